@@ -1,0 +1,37 @@
+/** PCM formats on both sides of the audio pipeline, as named constants with units. */
+
+/** Bytes per s16le sample (one channel). */
+export const BYTES_PER_SAMPLE = 2;
+
+/** Sample rate of DashScope realtime TTS output (mono s16le). */
+export const TTS_SAMPLE_RATE_HZ = 24_000;
+/** Channel count of DashScope realtime TTS output. */
+export const TTS_CHANNELS = 1;
+
+/** Sample rate Discord voice (Opus) runs at. */
+export const DISCORD_SAMPLE_RATE_HZ = 48_000;
+/** Channel count Discord voice expects. */
+export const DISCORD_CHANNELS = 2;
+
+/** Duration of one Discord voice packet. */
+export const FRAME_MS = 20;
+/** Samples per channel in one 20 ms frame at 48 kHz. */
+export const FRAME_SAMPLES = (DISCORD_SAMPLE_RATE_HZ * FRAME_MS) / 1000;
+/** Bytes of 48 kHz stereo s16le PCM in one 20 ms frame. */
+export const FRAME_BYTES = FRAME_SAMPLES * DISCORD_CHANNELS * BYTES_PER_SAMPLE;
+
+/**
+ * Encoder delay (pre-skip) of libopus at 48 kHz, in samples: Fs/400 + Fs/250 = 120 + 192.
+ *
+ * @remarks
+ * Neither binding can read OPUS_GET_LOOKAHEAD (their CTL call passes an int, not a pointer), so
+ * this is the constant libopus uses for the AUDIO and VOIP applications (tested by aligning a
+ * decoded Ogg file with its input).
+ */
+export const OPUS_PRE_SKIP_SAMPLES = 312;
+
+/** Shape of interleaved s16le PCM. */
+export interface PcmFormat {
+  sampleRate: number;
+  channels: number;
+}

@@ -1,0 +1,172 @@
+import type { TransformCallback } from 'node:stream';
+import prism from 'prism-media';
+import {
+  DISCORD_CHANNELS,
+  DISCORD_SAMPLE_RATE_HZ,
+  FRAME_BYTES,
+  FRAME_SAMPLES,
+  OPUS_PRE_SKIP_SAMPLES,
+} from './formats.ts';
+
+export { OPUS_PRE_SKIP_SAMPLES } from './formats.ts';
+
+/** Opus libraries prism-media can load, in the order it tries them. */
+export type OpusLibrary = '@discordjs/opus' | 'node-opus' | 'opusscript';
+
+/** Encoder settings; see {@link SPEECH_OPUS_SETTINGS} for the chosen values and why. */
+export interface OpusSettings {
+  bitrateBps: number;
+  /** In-band forward error correction (needs packetLossPercent > 0 to do anything). */
+  fec: boolean;
+  packetLossPercent: number;
+  /** Code one channel and let the decoder duplicate it: the TTS source is mono. */
+  monoCoding: boolean;
+}
+
+/**
+ * Settings for TTS speech sent to Discord.
+ *
+ * @remarks
+ * Measured on this machine with @discordjs/opus (µs per 20 ms frame): default ~99 kb/s stereo 118;
+ * 64 kb/s stereo 107; 64 kb/s coded mono 86; 64 kb/s + FEC with 5 % loss ~300 (FEC with any
+ * loss > 0 forces SILK/hybrid mode, ~3× the CPU of CELT). So: 64 kb/s (ample for speech, cheaper
+ * than the default), mono coding (the source is mono, L = R: all bits go to the one real channel,
+ * −20 % CPU; the stereo decoder duplicates it), FEC off with 0 % expected loss (the bot's link to
+ * Discord's servers is a datacentre uplink; tripling the CPU per stream would cut streams per core
+ * to a third). Signal type VOICE tunes the encoder's analysis for speech; at 64 kb/s it still
+ * picks CELT. Complexity stays at the default 10: lower settings measured slower here (they skip
+ * the analysis that keeps the encoder in CELT mode).
+ */
+export const SPEECH_OPUS_SETTINGS: Readonly<OpusSettings> = {
+  bitrateBps: 64_000,
+  fec: false,
+  packetLossPercent: 0,
+  monoCoding: true,
+};
+
+const CTL_SET_FORCE_CHANNELS = 4022;
+const CTL_SET_SIGNAL = 4024;
+const SIGNAL_VOICE = 3001;
+
+interface OpusCodec {
+  encode(pcm: Buffer, frameSize: number): Buffer;
+  applyEncoderCTL?(ctl: number, value: number): void;
+  encoderCTL?(ctl: number, value: number): void;
+}
+
+/**
+ * Opus encoder for 48 kHz stereo s16le, 20 ms frames, over prism-media's `opus.Encoder`.
+ *
+ * @remarks
+ * prism-media picks the codec: native @discordjs/opus if it loads, else node-opus, else opusscript
+ * (wasm); {@link SpeechOpusEncoder.library} says which. Usable as a `Transform` (PCM in, one
+ * packet per object out) or synchronously with {@link SpeechOpusEncoder.encode} /
+ * {@link SpeechOpusEncoder.finish}. prism's own `_final` drops the last partial frame; this class
+ * pads it with silence instead, and adds one silent frame when the padding is shorter than the
+ * encoder's 6.5 ms look-ahead, so the end of the audio is never lost.
+ */
+export class SpeechOpusEncoder extends prism.opus.Encoder {
+  #frame = Buffer.alloc(FRAME_BYTES);
+  #filled = 0;
+  #started = false;
+
+  constructor(settings: Readonly<OpusSettings> = SPEECH_OPUS_SETTINGS) {
+    const options = {
+      rate: DISCORD_SAMPLE_RATE_HZ,
+      channels: DISCORD_CHANNELS,
+      frameSize: FRAME_SAMPLES,
+      application: 'AUDIO',
+    };
+    super(options);
+    this.setBitrate(settings.bitrateBps);
+    this.setFEC(settings.fec);
+    this.setPLP(settings.packetLossPercent / 100);
+    this.#ctl(CTL_SET_SIGNAL, SIGNAL_VOICE);
+    if (settings.monoCoding) this.#ctl(CTL_SET_FORCE_CHANNELS, 1);
+  }
+
+  /** The Opus library prism-media loaded. */
+  get library(): OpusLibrary {
+    return prism.opus.Encoder.type;
+  }
+
+  /** Encodes every complete 20 ms frame the chunk finishes; keeps the remainder. */
+  encode(pcm48kStereo: Buffer): Buffer[] {
+    const packets: Buffer[] = [];
+    let at = 0;
+    while (at < pcm48kStereo.length) {
+      if (this.#filled === 0 && pcm48kStereo.length - at >= FRAME_BYTES) {
+        packets.push(this.#encodeFrame(pcm48kStereo.subarray(at, at + FRAME_BYTES)));
+        at += FRAME_BYTES;
+        continue;
+      }
+      const copied = pcm48kStereo.copy(this.#frame, this.#filled, at);
+      this.#filled += copied;
+      at += copied;
+      if (this.#filled === FRAME_BYTES) {
+        packets.push(this.#encodeFrame(this.#frame));
+        this.#filled = 0;
+      }
+    }
+    return packets;
+  }
+
+  /** Pads and encodes what is left, flushing the look-ahead; returns the final packets. */
+  finish(): Buffer[] {
+    if (!this.#started && this.#filled === 0) return [];
+    const padSamples = (FRAME_BYTES - this.#filled) / (FRAME_BYTES / FRAME_SAMPLES);
+    const packets: Buffer[] = [];
+    if (this.#filled > 0) {
+      this.#frame.fill(0, this.#filled);
+      packets.push(this.#encodeFrame(this.#frame));
+      this.#filled = 0;
+    }
+    if (padSamples % FRAME_SAMPLES < OPUS_PRE_SKIP_SAMPLES) {
+      packets.push(this.#encodeFrame(Buffer.alloc(FRAME_BYTES)));
+    }
+    return packets;
+  }
+
+  override _transform(chunk: Buffer, _encoding: BufferEncoding, done: TransformCallback): void {
+    try {
+      for (const packet of this.encode(chunk)) this.push(packet);
+      done();
+    } catch (error) {
+      done(error as Error);
+    }
+  }
+
+  /** Replaces prism's `_final` (which frees the codec and drops the tail); `destroy` frees it. */
+  override _final(done: (error?: Error | null) => void): void {
+    try {
+      for (const packet of this.finish()) this.push(packet);
+      done();
+    } catch (error) {
+      done(error as Error);
+    }
+  }
+
+  #codec(): OpusCodec {
+    const codec = this.encoder as OpusCodec | null;
+    if (codec === null || this.destroyed) throw new Error('Opus encoder already destroyed');
+    return codec;
+  }
+
+  #encodeFrame(frame: Buffer): Buffer {
+    this.#started = true;
+    return this.#codec().encode(frame, FRAME_SAMPLES);
+  }
+
+  #ctl(ctl: number, value: number): void {
+    const codec = this.#codec();
+    (codec.applyEncoderCTL ?? codec.encoderCTL)?.call(codec, ctl, value);
+  }
+}
+
+/** Which Opus library prism-media uses in this process (loads it if needed). */
+export function opusLibrary(): OpusLibrary {
+  const probe = new SpeechOpusEncoder();
+  const library = probe.library;
+  probe.destroy();
+  return library;
+}

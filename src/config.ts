@@ -1,0 +1,133 @@
+import { DEFAULT_TARGET_MODEL, TARGET_MODELS, type TargetModel } from '../commands/limits.ts';
+
+/** Everything the bot and the CLI read from the environment. */
+export interface Config {
+  /** Absent when the caller does not need Discord (the CLI). */
+  discordToken: string | undefined;
+  dashscope: {
+    apiKey: string;
+    baseUrl: string;
+    realtimeUrl: string;
+    /** Per-request timeout for the voice-design HTTP API, ms. */
+    timeoutMs: number;
+  };
+  /** Target model for new designs. */
+  ttsModel: TargetModel;
+  storeUrl: string;
+  limits: {
+    /** Registry entries one server may hold. */
+    voicesPerGuild: number;
+  };
+  logLevel: LogLevel;
+}
+
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
+const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error'];
+
+/** What the caller needs, so a command that never talks to Discord does not ask for its token. */
+export interface ConfigNeeds {
+  discord: boolean;
+}
+
+/** The configuration could not be read; `problems` lists every one of them. */
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+  readonly problems: readonly string[];
+  constructor(problems: readonly string[]) {
+    super(`Configuration problems:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.problems = problems;
+  }
+}
+
+export const DEFAULTS = {
+  DASHSCOPE_BASE_URL: 'https://dashscope-intl.aliyuncs.com',
+  DASHSCOPE_REALTIME_URL: 'wss://dashscope-intl.aliyuncs.com/api-ws/v1/realtime',
+  DASHSCOPE_TIMEOUT_MS: 60_000,
+  TTS_MODEL: DEFAULT_TARGET_MODEL,
+  STORE_URL: 'sqlite://./data/voicebot.sqlite',
+  VOICES_PER_GUILD: 25,
+  LOG_LEVEL: 'info',
+} as const;
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+/**
+ * Reads and checks the configuration; the only reader of the environment.
+ * @throws ConfigError listing every problem at once.
+ */
+export function loadConfig(env: Env, needs: ConfigNeeds): Config {
+  const problems: string[] = [];
+  const read = reader(env, problems);
+  const config: Config = {
+    discordToken: needs.discord ? read.required('DISCORD_TOKEN', 'the bot token from the Discord developer portal') : undefined,
+    dashscope: {
+      apiKey: read.required('DASHSCOPE_API_KEY', 'a DashScope (Model Studio) API key'),
+      baseUrl: read.url('DASHSCOPE_BASE_URL', DEFAULTS.DASHSCOPE_BASE_URL, ['http:', 'https:']),
+      realtimeUrl: read.url('DASHSCOPE_REALTIME_URL', DEFAULTS.DASHSCOPE_REALTIME_URL, ['ws:', 'wss:']),
+      timeoutMs: read.int('DASHSCOPE_TIMEOUT_MS', DEFAULTS.DASHSCOPE_TIMEOUT_MS, 1_000, 600_000),
+    },
+    ttsModel: read.oneOf('TTS_MODEL', DEFAULTS.TTS_MODEL, TARGET_MODELS),
+    storeUrl: read.storeUrl('STORE_URL', DEFAULTS.STORE_URL),
+    limits: {
+      voicesPerGuild: read.int('VOICES_PER_GUILD', DEFAULTS.VOICES_PER_GUILD, 1, 1000),
+    },
+    logLevel: read.oneOf('LOG_LEVEL', DEFAULTS.LOG_LEVEL, LOG_LEVELS),
+  };
+  if (problems.length > 0) throw new ConfigError(problems);
+  return config;
+}
+
+function reader(env: Env, problems: string[]) {
+  const raw = (key: string): string | undefined => {
+    const value = env[key]?.trim();
+    return value === '' ? undefined : value;
+  };
+  return {
+    required(key: string, what: string): string {
+      const value = raw(key);
+      if (value === undefined) problems.push(`${key} is not set: it must hold ${what}.`);
+      return value ?? '';
+    },
+    int(key: string, fallback: number, min: number, max: number): number {
+      const value = raw(key);
+      if (value === undefined) return fallback;
+      const parsed = Number(value);
+      if (!Number.isInteger(parsed) || parsed < min || parsed > max) {
+        problems.push(`${key} must be a whole number from ${min} to ${max} (got "${value}").`);
+        return fallback;
+      }
+      return parsed;
+    },
+    oneOf<T extends string>(key: string, fallback: T, allowed: readonly T[]): T {
+      const value = raw(key);
+      if (value === undefined) return fallback;
+      if (!(allowed as readonly string[]).includes(value)) {
+        problems.push(`${key} must be one of ${allowed.join(', ')} (got "${value}").`);
+        return fallback;
+      }
+      return value as T;
+    },
+    url(key: string, fallback: string, protocols: readonly string[]): string {
+      const value = raw(key) ?? fallback;
+      const parsed = URL.canParse(value) ? new URL(value) : undefined;
+      if (parsed === undefined || !protocols.includes(parsed.protocol)) {
+        problems.push(`${key} must be a ${protocols.map((p) => p.replace(':', '://')).join(' or ')} URL (got "${value}").`);
+        return fallback;
+      }
+      return value.replace(/\/+$/, '');
+    },
+    storeUrl(key: string, fallback: string): string {
+      const value = raw(key) ?? fallback;
+      if (!/^(sqlite|redis|rediss|memory):\/\//.test(value)) {
+        problems.push(`${key} must start with sqlite://, redis://, rediss:// or memory:// (got "${redact(value)}").`);
+        return fallback;
+      }
+      return value;
+    },
+  };
+}
+
+/** Hides a password in a URL so it can be shown in a message. */
+export function redact(url: string): string {
+  return url.replace(/\/\/([^:/@]*):[^@/]*@/, '//$1:***@');
+}

@@ -1,0 +1,113 @@
+import { setTimeout as delay } from 'node:timers/promises';
+import { VOICE_DESIGN_MODEL, type DesignLanguage, type TargetModel } from '../../commands/limits.ts';
+import { isRetryableCode } from './errors.ts';
+import { DEFAULT_RETRY, backoffMs, type RetryPolicy } from './retry.ts';
+import { postJson, type CallFailure, type HttpTarget } from './transport.ts';
+import { validatePage, validateVoiceId, type ValidDesignRequest } from './validate.ts';
+import { parseAccountVoice, parseCreated, parsePage, type AccountVoice, type CreatedVoice, type VoicePage } from './voiceDesignWire.ts';
+
+export type { AccountVoice, CreatedVoice, VoicePage } from './voiceDesignWire.ts';
+
+const PATH = '/api/v1/services/audio/tts/customization';
+
+/** Options for {@link VoiceDesignClient}. */
+export interface VoiceDesignClientOptions extends HttpTarget {
+  retry?: RetryPolicy;
+  random?: () => number;
+}
+
+/**
+ * DashScope's voice-design API: create (with preview audio), list, query, delete.
+ * @remarks Retries throttling, 5xx and connection failures with jittered backoff. A create is billed, so it is
+ * retried only when DashScope surely did not process it; otherwise the caller reconciles through `list`.
+ */
+export class VoiceDesignClient {
+  readonly #target: HttpTarget;
+  readonly #retry: RetryPolicy;
+  readonly #random: () => number;
+
+  constructor(options: VoiceDesignClientOptions) {
+    this.#target = options;
+    this.#retry = options.retry ?? DEFAULT_RETRY;
+    this.#random = options.random ?? Math.random;
+  }
+
+  /**
+   * Designs a voice. `request` must come from `validateDesign`.
+   * @throws DashScopeError; when its `outcomeUnknown` is set the voice may exist anyway: reconcile through `list`.
+   */
+  async create(request: ValidDesignRequest, signal?: AbortSignal): Promise<CreatedVoice> {
+    const body = {
+      model: VOICE_DESIGN_MODEL,
+      input: {
+        action: 'create',
+        target_model: request.targetModel,
+        voice_prompt: request.description,
+        preview_text: request.previewText,
+        preferred_name: request.preferredName,
+        language: request.language,
+      },
+      parameters: { sample_rate: request.sampleRate, response_format: request.format },
+    };
+    return parseCreated(await this.#call(body, 'create', signal), request);
+  }
+
+  /** One page of the account's voices, with the account-wide `totalCount`. */
+  async list(page: { pageIndex?: number; pageSize?: number } = {}, signal?: AbortSignal): Promise<VoicePage> {
+    const pageIndex = page.pageIndex ?? 0;
+    const pageSize = page.pageSize ?? 10;
+    validatePage(pageIndex, pageSize);
+    const body = { model: VOICE_DESIGN_MODEL, input: { action: 'list', page_index: pageIndex, page_size: pageSize } };
+    return parsePage(await this.#call(body, 'list', signal));
+  }
+
+  /** Every voice of the account, page by page. */
+  async *listAll(signal?: AbortSignal, pageSize = 100): AsyncIterable<AccountVoice> {
+    for (let pageIndex = 0; ; pageIndex++) {
+      const page = await this.list({ pageIndex, pageSize }, signal);
+      yield* page.voices;
+      if (page.voices.length < pageSize || (pageIndex + 1) * pageSize >= page.totalCount) return;
+    }
+  }
+
+  /** One voice's details. @throws DashScopeError `VoiceNotFound` when it does not exist. */
+  async query(voiceId: string, signal?: AbortSignal): Promise<AccountVoice> {
+    validateVoiceId(voiceId);
+    const body = { model: VOICE_DESIGN_MODEL, input: { action: 'query', voice: voiceId } };
+    return parseAccountVoice((await this.#call(body, 'query', signal)).output);
+  }
+
+  /**
+   * Deletes a voice at DashScope.
+   * @remarks Idempotent: `VoiceNotFound` on a retry after an unanswered attempt means the first attempt worked.
+   */
+  async delete(voiceId: string, signal?: AbortSignal): Promise<void> {
+    validateVoiceId(voiceId);
+    const body = { model: VOICE_DESIGN_MODEL, input: { action: 'delete', voice: voiceId } };
+    await this.#call(body, 'delete', signal);
+  }
+
+  async #call(body: unknown, action: Action, signal?: AbortSignal): Promise<Record<string, unknown>> {
+    const started = Date.now();
+    let unanswered = false;
+    for (let attempt = 1; ; attempt++) {
+      const result = await postJson(this.#target, PATH, body, signal);
+      if (result.ok) return result.body;
+      if (action === 'delete' && unanswered && result.error.code === 'VoiceNotFound') return { output: {} };
+      if (result.error.outcomeUnknown) unanswered = true;
+      if (!this.#shouldRetry(result, action, attempt, started)) throw result.error;
+      await delay(backoffMs(this.#retry, attempt, result.retryAfterMs, this.#random), undefined, { signal });
+    }
+  }
+
+  #shouldRetry(failure: CallFailure, action: Action, attempt: number, started: number): boolean {
+    if (attempt >= this.#retry.maxAttempts || Date.now() - started >= this.#retry.budgetMs) return false;
+    if (!isRetryableCode(failure.error.status, failure.error.code)) return false;
+    // A create is billed: repeat it only when DashScope surely made nothing.
+    return action !== 'create' || !failure.error.outcomeUnknown;
+  }
+}
+
+type Action = 'create' | 'list' | 'query' | 'delete';
+
+export type { DesignLanguage, TargetModel };

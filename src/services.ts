@@ -1,0 +1,22 @@
+import type { Config } from './config.ts';
+import { VoiceDesignClient } from './dashscope/voiceDesign.ts';
+import { VoiceRegistry } from './voices/registry.ts';
+import { openStore } from './voices/store.ts';
+import { VoiceLibrary } from './voices/voiceLibrary.ts';
+
+/** The services the bot and the CLI share, built from the configuration. */
+export interface Services {
+  client: VoiceDesignClient;
+  registry: VoiceRegistry;
+  library: VoiceLibrary;
+  close(): Promise<void>;
+}
+
+/** Opens the store and builds the services on it. */
+export async function openServices(config: Config): Promise<Services> {
+  const store = await openStore(config.storeUrl);
+  const client = new VoiceDesignClient({ ...config.dashscope });
+  const registry = new VoiceRegistry(store.keyv, { maxPerGuild: config.limits.voicesPerGuild });
+  const library = new VoiceLibrary({ client, registry, defaultModel: config.ttsModel });
+  return { client, registry, library, close: () => store.close() };
+}

@@ -1,0 +1,31 @@
+/**
+ * Runs async tasks one at a time per key, in call order; different keys run concurrently.
+ * @remarks keyv has no transactions, so the registry's read-modify-write of a guild must not
+ * interleave with another. This is the whole of a per-key mutex in a dozen lines; the small
+ * libraries that fit (`async-mutex`, `p-queue`) would still need a map of instances keyed by
+ * guild, evicted when idle, which is exactly what this class is. It only orders work inside one
+ * process: see {@link VoiceRegistry} for why that is enough.
+ */
+export class KeyedSerial {
+  /** The settled-tail promise of each key's chain; removed once the chain drains. */
+  readonly #tails = new Map<string, Promise<void>>();
+
+  /** Queues `task` behind every earlier task for `key`; settles as `task` does. */
+  run<T>(key: string, task: () => Promise<T>): Promise<T> {
+    const previous = this.#tails.get(key) ?? Promise.resolve();
+    const result = previous.then(task);
+    const tail = result.then(ignore, ignore);
+    this.#tails.set(key, tail);
+    void tail.then(() => {
+      if (this.#tails.get(key) === tail) this.#tails.delete(key);
+    });
+    return result;
+  }
+
+  /** Keys with queued or running work (for tests and diagnostics). */
+  get busyKeys(): number {
+    return this.#tails.size;
+  }
+}
+
+function ignore(): void {}

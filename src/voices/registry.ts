@@ -1,0 +1,176 @@
+import type Keyv from 'keyv';
+import { ACCOUNT_VOICE_QUOTA } from '../../commands/limits.ts';
+import { UserError, invalidInput } from '../errors.ts';
+import type { CharacterVoice } from './characterVoice.ts';
+import { readGuildDoc, writeGuildDoc, type GuildDoc, type RegistryProblem } from './guildDoc.ts';
+import { KeyedSerial } from './keyedSerial.ts';
+import { nameKey, nameProblem, normalizeName, parseVoice } from './voiceRecord.ts';
+
+export { registryKey, type RegistryProblem } from './guildDoc.ts';
+
+/** A guild id or local scope id (`local` for the CLI): what the registry partitions by. */
+const GUILD_ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
+
+/** Construction options of {@link VoiceRegistry}. */
+export interface VoiceRegistryOptions {
+  /** Most voices one guild may hold. */
+  maxPerGuild: number;
+  /** Receives every stored value that was skipped as corrupt; default: `process.emitWarning`. */
+  onInvalid?: (problem: RegistryProblem) => void;
+}
+
+/** What {@link VoiceRegistry.update} may change; the other fields are facts of the design. */
+export interface VoicePatch {
+  name?: string;
+}
+
+type Entry = GuildDoc['voices'][number];
+type Change<T> = { stored?: unknown[]; result: T };
+
+/**
+ * The character voices each guild has registered, over any keyv store.
+ * @remarks Layout: one key per guild, `voices:<guildId>` (under the store's namespace), holding
+ * `{ v: 1, voices: [...] }` newest first. A guild is capped (tens of entries), so one value is
+ * small; every write replaces it whole, which is atomic on every keyv backend, and isolation is
+ * structural: a lookup only ever reads its own guild's value, so another guild's names and raw
+ * voice ids cannot match. Entries that fail validation are reported, ignored, and written back
+ * untouched, so nothing is silently destroyed; a value that is not a registry document at all is
+ * never overwritten (writes to that guild fail until an operator looks).
+ *
+ * Writes to one guild are serialized in this process ({@link KeyedSerial}); keyv has no
+ * transactions, so this relies on every write for a guild coming from one process, which holds
+ * because Discord routes each guild to one shard and the bot runs one registry per store.
+ *
+ * Usage counters ("characters spoken") belong in their own key (`usage:<guildId>`), not here:
+ * they change on every utterance and must not rewrite, or queue behind, the registry document.
+ */
+export class VoiceRegistry {
+  readonly #keyv: Keyv;
+  readonly #maxPerGuild: number;
+  readonly #report: (problem: RegistryProblem) => void;
+  readonly #serial = new KeyedSerial();
+
+  constructor(keyv: Keyv, options: VoiceRegistryOptions) {
+    if (!Number.isSafeInteger(options.maxPerGuild) || options.maxPerGuild < 1 || options.maxPerGuild > ACCOUNT_VOICE_QUOTA) {
+      throw new RangeError(`maxPerGuild must be an integer from 1 to ${ACCOUNT_VOICE_QUOTA}`);
+    }
+    if (!keyv.throwOnErrors) {
+      throw new TypeError('VoiceRegistry needs a Keyv with throwOnErrors: true (use openStore), or a failed read looks like an empty guild');
+    }
+    this.#keyv = keyv;
+    this.#maxPerGuild = options.maxPerGuild;
+    this.#report = options.onInvalid ?? warn;
+  }
+
+  /** The guild's voices, newest first. */
+  async list(guildId: string): Promise<CharacterVoice[]> {
+    const doc = await this.#read(guildId);
+    return doc.voices.map((e) => e.voice).sort((a, b) => b.createdAt - a.createdAt);
+  }
+
+  /** A voice of this guild by registry name (case-insensitive) or by exact DashScope voice id. */
+  async get(guildId: string, nameOrVoiceId: string): Promise<CharacterVoice | undefined> {
+    return find(await this.#read(guildId), nameOrVoiceId)?.voice;
+  }
+
+  /** How many voices the guild holds. */
+  async count(guildId: string): Promise<number> {
+    return (await this.#read(guildId)).voices.length;
+  }
+
+  /** Throws `quota_full` when the guild is at its cap; call it before paying for a new voice. */
+  async assertRoom(guildId: string): Promise<void> {
+    if ((await this.count(guildId)) >= this.#maxPerGuild) throw this.#quotaFull();
+  }
+
+  /** Registers a voice; the name is normalized and must be unique in the guild. */
+  async add(guildId: string, voice: CharacterVoice): Promise<CharacterVoice> {
+    const name = normalizeName(voice.name);
+    const bad = nameProblem(name);
+    if (bad !== undefined) throw invalidInput(bad);
+    const parsed = parseVoice({ ...voice, name });
+    if (!parsed.ok) throw invalidInput(`That voice cannot be registered: ${parsed.problem}.`);
+    const added = parsed.voice;
+    return this.#mutate(guildId, (doc) => {
+      const sameName = find(doc, name, 'name');
+      if (sameName) throw new UserError('conflict', `This server already has a voice named "${sameName.voice.name}".`);
+      const sameId = find(doc, added.voiceId, 'voiceId');
+      if (sameId) throw new UserError('conflict', `That voice is already registered here as "${sameId.voice.name}".`);
+      if (doc.voices.length >= this.#maxPerGuild) throw this.#quotaFull();
+      return { stored: [added, ...doc.stored], result: added };
+    });
+  }
+
+  /** Unregisters a voice of this guild by name or voice id; returns it, or `undefined` if absent. */
+  async remove(guildId: string, nameOrVoiceId: string): Promise<CharacterVoice | undefined> {
+    const removed = await this.#mutate(guildId, (doc) => {
+      const hit = find(doc, nameOrVoiceId);
+      return hit ? { stored: doc.stored.filter((_, i) => i !== hit.at), result: [hit.voice] } : { result: [] };
+    });
+    return removed[0];
+  }
+
+  /** Unregisters every voice of this guild that `predicate` selects, in one write; returns them. */
+  async removeWhere(guildId: string, predicate: (voice: CharacterVoice) => boolean): Promise<CharacterVoice[]> {
+    return this.#mutate(guildId, (doc) => {
+      const hits = doc.voices.filter((e) => predicate(e.voice));
+      if (hits.length === 0) return { result: [] };
+      const drop = new Set(hits.map((e) => e.at));
+      return { stored: doc.stored.filter((_, i) => !drop.has(i)), result: hits.map((e) => e.voice) };
+    });
+  }
+
+  /** Renames a voice of this guild; returns the updated voice, or `undefined` if absent. */
+  async update(guildId: string, nameOrVoiceId: string, patch: VoicePatch): Promise<CharacterVoice | undefined> {
+    const name = patch.name === undefined ? undefined : normalizeName(patch.name);
+    const bad = name === undefined ? undefined : nameProblem(name);
+    if (bad !== undefined) throw invalidInput(bad);
+    return this.#mutate(guildId, (doc) => {
+      const hit = find(doc, nameOrVoiceId);
+      if (!hit || name === undefined) return { result: hit?.voice };
+      const clash = find(doc, name, 'name');
+      if (clash && clash.at !== hit.at) throw new UserError('conflict', `This server already has a voice named "${clash.voice.name}".`);
+      const updated = { ...hit.voice, name };
+      const raw = { ...(doc.stored[hit.at] as object), name };
+      return { stored: doc.stored.map((e, i) => (i === hit.at ? raw : e)), result: updated };
+    });
+  }
+
+  #quotaFull(): UserError {
+    return new UserError(
+      'quota_full',
+      `This server has reached its limit of ${this.#maxPerGuild} voices. Remove a voice it no longer uses to make room.`,
+    );
+  }
+
+  async #read(guildId: string): Promise<GuildDoc> {
+    if (!GUILD_ID_PATTERN.test(guildId)) throw invalidInput(`"${guildId}" is not a server id.`);
+    return readGuildDoc(this.#keyv, guildId, this.#report);
+  }
+
+  /** Read-modify-write of one guild, serialized per guild; writes only when `change` returns `stored`. */
+  #mutate<T>(guildId: string, change: (doc: GuildDoc) => Change<T>): Promise<T> {
+    return this.#serial.run(guildId, async () => {
+      const doc = await this.#read(guildId);
+      if (!doc.readable) {
+        throw new Error(`The voice registry value at "${doc.key}" is unreadable; refusing to overwrite it. Inspect or delete that key.`);
+      }
+      const { stored, result } = change(doc);
+      if (stored) await writeGuildDoc(this.#keyv, guildId, stored);
+      return result;
+    });
+  }
+}
+
+/** Finds an entry by normalized name (case-insensitive) and/or exact voice id; names win. */
+function find(doc: GuildDoc, query: string, by: 'name' | 'voiceId' | 'either' = 'either'): Entry | undefined {
+  const key = nameKey(query);
+  const byName = by === 'voiceId' || key === '' ? undefined : doc.voices.find((e) => nameKey(e.voice.name) === key);
+  if (byName || by === 'name') return byName;
+  return doc.voices.find((e) => e.voice.voiceId === query);
+}
+
+function warn(p: RegistryProblem): void {
+  const where = p.index === undefined ? p.key : `${p.key}[${p.index}]`;
+  process.emitWarning(`skipped unusable voice registry value at ${where}: ${p.problem}`, 'VoiceRegistryWarning');
+}

@@ -1,0 +1,124 @@
+import { mkdir } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import Keyv from 'keyv';
+import KeyvSqlite from '@keyv/sqlite';
+import KeyvRedis, { createClient } from '@keyv/redis';
+import { parseStoreUrl, redactUrl, type StoreLocation } from './storeUrl.ts';
+
+export { parseStoreUrl, redactUrl, STORE_URL_FORMS, type StoreLocation } from './storeUrl.ts';
+
+/** The keyv namespace the bot's data lives under unless told otherwise. */
+export const DEFAULT_NAMESPACE = 'voicebot';
+/** How long opening a Redis store may take before it fails, in milliseconds. */
+export const REDIS_CONNECT_TIMEOUT_MS = 5_000;
+/** How long SQLite waits on a locked database file, in milliseconds. */
+export const SQLITE_BUSY_TIMEOUT_MS = 5_000;
+/** Longest pause between Redis reconnect attempts once connected, in milliseconds. */
+const REDIS_RECONNECT_MAX_MS = 2_000;
+
+/** An open keyv store and how to close it. */
+export interface Store {
+  /** Throws on storage errors (`throwOnErrors`), as `VoiceRegistry` requires. */
+  keyv: Keyv;
+  kind: StoreLocation['kind'];
+  /** Closes the database handle or connection so the process can exit; safe to call twice. */
+  close(): Promise<void>;
+}
+
+/** Options of {@link openStore}. */
+export interface StoreOptions {
+  /** Key namespace; default {@link DEFAULT_NAMESPACE}. Tests use a fresh one each. */
+  namespace?: string;
+}
+
+/**
+ * Opens the store a URL names: `sqlite://<path>`, `redis://…`/`rediss://…` or `memory://`.
+ * @remarks Connects (and creates the SQLite file and its folder) before returning, so a bad
+ * URL fails at startup with a clear message rather than at the first command. Messages never
+ * contain the credentials of a Redis URL.
+ */
+export async function openStore(storeUrl: string, options: StoreOptions = {}): Promise<Store> {
+  const location = parseStoreUrl(storeUrl);
+  const namespace = options.namespace ?? DEFAULT_NAMESPACE;
+  switch (location.kind) {
+    case 'memory': {
+      const keyv = new Keyv({ namespace, throwOnErrors: true });
+      return { keyv, kind: 'memory', close: once(() => keyv.disconnect()) };
+    }
+    case 'sqlite':
+      return openSqlite(location.path, namespace);
+    case 'redis':
+      return openRedis(location.url, namespace);
+  }
+}
+
+async function openSqlite(path: string, namespace: string): Promise<Store> {
+  const fail = (error: unknown): Error =>
+    new Error(`Could not open the SQLite store at ${path}: ${messageOf(error)}`, { cause: error });
+  try {
+    await mkdir(dirname(path), { recursive: true });
+  } catch (error) {
+    throw fail(error);
+  }
+  const adapter = new KeyvSqlite({ uri: `sqlite://${path}`, busyTimeout: SQLITE_BUSY_TIMEOUT_MS });
+  const keyv = new Keyv({ store: adapter, namespace, throwOnErrors: true });
+  try {
+    await adapter.query('SELECT 1');
+  } catch (error) {
+    await adapter.close().catch(() => undefined);
+    throw fail(error);
+  }
+  return { keyv, kind: 'sqlite', close: once(() => adapter.close()) };
+}
+
+async function openRedis(url: string, namespace: string): Promise<Store> {
+  let connected = false;
+  const client = createClient({
+    url,
+    socket: {
+      connectTimeout: REDIS_CONNECT_TIMEOUT_MS,
+      // Fail fast while opening; once up, ride out server restarts with capped backoff.
+      reconnectStrategy: (retries: number, cause: Error) =>
+        connected ? Math.min(2 ** retries * 100, REDIS_RECONNECT_MAX_MS) : cause,
+    },
+  });
+  const adapter = new KeyvRedis(client, { namespace, throwOnErrors: true });
+  const keyv = new Keyv({ store: adapter, namespace, useKeyPrefix: false, throwOnErrors: true });
+  try {
+    await client.connect();
+    await client.ping();
+    connected = true;
+  } catch (error) {
+    if (client.isOpen) client.destroy();
+    const detail = scrub(messageOf(error), url);
+    throw new Error(`Could not connect to the Redis store at ${redactUrl(url)}: ${detail}`);
+  }
+  const close = once(async () => {
+    connected = false;
+    if (client.isReady) await client.close();
+    else if (client.isOpen) client.destroy();
+  });
+  return { keyv, kind: 'redis', close };
+}
+
+function once(task: () => Promise<void>): () => Promise<void> {
+  let done: Promise<void> | undefined;
+  return () => (done ??= task());
+}
+
+function messageOf(error: unknown): string {
+  if (error instanceof AggregateError && error.errors.length > 0) return error.errors.map(messageOf).join('; ');
+  if (error instanceof Error) return error.message || error.name;
+  return String(error);
+}
+
+/** Removes a URL's password from text that might echo it. */
+function scrub(text: string, url: string): string {
+  let password = '';
+  try {
+    password = decodeURIComponent(new URL(url).password);
+  } catch {
+    return text;
+  }
+  return password === '' ? text : text.replaceAll(password, '***');
+}

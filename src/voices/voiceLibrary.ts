@@ -1,0 +1,152 @@
+import { setTimeout as delay } from 'node:timers/promises';
+import { ACCOUNT_VOICE_QUOTA, REGISTRY_NAME_PATTERN, type TargetModel } from '../../commands/limits.ts';
+import { DashScopeError } from '../dashscope/errors.ts';
+import { validateDesign, type DesignRequest, type ValidDesignRequest } from '../dashscope/validate.ts';
+import type { AccountVoice, CreatedVoice, VoiceDesignClient } from '../dashscope/voiceDesign.ts';
+import { UserError, invalidInput } from '../errors.ts';
+import type { CharacterVoice } from './characterVoice.ts';
+import type { VoiceRegistry } from './registry.ts';
+import { syncGuild } from './sync.ts';
+
+/** A design as a member asks for it: the DashScope request plus the registry name and author. */
+export interface DesignInput extends DesignRequest {
+  /** Registry name; defaults to the preferred name. */
+  registryName?: string | undefined;
+  createdBy: string;
+}
+
+export interface DesignResult {
+  voice: CharacterVoice;
+  preview: CreatedVoice['preview'];
+  /** The create was not answered but the voice was found through `list` (no preview then). */
+  recovered: boolean;
+}
+
+export interface VoiceLibraryOptions {
+  client: VoiceDesignClient;
+  registry: VoiceRegistry;
+  defaultModel: TargetModel;
+  /** Voices the whole DashScope account may hold. */
+  accountQuota?: number;
+  /** How long reconciliation keeps looking for a voice whose create went unanswered, ms. */
+  reconcileWindowMs?: number;
+}
+
+/**
+ * Designs, removes and syncs voices for one guild at a time: DashScope and the guild's registry kept in step.
+ * @remarks The one place that spends money: every check that can fail runs before the billed create.
+ */
+export class VoiceLibrary {
+  readonly #client: VoiceDesignClient;
+  readonly #registry: VoiceRegistry;
+  readonly #defaultModel: TargetModel;
+  readonly #accountQuota: number;
+  readonly #reconcileWindowMs: number;
+
+  constructor(options: VoiceLibraryOptions) {
+    this.#client = options.client;
+    this.#registry = options.registry;
+    this.#defaultModel = options.defaultModel;
+    this.#accountQuota = options.accountQuota ?? ACCOUNT_VOICE_QUOTA;
+    this.#reconcileWindowMs = options.reconcileWindowMs ?? 6_000;
+  }
+
+  /** Checks everything about a design that can be checked without spending money. */
+  async prepare(guildId: string, input: DesignInput, signal?: AbortSignal): Promise<{ request: ValidDesignRequest; name: string }> {
+    const name = (input.registryName ?? input.preferredName).trim();
+    if (!REGISTRY_NAME_PATTERN.test(name))
+      throw invalidInput(`The voice name "${name}" must start with a letter or digit and hold at most 32 letters, digits, spaces, _ - or '.`);
+    const request = validateDesign(input, { targetModel: this.#defaultModel });
+    if (await this.#registry.get(guildId, name)) throw new UserError('conflict', `This server already has a voice named "${name}".`);
+    await this.#registry.assertRoom(guildId);
+    const { totalCount } = await this.#client.list({ pageSize: 1 }, signal);
+    if (totalCount >= this.#accountQuota)
+      throw new UserError('quota_full', `The bot's DashScope account holds ${totalCount} of its ${this.#accountQuota} voices, so no new voice can be designed until some are deleted.`);
+    return { request, name };
+  }
+
+  /** Designs a voice at DashScope and saves it in the guild's registry. */
+  async design(guildId: string, input: DesignInput, signal?: AbortSignal): Promise<DesignResult> {
+    const { request, name } = await this.prepare(guildId, input, signal);
+    const { created, recovered } = await this.#createOrRecover(guildId, request, signal);
+    const voice: CharacterVoice = {
+      name,
+      voiceId: created.voiceId,
+      targetModel: request.targetModel,
+      description: request.description,
+      language: request.language,
+      createdBy: input.createdBy,
+      createdAt: Date.now(),
+    };
+    try {
+      await this.#registry.add(guildId, voice);
+    } catch (error) {
+      // Lost a race for the name or the cap: do not leave a paid voice nobody can reach.
+      await this.#client.delete(created.voiceId).catch(() => undefined);
+      throw error;
+    }
+    return { voice, preview: created.preview, recovered };
+  }
+
+  /** Removes a voice from the guild's registry and deletes it at DashScope. */
+  async remove(guildId: string, nameOrVoiceId: string, signal?: AbortSignal): Promise<CharacterVoice> {
+    const voice = await this.#registry.get(guildId, nameOrVoiceId);
+    if (!voice) throw new UserError('not_found', `This server has no voice called "${nameOrVoiceId}".`);
+    try {
+      await this.#client.delete(voice.voiceId, signal);
+    } catch (error) {
+      if (!(error instanceof DashScopeError && error.code === 'VoiceNotFound')) throw error;
+    }
+    await this.#registry.remove(guildId, voice.voiceId);
+    return voice;
+  }
+
+  /** Every voice of the DashScope account. */
+  async accountVoices(signal?: AbortSignal): Promise<AccountVoice[]> {
+    return Array.fromAsync(this.#client.listAll(signal));
+  }
+
+  /** Compares the guild's registry with the account's voices; prunes entries whose voice is gone when asked. */
+  async sync(guildId: string, prune: boolean, signal?: AbortSignal): Promise<Awaited<ReturnType<typeof syncGuild>>> {
+    const ids = new Set((await this.accountVoices(signal)).map((v) => v.voiceId));
+    return syncGuild(this.#registry, guildId, ids, { prune });
+  }
+
+  async #createOrRecover(guildId: string, request: ValidDesignRequest, signal?: AbortSignal): Promise<{ created: CreatedVoice; recovered: boolean }> {
+    try {
+      return { created: await this.#client.create(request, signal), recovered: false };
+    } catch (error) {
+      if (!(error instanceof DashScopeError && error.outcomeUnknown)) throw error;
+      const found = await this.#reconcile(guildId, request, signal);
+      if (!found) throw new DashScopeError({ ...error, outcomeUnknown: false, serverMessage: `${error.serverMessage}; no voice was created, so it is safe to try again` }, { cause: error });
+      return { created: { voiceId: found.voiceId, targetModel: found.targetModel, preview: undefined, requestId: undefined }, recovered: true };
+    }
+  }
+
+  /**
+   * Looks for the voice an unanswered create may have made, instead of creating (and paying) twice.
+   * @remarks Matches every field DashScope echoes (name prefix, model, language, description, preview text),
+   * skips voices this guild already has, and polls for a while because the create may still be running.
+   */
+  async #reconcile(guildId: string, request: ValidDesignRequest, signal?: AbortSignal): Promise<AccountVoice | undefined> {
+    const deadline = Date.now() + this.#reconcileWindowMs;
+    const known = new Set((await this.#registry.list(guildId)).map((v) => v.voiceId));
+    for (;;) {
+      const match = (await this.accountVoices(signal))
+        .filter((v) => !known.has(v.voiceId) && matchesRequest(v, request))
+        .sort((a, b) => b.voiceId.localeCompare(a.voiceId))[0];
+      if (match || Date.now() >= deadline) return match;
+      await delay(Math.min(2_000, this.#reconcileWindowMs / 3), undefined, { signal });
+    }
+  }
+}
+
+function matchesRequest(voice: AccountVoice, request: ValidDesignRequest): boolean {
+  return (
+    voice.voiceId.startsWith(`qwen-tts-vd-${request.preferredName}-voice-`) &&
+    voice.targetModel === request.targetModel &&
+    voice.description === request.description &&
+    voice.previewText === request.previewText &&
+    (voice.language === '' || voice.language === request.language)
+  );
+}
