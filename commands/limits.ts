@@ -60,3 +60,10 @@ export const ACCOUNT_VOICE_QUOTA = 1000;
 /** A registry name: what members type to pick a voice. Letters, digits, space, `_`, `-`, `'`; 1–32 chars. */
 export const REGISTRY_NAME_PATTERN = /^[\p{L}\p{N}][\p{L}\p{N} _'-]{0,31}$/u;
 export const REGISTRY_NAME_MAX_CHARS = 32;
+
+/** Longest text `/say` speaks, in characters; longer text is refused with a clear message. */
+export const SAY_TEXT_MAX_CHARS = 1000;
+/** Utterances waiting in one server's queue; more are refused (or counted as skipped in narration). */
+export const QUEUE_MAX_UTTERANCES = 20;
+/** Discord shows at most this many autocomplete choices. */
+export const AUTOCOMPLETE_MAX_CHOICES = 25;

@@ -4,6 +4,12 @@ import { DEFAULT_TARGET_MODEL, TARGET_MODELS, type TargetModel } from '../comman
 export interface Config {
   /** Absent when the caller does not need Discord (the CLI). */
   discordToken: string | undefined;
+  discord: {
+    /** REST base URL (a REST proxy, or the test emulator). */
+    restUrl: string;
+    /** `npm run deploy` registers commands to this guild only (instant), else globally. */
+    devGuildId: string | undefined;
+  };
   dashscope: {
     apiKey: string;
     baseUrl: string;
@@ -17,6 +23,10 @@ export interface Config {
   limits: {
     /** Registry entries one server may hold. */
     voicesPerGuild: number;
+    /** Time a member waits between two `/voice design`s, ms. */
+    designCooldownMs: number;
+    /** The bot leaves a voice channel after this long with nothing to say, ms. */
+    idleLeaveMs: number;
   };
   logLevel: LogLevel;
 }
@@ -46,6 +56,9 @@ export const DEFAULTS = {
   TTS_MODEL: DEFAULT_TARGET_MODEL,
   STORE_URL: 'sqlite://./data/voicebot.sqlite',
   VOICES_PER_GUILD: 25,
+  DESIGN_COOLDOWN_SECONDS: 60,
+  IDLE_LEAVE_SECONDS: 300,
+  DISCORD_REST_URL: 'https://discord.com/api',
   LOG_LEVEL: 'info',
 } as const;
 
@@ -60,6 +73,10 @@ export function loadConfig(env: Env, needs: ConfigNeeds): Config {
   const read = reader(env, problems);
   const config: Config = {
     discordToken: needs.discord ? read.required('DISCORD_TOKEN', 'the bot token from the Discord developer portal') : undefined,
+    discord: {
+      restUrl: read.url('DISCORD_REST_URL', DEFAULTS.DISCORD_REST_URL, ['http:', 'https:']),
+      devGuildId: read.snowflake('DISCORD_DEV_GUILD_ID'),
+    },
     dashscope: {
       apiKey: read.required('DASHSCOPE_API_KEY', 'a DashScope (Model Studio) API key'),
       baseUrl: read.url('DASHSCOPE_BASE_URL', DEFAULTS.DASHSCOPE_BASE_URL, ['http:', 'https:']),
@@ -70,6 +87,8 @@ export function loadConfig(env: Env, needs: ConfigNeeds): Config {
     storeUrl: read.storeUrl('STORE_URL', DEFAULTS.STORE_URL),
     limits: {
       voicesPerGuild: read.int('VOICES_PER_GUILD', DEFAULTS.VOICES_PER_GUILD, 1, 1000),
+      designCooldownMs: read.int('DESIGN_COOLDOWN_SECONDS', DEFAULTS.DESIGN_COOLDOWN_SECONDS, 0, 86_400) * 1000,
+      idleLeaveMs: read.int('IDLE_LEAVE_SECONDS', DEFAULTS.IDLE_LEAVE_SECONDS, 5, 86_400) * 1000,
     },
     logLevel: read.oneOf('LOG_LEVEL', DEFAULTS.LOG_LEVEL, LOG_LEVELS),
   };
@@ -97,6 +116,11 @@ function reader(env: Env, problems: string[]) {
         return fallback;
       }
       return parsed;
+    },
+    snowflake(key: string): string | undefined {
+      const value = raw(key);
+      if (value !== undefined && !/^\d{17,20}$/.test(value)) problems.push(`${key} must be a Discord server id (17–20 digits; got "${value}").`);
+      return value;
     },
     oneOf<T extends string>(key: string, fallback: T, allowed: readonly T[]): T {
       const value = raw(key);

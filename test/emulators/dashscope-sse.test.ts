@@ -1,10 +1,7 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { request } from 'undici';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { synthesizePcm, wavFile } from './dashscope/audio.ts';
 import { startDashScopeEmulator, type DashScopeEmulator } from './dashscope/server.ts';
-import { handleResultDownload } from './dashscope/sse.ts';
 import { addVoice } from './dashscope-realtime.helpers.ts';
 import { generate, generationBody, type SseEvent } from './dashscope-sse.helpers.ts';
 
@@ -136,22 +133,8 @@ describe('plain JSON', () => {
   });
 });
 
-let downloads: Server | undefined;
-afterAll(() => downloads?.close());
-
-/**
- * Fetches a result URL's path from a bare server that routes only to `handleResultDownload`.
- * @remarks Keeps the download test independent of whether `server.ts` routes `GET /emulator-results/` yet.
- */
+/** Fetches a result URL's path from the emulator, as a client downloads the signed URL. */
 async function download(url: URL): Promise<{ status: number; body: Buffer }> {
-  if (downloads === undefined) {
-    const server = createServer((req, res) => {
-      if (!handleResultDownload(emu.ctx, req, res)) res.writeHead(418).end();
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    downloads = server;
-  }
-  const { port } = downloads.address() as AddressInfo;
-  const res = await request(`http://127.0.0.1:${port}${url.pathname}${url.search}`);
+  const res = await request(`${emu.baseUrl}${url.pathname}${url.search}`);
   return { status: res.statusCode, body: Buffer.from(await res.body.arrayBuffer()) };
 }

@@ -7,7 +7,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { handleCustomization } from './customization.ts';
 import { INTERNAL_ERROR_MESSAGE, takePostFault, takePreFault } from './http-faults.ts';
 import { errorReply, holdFor, isAuthorized, parseJson, readBody, sendJson, type JsonReply, type ParsedBody } from './http-io.ts';
-import { handleGeneration } from './sse.ts';
+import { handleGeneration, handleResultDownload } from './sse.ts';
 import type { EmulatorContext } from './state.ts';
 
 export const CUSTOMIZATION_PATH = '/api/v1/services/audio/tts/customization';
@@ -31,6 +31,8 @@ function routeOf(req: IncomingMessage): Route | null {
 /** Answers one HTTP request; never rejects (a failure becomes a 500 or a dropped socket). */
 export async function onHttpRequest(ctx: EmulatorContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
   try {
+    // Result downloads are pre-signed URLs, like OSS's: no auth, no faults.
+    if (req.method === 'GET' && handleResultDownload(ctx, req, res)) return;
     await serve(ctx, req, res);
   } catch {
     if (!res.headersSent) sendJson(res, errorReply(500, 'InternalError', INTERNAL_ERROR_MESSAGE));

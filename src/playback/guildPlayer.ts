@@ -1,0 +1,156 @@
+import { UserError } from '../errors.ts';
+import type { TtsEngine, UtteranceMetrics } from '../tts/engine.ts';
+import { prefetch, type Prefetched } from './prefetch.ts';
+import type { Utterance } from './utterance.ts';
+import type { VoiceSink } from './voiceSink.ts';
+
+/** Turns 24 kHz mono PCM into 20 ms Opus packets (the audio pipeline). */
+export type Encode = (pcm24kMono: AsyncIterable<Buffer>, signal: AbortSignal) => AsyncIterable<Buffer>;
+
+export interface GuildPlayerOptions {
+  engine: TtsEngine;
+  sink: VoiceSink;
+  encode: Encode;
+  maxQueue: number;
+  idleLeaveMs: number;
+  /** Nothing was said for `idleLeaveMs`: the owner should leave. */
+  onIdle(): void;
+  /** An utterance failed; called once per failed utterance, which is then skipped. */
+  onError(utterance: Utterance, error: unknown): void;
+  onSpoken?(utterance: Utterance, metrics: UtteranceMetrics): void;
+}
+
+interface Item {
+  utterance: Utterance;
+  controller: AbortController;
+  audio?: { packets: Prefetched<Buffer>; metrics: UtteranceMetrics };
+}
+
+/**
+ * One guild's speech: a bounded FIFO of utterances and one drain loop that streams each through the
+ * engine and the encoder into the voice sink, while the next one is already being synthesized.
+ */
+export class GuildPlayer {
+  readonly #options: GuildPlayerOptions;
+  readonly #queue: Item[] = [];
+  #current: Item | undefined;
+  #draining = false;
+  #idleTimer: NodeJS.Timeout | undefined;
+  #destroyed = false;
+
+  constructor(options: GuildPlayerOptions) {
+    this.#options = options;
+    this.#armIdle();
+  }
+
+  get sink(): VoiceSink {
+    return this.#options.sink;
+  }
+
+  /** The utterance being spoken and those waiting, in order. */
+  get pending(): readonly Utterance[] {
+    return [...(this.#current ? [this.#current.utterance] : []), ...this.#queue.map((i) => i.utterance)];
+  }
+
+  /**
+   * Queues an utterance; returns how many are ahead of it.
+   * @throws UserError `quota_full` when the queue is full.
+   */
+  enqueue(utterance: Utterance): number {
+    if (this.#destroyed) throw new UserError('conflict', 'The bot has left the voice channel.');
+    if (this.#queue.length >= this.#options.maxQueue)
+      throw new UserError('quota_full', `The queue is full (${this.#options.maxQueue} waiting). Try again when it has moved on, or /skip.`);
+    this.#queue.push({ utterance, controller: new AbortController() });
+    clearTimeout(this.#idleTimer);
+    const ahead = this.#queue.length - 1 + (this.#current ? 1 : 0);
+    if (this.#current) this.#prepareNext();
+    void this.#drain();
+    return ahead;
+  }
+
+  /** Stops the current utterance at once; the next one starts. Returns whether something was stopped. */
+  skip(): boolean {
+    if (!this.#current) return false;
+    this.#current.controller.abort(new Error('skipped'));
+    return true;
+  }
+
+  /** Clears the queue and stops the current utterance. Returns how many utterances were dropped. */
+  stop(): number {
+    const dropped = this.#queue.splice(0);
+    for (const item of dropped) this.#cancel(item);
+    return dropped.length + (this.skip() ? 1 : 0);
+  }
+
+  /** Drops waiting utterances that match; the one being spoken is not touched. Returns how many. */
+  drop(match: (u: Utterance) => boolean): number {
+    const keep = this.#queue.filter((i) => !match(i.utterance));
+    const dropped = this.#queue.filter((i) => match(i.utterance));
+    this.#queue.splice(0, this.#queue.length, ...keep);
+    for (const item of dropped) this.#cancel(item);
+    return dropped.length;
+  }
+
+  /** Stops everything and leaves. */
+  destroy(): void {
+    this.#destroyed = true;
+    clearTimeout(this.#idleTimer);
+    this.stop();
+    this.#options.sink.destroy();
+  }
+
+  async #drain(): Promise<void> {
+    if (this.#draining) return;
+    this.#draining = true;
+    try {
+      for (let item = this.#queue.shift(); item; item = this.#queue.shift()) {
+        this.#current = item;
+        const audio = this.#prepare(item);
+        this.#prepareNext();
+        await this.#speak(item, audio);
+        this.#current = undefined;
+      }
+    } finally {
+      this.#draining = false;
+      this.#armIdle();
+    }
+  }
+
+  async #speak(item: Item, audio: NonNullable<Item['audio']>): Promise<void> {
+    const { signal } = item.controller;
+    try {
+      await this.#options.sink.play(audio.packets, signal);
+      if (!signal.aborted) this.#options.onSpoken?.(item.utterance, audio.metrics);
+    } catch (error) {
+      if (!signal.aborted && !this.#destroyed) this.#options.onError(item.utterance, error);
+    } finally {
+      audio.packets.cancel();
+    }
+  }
+
+  #prepare(item: Item): NonNullable<Item['audio']> {
+    if (item.audio) return item.audio;
+    const { signal } = item.controller;
+    const synthesis = this.#options.engine.synthesize({ text: item.utterance.text, voice: item.utterance.voice }, signal);
+    item.audio = { packets: prefetch(this.#options.encode(synthesis, signal)), metrics: synthesis.metrics };
+    return item.audio;
+  }
+
+  /** Starts synthesizing the next utterance, so it is ready when the current one ends. */
+  #prepareNext(): void {
+    const next = this.#queue[0];
+    if (next && !next.audio) this.#prepare(next);
+  }
+
+  #cancel(item: Item): void {
+    if (!item.controller.signal.aborted) item.controller.abort(new Error('dropped'));
+    item.audio?.packets.cancel();
+  }
+
+  #armIdle(): void {
+    clearTimeout(this.#idleTimer);
+    if (this.#destroyed || this.#current || this.#queue.length > 0) return;
+    this.#idleTimer = setTimeout(() => this.#options.onIdle(), this.#options.idleLeaveMs);
+    this.#idleTimer.unref();
+  }
+}

@@ -1,0 +1,14 @@
+import type { CharacterVoice } from '../voices/characterVoice.ts';
+
+/** One piece of text to speak in one voice: the unit the queue holds. */
+export interface Utterance {
+  id: string;
+  guildId: string;
+  text: string;
+  voice: CharacterVoice;
+  /** Who asked for it (a Discord user id). */
+  requestedBy: string;
+  source: 'say' | 'narration';
+  /** The chat message it reads, for narration: edits and deletes find it by this. */
+  messageId?: string | undefined;
+}

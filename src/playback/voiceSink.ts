@@ -1,0 +1,18 @@
+/**
+ * Where audio goes: a voice connection that plays 20 ms Opus packets (48 kHz stereo) as they arrive.
+ * @remarks The playback layer's only view of Discord; `discordVoiceSink.ts` is the one module that uses @discordjs/voice.
+ */
+export interface VoiceSink {
+  /** The voice channel it is connected to. */
+  readonly channelId: string;
+  /**
+   * Plays packets as they arrive; resolves when the last one has been played.
+   * Rejects with the source's error; resolves early (after stopping at once) when `signal` aborts.
+   */
+  play(opusPackets: AsyncIterable<Buffer>, signal: AbortSignal): Promise<void>;
+  /** Leaves the channel and frees the connection. */
+  destroy(): void;
+}
+
+/** Joins a voice channel of a guild. */
+export type JoinVoice = (guildId: string, channelId: string) => Promise<VoiceSink>;

@@ -1,0 +1,70 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, DEFAULTS, loadConfig, redact } from '../src/config.ts';
+
+const problemsOf = (env: Record<string, string>, discord = false): string[] => {
+  try {
+    loadConfig(env, { discord });
+    return [];
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return [...(error as ConfigError).problems];
+  }
+};
+
+describe('loadConfig', () => {
+  it('fills every default from a minimal environment', () => {
+    const config = loadConfig({ DASHSCOPE_API_KEY: 'sk-1' }, { discord: false });
+    expect(config).toMatchObject({
+      discordToken: undefined,
+      dashscope: { apiKey: 'sk-1', baseUrl: DEFAULTS.DASHSCOPE_BASE_URL, realtimeUrl: DEFAULTS.DASHSCOPE_REALTIME_URL, timeoutMs: 60_000 },
+      ttsModel: 'qwen3-tts-vd-realtime-2026-01-15',
+      storeUrl: 'sqlite://./data/voicebot.sqlite',
+      limits: { voicesPerGuild: 25, designCooldownMs: 60_000, idleLeaveMs: 300_000 },
+      discord: { restUrl: 'https://discord.com/api', devGuildId: undefined },
+      logLevel: 'info',
+    });
+  });
+
+  it('asks for DISCORD_TOKEN only when Discord is needed', () => {
+    expect(problemsOf({ DASHSCOPE_API_KEY: 'k' })).toEqual([]);
+    expect(problemsOf({ DASHSCOPE_API_KEY: 'k' }, true)).toEqual([expect.stringMatching(/^DISCORD_TOKEN is not set/)]);
+  });
+
+  it('reports every problem at once', () => {
+    const problems = problemsOf(
+      {
+        DASHSCOPE_BASE_URL: 'ftp://x',
+        DASHSCOPE_REALTIME_URL: 'https://not-a-websocket',
+        TTS_MODEL: 'qwen3-tts-flash',
+        STORE_URL: 'postgres://u:hunter2@db/x',
+        VOICES_PER_GUILD: '0',
+        DESIGN_COOLDOWN_SECONDS: 'soon',
+        LOG_LEVEL: 'loud',
+        DISCORD_DEV_GUILD_ID: 'my-server',
+      },
+      true,
+    );
+    expect(problems.map((p) => p.split(' ')[0])).toEqual([
+      'DISCORD_TOKEN', 'DISCORD_DEV_GUILD_ID', 'DASHSCOPE_API_KEY', 'DASHSCOPE_BASE_URL', 'DASHSCOPE_REALTIME_URL',
+      'TTS_MODEL', 'STORE_URL', 'VOICES_PER_GUILD', 'DESIGN_COOLDOWN_SECONDS', 'LOG_LEVEL',
+    ]);
+    expect(problems.join('\n')).not.toContain('hunter2');
+  });
+
+  it('treats blank values as unset and trims trailing slashes from URLs', () => {
+    const config = loadConfig({ DASHSCOPE_API_KEY: 'k', DASHSCOPE_BASE_URL: 'http://127.0.0.1:8790/', TTS_MODEL: '  ' }, { discord: false });
+    expect(config.dashscope.baseUrl).toBe('http://127.0.0.1:8790');
+    expect(config.ttsModel).toBe(DEFAULTS.TTS_MODEL);
+  });
+
+  it('accepts every documented store', () => {
+    for (const url of ['sqlite://./data/x.sqlite', 'redis://localhost:6379', 'rediss://u:p@h:6380/1', 'memory://'])
+      expect(loadConfig({ DASHSCOPE_API_KEY: 'k', STORE_URL: url }, { discord: false }).storeUrl).toBe(url);
+  });
+});
+
+it('redact hides a URL password', () => {
+  expect(redact('redis://user:s3cret@host:6379/0')).toBe('redis://user:***@host:6379/0');
+  expect(redact('redis://:s3cret@host')).toBe('redis://:***@host');
+  expect(redact('sqlite://./data/x')).toBe('sqlite://./data/x');
+});
