@@ -82,13 +82,15 @@ export async function* toOpusPackets(
   settings?: Readonly<OpusSettings>,
 ): AsyncGenerator<Buffer> {
   const encoder = new SpeechOpusEncoder(settings);
+  const upsampler = new Upsampler();
   try {
-    for await (const pcm of toPcm48kStereo(pcm24kMono, signal)) {
-      for (const packet of encoder.encode(pcm)) {
+    for await (const chunk of abortable(pcm24kMono, signal)) {
+      for (const packet of encoder.encode(upsampler.pushTransient(chunk))) {
         signal?.throwIfAborted();
         yield packet;
       }
     }
+    yield* encoder.encode(upsampler.flush());
     yield* encoder.finish();
   } finally {
     encoder.destroy();

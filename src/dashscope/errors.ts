@@ -51,6 +51,8 @@ const PLAIN_LANGUAGE: Readonly<Record<string, string>> = {
   ModelUnavailable: 'The DashScope model is unavailable right now. Try again in a moment.',
   NetworkError: 'Could not reach DashScope. Check DASHSCOPE_BASE_URL and the network.',
   Timeout: 'DashScope did not answer in time.',
+  ConnectionClosed: 'The connection to DashScope closed before the speech was finished. Try again.',
+  NoAudio: 'DashScope returned no audio for the text. Check that the voice still exists and is used with its own target model.',
 };
 
 function explain(code: string, serverMessage: string): string {

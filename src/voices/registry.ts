@@ -51,11 +51,14 @@ export class VoiceRegistry {
   readonly #serial = new KeyedSerial();
 
   constructor(keyv: Keyv, options: VoiceRegistryOptions) {
-    if (!Number.isSafeInteger(options.maxPerGuild) || options.maxPerGuild < 1 || options.maxPerGuild > ACCOUNT_VOICE_QUOTA) {
+    const max = options.maxPerGuild;
+    if (!Number.isSafeInteger(max) || max < 1 || max > ACCOUNT_VOICE_QUOTA) {
       throw new RangeError(`maxPerGuild must be an integer from 1 to ${ACCOUNT_VOICE_QUOTA}`);
     }
     if (!keyv.throwOnErrors) {
-      throw new TypeError('VoiceRegistry needs a Keyv with throwOnErrors: true (use openStore), or a failed read looks like an empty guild');
+      throw new TypeError(
+        'VoiceRegistry needs a Keyv with throwOnErrors: true (openStore makes one); otherwise a failed read looks like an empty guild',
+      );
     }
     this.#keyv = keyv;
     this.#maxPerGuild = options.maxPerGuild;
@@ -93,7 +96,7 @@ export class VoiceRegistry {
     const added = parsed.voice;
     return this.#mutate(guildId, (doc) => {
       const sameName = find(doc, name, 'name');
-      if (sameName) throw new UserError('conflict', `This server already has a voice named "${sameName.voice.name}".`);
+      if (sameName) throw nameTaken(sameName.voice);
       const sameId = find(doc, added.voiceId, 'voiceId');
       if (sameId) throw new UserError('conflict', `That voice is already registered here as "${sameId.voice.name}".`);
       if (doc.voices.length >= this.#maxPerGuild) throw this.#quotaFull();
@@ -111,7 +114,10 @@ export class VoiceRegistry {
   }
 
   /** Unregisters every voice of this guild that `predicate` selects, in one write; returns them. */
-  async removeWhere(guildId: string, predicate: (voice: CharacterVoice) => boolean): Promise<CharacterVoice[]> {
+  async removeWhere(
+    guildId: string,
+    predicate: (voice: CharacterVoice) => boolean,
+  ): Promise<CharacterVoice[]> {
     return this.#mutate(guildId, (doc) => {
       const hits = doc.voices.filter((e) => predicate(e.voice));
       if (hits.length === 0) return { result: [] };
@@ -129,7 +135,7 @@ export class VoiceRegistry {
       const hit = find(doc, nameOrVoiceId);
       if (!hit || name === undefined) return { result: hit?.voice };
       const clash = find(doc, name, 'name');
-      if (clash && clash.at !== hit.at) throw new UserError('conflict', `This server already has a voice named "${clash.voice.name}".`);
+      if (clash && clash.at !== hit.at) throw nameTaken(clash.voice);
       const updated = { ...hit.voice, name };
       const raw = { ...(doc.stored[hit.at] as object), name };
       return { stored: doc.stored.map((e, i) => (i === hit.at ? raw : e)), result: updated };
@@ -153,7 +159,9 @@ export class VoiceRegistry {
     return this.#serial.run(guildId, async () => {
       const doc = await this.#read(guildId);
       if (!doc.readable) {
-        throw new Error(`The voice registry value at "${doc.key}" is unreadable; refusing to overwrite it. Inspect or delete that key.`);
+        throw new Error(
+          `The voice registry value at "${doc.key}" is unreadable; refusing to overwrite it. Inspect or delete that key.`,
+        );
       }
       const { stored, result } = change(doc);
       if (stored) await writeGuildDoc(this.#keyv, guildId, stored);
@@ -168,6 +176,10 @@ function find(doc: GuildDoc, query: string, by: 'name' | 'voiceId' | 'either' = 
   const byName = by === 'voiceId' || key === '' ? undefined : doc.voices.find((e) => nameKey(e.voice.name) === key);
   if (byName || by === 'name') return byName;
   return doc.voices.find((e) => e.voice.voiceId === query);
+}
+
+function nameTaken(existing: CharacterVoice): UserError {
+  return new UserError('conflict', `This server already has a voice named "${existing.name}".`);
 }
 
 function warn(p: RegistryProblem): void {

@@ -56,7 +56,7 @@ async function openSqlite(path: string, namespace: string): Promise<Store> {
   const fail = (error: unknown): Error =>
     new Error(`Could not open the SQLite store at ${path}: ${messageOf(error)}`, { cause: error });
   try {
-    await mkdir(dirname(path), { recursive: true });
+    await ensureDir(dirname(path));
   } catch (error) {
     throw fail(error);
   }
@@ -99,6 +99,26 @@ async function openRedis(url: string, namespace: string): Promise<Store> {
     else if (client.isOpen) client.destroy();
   });
   return { keyv, kind: 'redis', close };
+}
+
+/**
+ * `mkdir -p` that gives up when a directory still cannot be made after its parent exists.
+ * @remarks Node's `mkdir(…, { recursive: true })` spins forever when the parent is a dangling
+ * symlink or lies under /proc (mkdir keeps answering ENOENT), which would hang startup.
+ */
+async function ensureDir(dir: string): Promise<void> {
+  try {
+    await mkdir(dir);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST') return;
+    const parent = dirname(dir);
+    if (code !== 'ENOENT' || parent === dir) throw error;
+    await ensureDir(parent);
+    await mkdir(dir).catch((again: NodeJS.ErrnoException) => {
+      if (again.code !== 'EEXIST') throw again;
+    });
+  }
 }
 
 function once(task: () => Promise<void>): () => Promise<void> {

@@ -2,7 +2,8 @@ import { isAbsolute, resolve } from 'node:path';
 import { invalidInput } from '../errors.ts';
 
 /** The store URL forms {@link parseStoreUrl} accepts, for messages and docs. */
-export const STORE_URL_FORMS = 'sqlite://<file path> (e.g. sqlite://./data/voicebot.sqlite), redis://… or rediss://…, memory://';
+export const STORE_URL_FORMS =
+  'sqlite://<file path> (e.g. sqlite://./data/voicebot.sqlite), redis://… or rediss://…, memory://';
 
 /** Where a store lives, as parsed from its URL. */
 export type StoreLocation =

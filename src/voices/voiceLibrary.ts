@@ -1,5 +1,5 @@
 import { setTimeout as delay } from 'node:timers/promises';
-import { ACCOUNT_VOICE_QUOTA, REGISTRY_NAME_PATTERN, type TargetModel } from '../../commands/limits.ts';
+import { ACCOUNT_VOICE_QUOTA, type TargetModel } from '../../commands/limits.ts';
 import { DashScopeError } from '../dashscope/errors.ts';
 import { validateDesign, type DesignRequest, type ValidDesignRequest } from '../dashscope/validate.ts';
 import type { AccountVoice, CreatedVoice, VoiceDesignClient } from '../dashscope/voiceDesign.ts';
@@ -7,6 +7,7 @@ import { UserError, invalidInput } from '../errors.ts';
 import type { CharacterVoice } from './characterVoice.ts';
 import type { VoiceRegistry } from './registry.ts';
 import { syncGuild } from './sync.ts';
+import { nameProblem, normalizeName } from './voiceRecord.ts';
 
 /** A design as a member asks for it: the DashScope request plus the registry name and author. */
 export interface DesignInput extends DesignRequest {
@@ -53,9 +54,9 @@ export class VoiceLibrary {
 
   /** Checks everything about a design that can be checked without spending money. */
   async prepare(guildId: string, input: DesignInput, signal?: AbortSignal): Promise<{ request: ValidDesignRequest; name: string }> {
-    const name = (input.registryName ?? input.preferredName).trim();
-    if (!REGISTRY_NAME_PATTERN.test(name))
-      throw invalidInput(`The voice name "${name}" must start with a letter or digit and hold at most 32 letters, digits, spaces, _ - or '.`);
+    const name = normalizeName(input.registryName ?? input.preferredName);
+    const problem = nameProblem(name);
+    if (problem) throw invalidInput(problem);
     const request = validateDesign(input, { targetModel: this.#defaultModel });
     if (await this.#registry.get(guildId, name)) throw new UserError('conflict', `This server already has a voice named "${name}".`);
     await this.#registry.assertRoom(guildId);
@@ -79,13 +80,12 @@ export class VoiceLibrary {
       createdAt: Date.now(),
     };
     try {
-      await this.#registry.add(guildId, voice);
+      return { voice: await this.#registry.add(guildId, voice), preview: created.preview, recovered };
     } catch (error) {
       // Lost a race for the name or the cap: do not leave a paid voice nobody can reach.
       await this.#client.delete(created.voiceId).catch(() => undefined);
       throw error;
     }
-    return { voice, preview: created.preview, recovered };
   }
 
   /** Removes a voice from the guild's registry and deletes it at DashScope. */
@@ -108,8 +108,9 @@ export class VoiceLibrary {
 
   /** Compares the guild's registry with the account's voices; prunes entries whose voice is gone when asked. */
   async sync(guildId: string, prune: boolean, signal?: AbortSignal): Promise<Awaited<ReturnType<typeof syncGuild>>> {
+    const listedAt = Date.now(); // a voice designed while the account is listed is not missing
     const ids = new Set((await this.accountVoices(signal)).map((v) => v.voiceId));
-    return syncGuild(this.#registry, guildId, ids, { prune });
+    return syncGuild(this.#registry, guildId, ids, { prune, listedAt });
   }
 
   async #createOrRecover(guildId: string, request: ValidDesignRequest, signal?: AbortSignal): Promise<{ created: CreatedVoice; recovered: boolean }> {

@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
-import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -88,6 +88,8 @@ describe('openStore', () => {
   it('fails clearly when the SQLite file cannot be opened', async () => {
     await writeFile(join(dir, 'file'), '');
     await expect(openStore(`sqlite://${join(dir, 'file', 'v.sqlite')}`)).rejects.toThrow(/Could not open the SQLite store at .*file\/v\.sqlite: /);
+    await symlink(join(dir, 'absent'), join(dir, 'dangling'));
+    await expect(openStore(`sqlite://${join(dir, 'dangling', 'sub', 'v.sqlite')}`)).rejects.toThrow(/Could not open .*ENOENT/);
     await writeFile(join(dir, 'garbage.sqlite'), 'x'.repeat(4_096));
     await expect(openStore(`sqlite://${join(dir, 'garbage.sqlite')}`)).rejects.toThrow(/Could not open the SQLite store/);
   });

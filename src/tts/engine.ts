@@ -1,0 +1,76 @@
+/**
+ * The text-to-speech engine contract: text in, 24 kHz mono s16le PCM chunks out, as DashScope streams them.
+ */
+import { DESIGN_LANGUAGES } from '../../commands/limits.ts';
+import type { CharacterVoice } from '../voices/characterVoice.ts';
+
+/** Sample rate of every engine's output, in Hz (mono, signed 16-bit little-endian). */
+export const TTS_SAMPLE_RATE_HZ = 24_000;
+
+/** One utterance to speak. */
+export interface TtsRequest {
+  text: string;
+  voice: CharacterVoice;
+}
+
+/** How one utterance went; the engine fills it in while the audio streams. */
+export interface UtteranceMetrics {
+  /** Time spent waiting for a ready session (or the first response headers), ms; 0 when a warm session was used. */
+  connectMs: number;
+  /**
+   * From sending the text to the first audio, ms (the DashScope SDKs' `first_audio_delay`).
+   * @remarks Realtime: from the first `append`, so it excludes connecting. HTTP: from sending the first request.
+   */
+  firstAudioMs: number | undefined;
+  /** From the start of iteration to the end of the audio (or the failure), ms. */
+  totalMs: number;
+  /** Billable characters DashScope reported (`usage.characters`; a CJK ideograph counts 2). */
+  characters: number;
+  /** Whether an already open session carried the utterance. */
+  warm: boolean;
+}
+
+/**
+ * The audio of one utterance: iterate it once to receive 24 kHz mono s16le chunks as they arrive.
+ * @remarks Lazy: nothing is sent until iteration starts. Every chunk has an even byte length. Failures
+ * (a `DashScopeError`, or the abort reason) are thrown by the iterator; breaking out early stops the synthesis.
+ */
+export interface Synthesis extends AsyncIterable<Buffer> {
+  readonly metrics: Readonly<UtteranceMetrics>;
+}
+
+/** Turns text into speech in a designed voice. */
+export interface TtsEngine {
+  synthesize(req: TtsRequest, signal: AbortSignal): Synthesis;
+  /** Opens what the next utterance in `voice` needs ahead of time, so it does not wait for a handshake. */
+  prewarm?(voice: CharacterVoice): void;
+  /** Ends every session: idle ones gracefully, busy ones at once. */
+  close(): Promise<void>;
+}
+
+/** Per-phase timeouts, ms. */
+export interface TtsTimeouts {
+  /** Socket open, handshake and session set-up (or HTTP response headers). */
+  connectMs: number;
+  /** From sending the text to the first audio. */
+  firstAudioMs: number;
+  /** Longest gap between audio chunks once audio flows. */
+  idleMs: number;
+}
+
+/** Timeouts used when the caller gives none. @remarks First packets take ~0.5–0.7 s live (spec §1.8). */
+export const DEFAULT_TTS_TIMEOUTS: Readonly<TtsTimeouts> = Object.freeze({
+  connectMs: 10_000,
+  firstAudioMs: 10_000,
+  idleMs: 5_000,
+});
+
+/** The `language_type` DashScope's synthesis APIs take for `voice` (a full English name, not an ISO code). */
+export function languageTypeOf(voice: CharacterVoice): string {
+  return (DESIGN_LANGUAGES as Readonly<Record<string, string>>)[voice.language] ?? 'Auto';
+}
+
+/** Fresh metrics, all zero. */
+export function emptyMetrics(): UtteranceMetrics {
+  return { connectMs: 0, firstAudioMs: undefined, totalMs: 0, characters: 0, warm: false };
+}

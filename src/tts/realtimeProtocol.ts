@@ -1,0 +1,79 @@
+/**
+ * The realtime TTS wire events this client sends and the ones it acts on (spec §1.4–1.5).
+ * @remarks Tolerant reader: extra fields are ignored, unknown or malformed events become `other`,
+ * and missing optional fields get neutral values. Only the event types below change behaviour.
+ */
+import { randomUUID } from 'node:crypto';
+import { TTS_SAMPLE_RATE_HZ } from './engine.ts';
+
+/** A server event, reduced to what the client acts on. */
+export type ServerEvent =
+  | { type: 'session.created' }
+  | { type: 'session.updated' }
+  | { type: 'error'; code: string; message: string }
+  | { type: 'response.audio.delta'; audio: Buffer }
+  | { type: 'response.done'; status: string | undefined; characters: number | undefined }
+  | { type: 'session.finished' }
+  | { type: 'other'; name: string };
+
+/** Parses one text frame; never throws. */
+export function parseServerEvent(raw: string): ServerEvent {
+  const event = parseObject(raw);
+  const type = typeof event?.['type'] === 'string' ? event['type'] : '';
+  switch (type) {
+    case 'session.created':
+    case 'session.updated':
+    case 'session.finished':
+      return { type };
+    case 'error':
+      return errorEvent(event?.['error']);
+    case 'response.audio.delta':
+      return { type, audio: Buffer.from(stringField(event, 'delta') ?? '', 'base64') };
+    case 'response.done':
+      return doneEvent(event?.['response']);
+    default:
+      return { type: 'other', name: type };
+  }
+}
+
+function errorEvent(error: unknown): ServerEvent {
+  const fields = isObject(error) ? error : {};
+  return { type: 'error', code: stringField(fields, 'code') ?? '', message: stringField(fields, 'message') ?? '' };
+}
+
+function doneEvent(response: unknown): ServerEvent {
+  const fields = isObject(response) ? response : {};
+  const usage = isObject(fields['usage']) ? fields['usage'] : {};
+  const characters = typeof usage['characters'] === 'number' ? usage['characters'] : undefined;
+  return { type: 'response.done', status: stringField(fields, 'status'), characters };
+}
+
+/** A client event as a JSON text frame, with a fresh `event_id` (`event_` + 32 hex, as the SDKs send). */
+export function clientEvent(type: string, fields: Record<string, unknown> = {}): string {
+  return JSON.stringify({ event_id: `event_${randomUUID().replaceAll('-', '')}`, type, ...fields });
+}
+
+/** `session.update` for commit mode, 24 kHz PCM, in `voice` and `languageType`. */
+export function sessionUpdate(voice: string, languageType: string): string {
+  return clientEvent('session.update', {
+    session: { voice, mode: 'commit', response_format: 'pcm', sample_rate: TTS_SAMPLE_RATE_HZ, language_type: languageType },
+  });
+}
+
+function parseObject(raw: string): Record<string, unknown> | undefined {
+  try {
+    const value: unknown = JSON.parse(raw);
+    return isObject(value) ? value : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function stringField(object: Record<string, unknown> | undefined, key: string): string | undefined {
+  const value = object?.[key];
+  return typeof value === 'string' ? value : undefined;
+}

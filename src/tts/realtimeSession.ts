@@ -1,0 +1,213 @@
+/**
+ * One realtime TTS WebSocket (spec §1): handshake, commit-mode session set-up, then one response per `speak`.
+ * @remarks Every socket callback funnels into state changes and `#fail`; nothing thrown escapes a callback.
+ * A failed session is closed at once and never becomes ready again.
+ */
+import type { IncomingMessage } from 'node:http';
+import { WebSocket, type RawData } from 'ws';
+import type { TtsTimeouts } from './engine.ts';
+import { errorFromBody } from './errorBody.ts';
+import { clientEvent, parseServerEvent, sessionUpdate } from './realtimeProtocol.ts';
+import { RealtimeResponse } from './realtimeResponse.ts';
+import { closedError, networkError, serverError, timeoutError } from './ttsErrors.ts';
+import { Watchdog } from './watchdog.ts';
+
+/** How long a graceful close (`session.finish` → `session.finished` → close) may take, ms. */
+export const FINISH_TIMEOUT_MS = 3_000;
+
+/** Lifecycle of a session; `closed` is final. */
+export type SessionState = 'connecting' | 'ready' | 'busy' | 'finishing' | 'closed';
+
+/** Where to connect and what to speak with. */
+export interface SessionTarget {
+  realtimeUrl: string;
+  apiKey: string;
+  model: string;
+  voiceId: string;
+  languageType: string;
+}
+
+/** One realtime socket carrying consecutive responses in one voice. */
+export class RealtimeSession {
+  /** Resolves at `session.updated`; rejects with the `DashScopeError` that ended set-up. Never unhandled. */
+  readonly ready: Promise<void>;
+  /** Resolves once the socket is gone, whatever the reason. */
+  readonly closed: Promise<void>;
+  /** Whether the server confirmed the graceful end (`session.finished`). */
+  finishedGracefully = false;
+  readonly #ws: WebSocket;
+  readonly #target: SessionTarget;
+  readonly #timeouts: TtsTimeouts;
+  readonly #onEnd: (session: RealtimeSession) => void;
+  readonly #watchdog = new Watchdog();
+  readonly #settleReady: { resolve: () => void; reject: (reason: unknown) => void };
+  #state: SessionState = 'connecting';
+  #updateSent = false;
+  #response: RealtimeResponse | undefined;
+  #socketError: unknown;
+
+  /** Opens the socket at once; `onEnd` runs once when the session reaches `closed`. */
+  constructor(target: SessionTarget, timeouts: TtsTimeouts, onEnd: (session: RealtimeSession) => void) {
+    this.#target = target;
+    this.#timeouts = timeouts;
+    this.#onEnd = onEnd;
+    const ready = Promise.withResolvers<void>();
+    ready.promise.catch(() => {});
+    this.ready = ready.promise;
+    this.#settleReady = ready;
+    const closed = Promise.withResolvers<void>();
+    this.closed = closed.promise;
+    const url = new URL(target.realtimeUrl);
+    url.searchParams.set('model', target.model);
+    this.#ws = new WebSocket(url, { headers: { Authorization: `Bearer ${target.apiKey}` }, perMessageDeflate: false });
+    this.#ws.on('unexpected-response', (_req, res) => this.#onRefused(res));
+    this.#ws.on('message', (data, isBinary) => this.#onMessage(data, isBinary));
+    this.#ws.on('error', (error) => { this.#socketError ??= error; });
+    this.#ws.on('close', (code) => {
+      this.#onClose(code);
+      closed.resolve();
+    });
+    this.#watchdog.arm(timeouts.connectMs, () => this.#fail(timeoutError('connect', timeouts.connectMs)));
+  }
+
+  get state(): SessionState {
+    return this.#state;
+  }
+
+  /** `voiceId` and model this session speaks with. */
+  get target(): Readonly<SessionTarget> {
+    return this.#target;
+  }
+
+  /**
+   * Sends `texts` as appends plus one commit and returns the response's audio.
+   * @remarks Only on a `ready` session; otherwise the returned response has already failed.
+   */
+  speak(texts: readonly string[]): RealtimeResponse {
+    const response = new RealtimeResponse();
+    if (this.#state !== 'ready') {
+      response.fail(closedError(`the session is ${this.#state}, not ready`));
+      return response;
+    }
+    this.#state = 'busy';
+    this.#response = response;
+    const { firstAudioMs } = this.#timeouts;
+    this.#watchdog.arm(firstAudioMs, () => this.#fail(timeoutError('first audio', firstAudioMs)));
+    for (const text of texts) this.#send(clientEvent('input_text_buffer.append', { text }));
+    this.#send(clientEvent('input_text_buffer.commit'));
+    return response;
+  }
+
+  /** Ends the session: gracefully when idle (`session.finish`), at once otherwise. Resolves when the socket is gone. */
+  finish(): Promise<void> {
+    if (this.#state === 'ready') {
+      this.#state = 'finishing';
+      this.#watchdog.arm(FINISH_TIMEOUT_MS, () => this.#fail(timeoutError('finish', FINISH_TIMEOUT_MS)));
+      this.#send(clientEvent('session.finish'));
+    } else if (this.#state !== 'finishing') {
+      this.destroy(closedError('the session was discarded'));
+    }
+    return this.closed;
+  }
+
+  /** Closes the socket at once; a response in progress fails with `reason`. */
+  destroy(reason: unknown): void {
+    this.#fail(reason);
+  }
+
+  #onMessage(data: RawData, isBinary: boolean): void {
+    if (isBinary || this.#state === 'closed') return;
+    const event = parseServerEvent(data.toString());
+    switch (event.type) {
+      case 'session.created': return this.#onCreated();
+      case 'session.updated': return this.#onUpdated();
+      case 'error': return this.#fail(serverError({ code: event.code, message: event.message }));
+      case 'response.audio.delta': return this.#onAudio(event.audio);
+      case 'response.done': return this.#onDone(event.status, event.characters);
+      case 'session.finished': return this.#onFinished();
+      case 'other': return this.#onOther();
+    }
+  }
+
+  #onCreated(): void {
+    if (this.#state !== 'connecting' || this.#updateSent) return;
+    this.#updateSent = true;
+    this.#send(sessionUpdate(this.#target.voiceId, this.#target.languageType));
+  }
+
+  #onUpdated(): void {
+    if (this.#state !== 'connecting' || !this.#updateSent) return;
+    this.#state = 'ready';
+    this.#watchdog.clear();
+    this.#settleReady.resolve();
+  }
+
+  #onAudio(audio: Buffer): void {
+    if (this.#response === undefined) return;
+    this.#response.addAudio(audio);
+    this.#armIdle();
+  }
+
+  #onDone(status: string | undefined, characters: number | undefined): void {
+    const response = this.#response;
+    if (response === undefined) return;
+    const failure = response.complete(status, characters);
+    if (failure !== undefined) return this.#fail(failure);
+    this.#response = undefined;
+    this.#state = 'ready';
+    this.#watchdog.clear();
+  }
+
+  #onFinished(): void {
+    if (this.#state !== 'finishing') return;
+    this.finishedGracefully = true;
+    this.#ws.close(1000, 'bye');
+  }
+
+  /** Any other event of a response in progress: the text arrived; once audio flows, it counts as progress. */
+  #onOther(): void {
+    if (this.#response === undefined) return;
+    this.#response.acknowledged = true;
+    if (this.#response.firstAudioAt !== undefined) this.#armIdle();
+  }
+
+  #armIdle(): void {
+    const { idleMs } = this.#timeouts;
+    this.#watchdog.arm(idleMs, () => this.#fail(timeoutError('idle', idleMs)));
+  }
+
+  #onRefused(res: IncomingMessage): void {
+    const parts: Buffer[] = [];
+    res.on('data', (part: Buffer) => parts.push(part));
+    res.on('error', () => this.#fail(errorFromBody(res.statusCode ?? 0, '')));
+    res.on('end', () => this.#fail(errorFromBody(res.statusCode ?? 0, Buffer.concat(parts).toString('utf8'))));
+  }
+
+  #onClose(code: number): void {
+    if (this.#state === 'closed') return;
+    const phase = this.#state === 'connecting' ? 'session set-up' : this.#state === 'busy' ? 'the response' : 'idle';
+    const cause = this.#socketError;
+    const error = this.#state === 'connecting' && cause !== undefined
+      ? networkError(cause)
+      : closedError(`the socket closed (code ${code}) during ${phase}`, cause);
+    this.#fail(error);
+  }
+
+  #send(frame: string): void {
+    if (this.#ws.readyState !== WebSocket.OPEN) return this.#fail(closedError('the socket is not open'));
+    this.#ws.send(frame, (error) => {
+      if (error) this.#fail(closedError('a send failed', error));
+    });
+  }
+
+  #fail(reason: unknown): void {
+    if (this.#state === 'closed') return;
+    this.#state = 'closed';
+    this.#watchdog.clear();
+    this.#settleReady.reject(reason);
+    this.#response?.fail(reason);
+    this.#response = undefined;
+    this.#ws.terminate();
+    this.#onEnd(this);
+  }
+}

@@ -1,0 +1,169 @@
+/**
+ * Speech over DashScope's realtime WebSocket (spec §1) in commit mode, one response per utterance,
+ * on sessions kept warm per voice.
+ */
+import type { CharacterVoice } from '../voices/characterVoice.ts';
+import { DEFAULT_TTS_TIMEOUTS, languageTypeOf, type Synthesis, type TtsEngine, type TtsRequest, type TtsTimeouts, type UtteranceMetrics } from './engine.ts';
+import type { RealtimeResponse } from './realtimeResponse.ts';
+import type { RealtimeSession, SessionTarget } from './realtimeSession.ts';
+import { chunkText } from './sentences.ts';
+import { SessionPool } from './sessionPool.ts';
+import { createSynthesis, elapsedMs, failedSynthesis, spanMs } from './synthesis.ts';
+import { closedError } from './ttsErrors.ts';
+
+/** Longest text per `input_text_buffer.append`, in code points. @remarks No limit is documented (spec §1.4). */
+export const APPEND_MAX_CHARS = 500;
+/** How long an idle session stays open for the next utterance in its voice, ms. */
+export const DEFAULT_WARM_IDLE_MS = 20_000;
+
+/** Options for {@link RealtimeTts}. */
+export interface RealtimeTtsOptions {
+  apiKey: string;
+  /** `DASHSCOPE_REALTIME_URL`, e.g. `wss://dashscope-intl.aliyuncs.com/api-ws/v1/realtime` (the model is added). */
+  realtimeUrl: string;
+  timeouts?: Partial<TtsTimeouts>;
+  warmIdleMs?: number;
+}
+
+/** Sessions opened versus utterances spoken, and how the sessions ended. */
+export interface RealtimeTtsStats {
+  sessionsOpened: number;
+  /** Sessions currently open. */
+  sessionsOpen: number;
+  sessionsFinished: number;
+  sessionsDiscarded: number;
+  prewarmed: number;
+  /** Utterances started (non-empty text). */
+  utterances: number;
+  /** Utterances that ran on an already open, ready session. */
+  warmUtterances: number;
+  /** Utterances re-sent on a new session because their warm session had died unnoticed. */
+  retries: number;
+}
+
+/** What one utterance holds: its session and response, so abort and cleanup can reach them. */
+interface Lease {
+  session: RealtimeSession | undefined;
+  response: RealtimeResponse | undefined;
+}
+
+/**
+ * The realtime engine: text → commit-mode response → 24 kHz PCM, reusing a warm session per voice.
+ * @remarks A session that failed, timed out or was aborted is closed at once and never reused.
+ */
+export class RealtimeTts implements TtsEngine {
+  readonly #apiKey: string;
+  readonly #realtimeUrl: string;
+  readonly #pool: SessionPool;
+  readonly #counts = { utterances: 0, warmUtterances: 0, retries: 0 };
+  #closed = false;
+
+  constructor(options: RealtimeTtsOptions) {
+    this.#apiKey = options.apiKey;
+    this.#realtimeUrl = new URL(options.realtimeUrl).href;
+    const timeouts = { ...DEFAULT_TTS_TIMEOUTS, ...options.timeouts };
+    this.#pool = new SessionPool(timeouts, options.warmIdleMs ?? DEFAULT_WARM_IDLE_MS);
+  }
+
+  get stats(): RealtimeTtsStats {
+    return { ...this.#pool.counters, sessionsOpen: this.#pool.openCount, ...this.#counts };
+  }
+
+  synthesize(req: TtsRequest, signal: AbortSignal): Synthesis {
+    if (this.#closed) return failedSynthesis(closedError('the TTS engine is closed'));
+    return createSynthesis((metrics) => this.#run(req, signal, metrics));
+  }
+
+  prewarm(voice: CharacterVoice): void {
+    if (!this.#closed) this.#pool.prewarm(this.#targetOf(voice));
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    await this.#pool.closeAll();
+  }
+
+  async *#run(req: TtsRequest, signal: AbortSignal, metrics: UtteranceMetrics): AsyncGenerator<Buffer> {
+    const started = performance.now();
+    signal.throwIfAborted();
+    const texts = chunkText(req.text.trim(), APPEND_MAX_CHARS);
+    if (texts.length === 0) return;
+    this.#counts.utterances += 1;
+    const lease: Lease = { session: undefined, response: undefined };
+    const onAbort = (): void => lease.session?.destroy(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    try {
+      let chunk = await this.#begin(req.voice, texts, metrics, lease);
+      while (chunk !== undefined) {
+        yield chunk;
+        signal.throwIfAborted();
+        chunk = await lease.response!.chunks.next();
+      }
+      metrics.characters = lease.response?.characters ?? 0;
+    } finally {
+      signal.removeEventListener('abort', onAbort);
+      metrics.totalMs = elapsedMs(started);
+      this.#settle(lease.session, signal);
+    }
+  }
+
+  /**
+   * Speaks `texts` on a session and waits for the first chunk.
+   * @remarks A warm session can die between two utterances (server idle close). When it fails with
+   * ConnectionClosed before the server acknowledged anything, the text is re-sent once on a new session.
+   */
+  async #begin(voice: CharacterVoice, texts: string[], metrics: UtteranceMetrics, lease: Lease): Promise<Buffer | undefined> {
+    for (let attempt = 0; ; attempt += 1) {
+      const session = await this.#acquire(voice, metrics, lease);
+      const response = session.speak(texts);
+      lease.response = response;
+      try {
+        const first = await response.chunks.next();
+        if (response.firstAudioAt !== undefined) metrics.firstAudioMs = spanMs(response.sentAt, response.firstAudioAt);
+        return first;
+      } catch (error) {
+        const retryable = attempt === 0 && metrics.warm && !response.acknowledged && isConnectionClosed(error);
+        if (!retryable) throw error;
+        this.#counts.retries += 1;
+      }
+    }
+  }
+
+  /** A ready session for `voice`: an idle one (warm), a prewarmed one still connecting, or a new one. */
+  async #acquire(voice: CharacterVoice, metrics: UtteranceMetrics, lease: Lease): Promise<RealtimeSession> {
+    const target = this.#targetOf(voice);
+    const session = this.#pool.take(target) ?? this.#pool.open(target);
+    lease.session = session;
+    metrics.warm = session.state === 'ready';
+    if (metrics.warm) {
+      this.#counts.warmUtterances += 1;
+      metrics.connectMs = 0;
+      return session;
+    }
+    const started = performance.now();
+    await session.ready;
+    metrics.connectMs = elapsedMs(started);
+    return session;
+  }
+
+  /** After an utterance: a session that finished its response goes back to the pool; any other is closed. */
+  #settle(session: RealtimeSession | undefined, signal: AbortSignal): void {
+    if (session === undefined) return;
+    if (!signal.aborted && session.state === 'ready') this.#pool.release(session);
+    else session.destroy(closedError('the utterance was stopped'));
+  }
+
+  #targetOf(voice: CharacterVoice): SessionTarget {
+    return {
+      realtimeUrl: this.#realtimeUrl,
+      apiKey: this.#apiKey,
+      model: voice.targetModel,
+      voiceId: voice.voiceId,
+      languageType: languageTypeOf(voice),
+    };
+  }
+}
+
+function isConnectionClosed(error: unknown): boolean {
+  return (error as { code?: unknown } | null)?.code === 'ConnectionClosed';
+}

@@ -1,0 +1,115 @@
+/**
+ * Realtime sessions kept open per (model, voice, language), reused for consecutive utterances.
+ * @remarks DashScope allows 180 new realtime sessions per minute per account, shared by every server
+ * (spec §1.9), and each new session costs a handshake. A session carries one response per commit, so an
+ * idle session is kept for `warmIdleMs` and then closed gracefully (`session.finish`).
+ */
+import type { TtsTimeouts } from './engine.ts';
+import { RealtimeSession, type SessionTarget } from './realtimeSession.ts';
+
+/** Counters of sessions over the pool's life. */
+export interface PoolCounters {
+  /** Sockets opened (handshakes paid), prewarmed ones included. */
+  sessionsOpened: number;
+  /** Sessions that ended with `session.finished` (graceful close). */
+  sessionsFinished: number;
+  /** Sessions that ended any other way (failure, abort, discard). */
+  sessionsDiscarded: number;
+  /** Sessions opened by `prewarm`. */
+  prewarmed: number;
+}
+
+/** The pool key: a session is bound to its model, voice and language at set-up. */
+export function poolKey(target: SessionTarget): string {
+  return [target.model, target.voiceId, target.languageType].join('\n');
+}
+
+/** Open sessions: idle ones by key (with their idle timers), plus every live one for `closeAll`. */
+export class SessionPool {
+  readonly counters: PoolCounters = { sessionsOpened: 0, sessionsFinished: 0, sessionsDiscarded: 0, prewarmed: 0 };
+  readonly #timeouts: TtsTimeouts;
+  readonly #warmIdleMs: number;
+  readonly #idle = new Map<string, Set<RealtimeSession>>();
+  readonly #timers = new Map<RealtimeSession, NodeJS.Timeout>();
+  readonly #live = new Set<RealtimeSession>();
+  #closed = false;
+
+  constructor(timeouts: TtsTimeouts, warmIdleMs: number) {
+    this.#timeouts = timeouts;
+    this.#warmIdleMs = warmIdleMs;
+  }
+
+  /** Sessions currently open (connecting, idle or speaking). */
+  get openCount(): number {
+    return this.#live.size;
+  }
+
+  /** Claims an idle session for `target`: a ready one first, else one still connecting (prewarmed). */
+  take(target: SessionTarget): RealtimeSession | undefined {
+    const idle = this.#idle.get(poolKey(target));
+    if (idle === undefined) return undefined;
+    const sessions = [...idle];
+    const session = sessions.find((s) => s.state === 'ready') ?? sessions.find((s) => s.state === 'connecting');
+    if (session !== undefined) this.#unpark(session);
+    return session;
+  }
+
+  /** Opens a new session for `target`, claimed by the caller. */
+  open(target: SessionTarget): RealtimeSession {
+    const session = new RealtimeSession(target, this.#timeouts, (ended) => this.#forget(ended));
+    this.#live.add(session);
+    this.counters.sessionsOpened += 1;
+    return session;
+  }
+
+  /** Opens an idle session for `target` unless one is already open for it; returns whether it did. */
+  prewarm(target: SessionTarget): boolean {
+    if (this.#closed || [...this.#live].some((s) => poolKey(s.target) === poolKey(target))) return false;
+    this.#park(this.open(target));
+    this.counters.prewarmed += 1;
+    return true;
+  }
+
+  /** Returns a claimed session after its utterance: kept idle when ready and no other is idle for its key. */
+  release(session: RealtimeSession): void {
+    const idle = this.#idle.get(poolKey(session.target));
+    const spare = idle !== undefined && [...idle].some((s) => s.state === 'ready');
+    if (this.#closed || session.state !== 'ready' || spare) void session.finish();
+    else this.#park(session);
+  }
+
+  /** Ends every session (idle ones gracefully) and resolves when all sockets are gone. */
+  async closeAll(): Promise<void> {
+    this.#closed = true;
+    const sessions = [...this.#live];
+    await Promise.all(sessions.map((session) => session.finish()));
+  }
+
+  #park(session: RealtimeSession): void {
+    const key = poolKey(session.target);
+    let idle = this.#idle.get(key);
+    if (idle === undefined) this.#idle.set(key, (idle = new Set()));
+    idle.add(session);
+    const timer = setTimeout(() => {
+      this.#unpark(session);
+      void session.finish();
+    }, this.#warmIdleMs);
+    this.#timers.set(session, timer);
+  }
+
+  #unpark(session: RealtimeSession): void {
+    clearTimeout(this.#timers.get(session));
+    this.#timers.delete(session);
+    const key = poolKey(session.target);
+    const idle = this.#idle.get(key);
+    idle?.delete(session);
+    if (idle?.size === 0) this.#idle.delete(key);
+  }
+
+  #forget(session: RealtimeSession): void {
+    this.#unpark(session);
+    this.#live.delete(session);
+    if (session.finishedGracefully) this.counters.sessionsFinished += 1;
+    else this.counters.sessionsDiscarded += 1;
+  }
+}

@@ -1,0 +1,138 @@
+/**
+ * The loopback Discord emulator: REST + main gateway on one HTTP port, the voice gateway over TLS,
+ * and voice UDP — enough for discord.js 14 and @discordjs/voice 0.19 (see shared/spec/discord.md).
+ */
+import { createServer, type Server } from 'node:http';
+import type { Socket } from 'node:net';
+import { createContext, type EmulatorContext } from './context.ts';
+import { createGateway } from './gateway.ts';
+import { onRestRequest } from './rest.ts';
+import { commandRoutes } from './restCommands.ts';
+import { interactionRoutes } from './restInteractions.ts';
+import { messageRoutes } from './restMessages.ts';
+import { metaRoutes } from './restMeta.ts';
+import { cryptoReady } from './rtp.ts';
+import { addGuild, commandsApi, gatewayApi, interactionApi, messageApi, restApi, type CommandsApi, type RestApi } from './scriptApi.ts';
+import { createCertificate, trustCertificateInProcess, type EmulatorCertificate } from './tls.ts';
+import type { AddedGuild, DiscordEmulatorOptions, GuildSpec } from './types.ts';
+import { voiceApi, type VoiceApi } from './voiceApi.ts';
+import { startVoiceGateway } from './voiceGateway.ts';
+import { setMemberVoice, onBotVoiceRequest } from './voiceSignals.ts';
+import { startVoiceUdp } from './voiceUdp.ts';
+
+export type * from './types.ts';
+export type { AudioWaitOptions, VoiceApi } from './voiceApi.ts';
+export type { CapturedAudio, GuildVoice, SpeakingEvent, VoiceClose, VoicePacket, VoiceRequest } from './voiceRecord.ts';
+export type { CommandsApi, RestApi, RestFaultSpec } from './scriptApi.ts';
+export type { RegisteredCommand } from './commands.ts';
+export type { AutocompleteSpec, ButtonSpec, InteractionTarget, ModalSubmitSpec, SelectMenuSpec, SlashCommandSpec } from './interactions.ts';
+export type { OptionValue } from './interactionOptions.ts';
+export type { CallbackEvent, InteractionEvent } from './interactionRecord.ts';
+export type { UserMessageSpec, MessageEditSpec } from './messageEvents.ts';
+export type { AttachmentInput } from './messageStore.ts';
+export type { AeadMode } from './rtp.ts';
+export { InteractionHandle, type Choice } from './interactionHandle.ts';
+export { Perm, ALL_PERMISSIONS, DEFAULT_BOT_PERMISSIONS, DEFAULT_EVERYONE_PERMISSIONS } from './permissions.ts';
+export { dominantFrequency, rms, sineTone } from './analysis.ts';
+export { trustCertificateInProcess } from './tls.ts';
+
+/** A running emulator: connection details, scripting, recordings. */
+export interface DiscordEmulator extends VoiceApi, ReturnType<typeof messageApi>, ReturnType<typeof interactionApi> {
+  /** `http://127.0.0.1:R/api`: pass as `rest: { api }` to discord.js. */
+  restUrl: string;
+  /** `ws://127.0.0.1:R`, what `GET /gateway/bot` returns. */
+  gatewayUrl: string;
+  token: string;
+  applicationId: string;
+  botUsername: string;
+  /** PEM file of the voice gateway's certificate: `NODE_EXTRA_CA_CERTS` for a bot process. */
+  certPath: string;
+  /** Trusts the certificate in this process (for discord.js running inside the test). */
+  trustInProcess(): void;
+  addGuild(spec: GuildSpec): AddedGuild;
+  /** Moves a member in or out of voice (VOICE_STATE_UPDATE); the bot with `null` is disconnected. */
+  setVoiceState(guildId: string, userId: string, channelId: string | null): void;
+  rest: RestApi;
+  commands: CommandsApi;
+  gateway: ReturnType<typeof gatewayApi>;
+  /** Closes every socket and server and removes the certificate. */
+  close(): Promise<void>;
+}
+
+/** Starts the emulator on free loopback ports. */
+export async function startDiscordEmulator(options: DiscordEmulatorOptions = {}): Promise<DiscordEmulator> {
+  await cryptoReady();
+  const ctx = createContext(options);
+  const cert = await createCertificate();
+  const closers: Array<() => Promise<void> | void> = [() => cert.remove()];
+  try {
+    const gateway = createGateway(ctx, (d) => onBotVoiceRequest(ctx, d));
+    closers.unshift(() => gateway.close());
+    const http = await startHttp(ctx, (req, socket, head) => gateway.handleUpgrade(req, socket, head));
+    closers.unshift(http.close);
+    const voiceGateway = await startVoiceGateway(ctx, cert);
+    ctx.voicePort = voiceGateway.port;
+    closers.unshift(voiceGateway.close);
+    const udp = await startVoiceUdp(ctx);
+    ctx.udpPort = udp.port;
+    closers.unshift(udp.close);
+    return assemble(ctx, cert, gateway, closers);
+  } catch (error) {
+    await runClosers(ctx, closers);
+    throw error;
+  }
+}
+
+function assemble(ctx: EmulatorContext, cert: EmulatorCertificate, gateway: ReturnType<typeof createGateway>, closers: Array<() => Promise<void> | void>): DiscordEmulator {
+  return {
+    restUrl: `${ctx.restOrigin}/api`, gatewayUrl: ctx.gatewayUrl, token: ctx.options.token,
+    applicationId: ctx.bot.id, botUsername: ctx.bot.username, certPath: cert.certPath,
+    trustInProcess: () => trustCertificateInProcess(cert.cert),
+    addGuild: (spec) => addGuild(ctx, spec),
+    setVoiceState: (guildId, userId, channelId) => setMemberVoice(ctx, guildId, userId, channelId),
+    ...messageApi(ctx), ...interactionApi(ctx), ...voiceApi(ctx),
+    rest: restApi(ctx), commands: commandsApi(ctx), gateway: gatewayApi(ctx, gateway),
+    close: () => runClosers(ctx, closers),
+  };
+}
+
+async function runClosers(ctx: EmulatorContext, closers: Array<() => Promise<void> | void>): Promise<void> {
+  ctx.watch.close();
+  for (const state of ctx.voice.values()) state.decoder?.destroy();
+  for (const close of closers.splice(0)) {
+    try {
+      await close();
+    } catch {
+      // Keep closing the rest.
+    }
+  }
+}
+
+type UpgradeHandler = (req: Parameters<Parameters<Server['on']>[1]>[0], socket: import('node:stream').Duplex, head: Buffer) => void;
+
+async function startHttp(ctx: EmulatorContext, onUpgrade: UpgradeHandler): Promise<{ close: () => Promise<void> }> {
+  const routes = [...metaRoutes(), ...commandRoutes(), ...interactionRoutes(), ...messageRoutes()];
+  const sockets = new Set<Socket>();
+  const server = createServer((req, res) => void onRestRequest(ctx, routes, req, res));
+  server.on('connection', (socket: Socket) => {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+  });
+  server.on('upgrade', (req, socket, head: Buffer) => {
+    socket.on('error', () => socket.destroy());
+    onUpgrade(req, socket, head);
+  });
+  const port = await new Promise<number>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve((server.address() as { port: number }).port));
+  });
+  ctx.restOrigin = `http://127.0.0.1:${port}`;
+  ctx.gatewayUrl = `ws://127.0.0.1:${port}`;
+  return {
+    close: () => new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      for (const socket of sockets) socket.destroy();
+      server.closeAllConnections();
+    }),
+  };
+}
