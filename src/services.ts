@@ -3,12 +3,17 @@ import { VoiceDesignClient } from './dashscope/voiceDesign.ts';
 import { VoiceRegistry } from './voices/registry.ts';
 import { openStore } from './voices/store.ts';
 import { VoiceLibrary } from './voices/voiceLibrary.ts';
+import { VoicePreferences } from './voices/preferences.ts';
+import type Keyv from 'keyv';
 
 /** The services the bot and the CLI share, built from the configuration. */
 export interface Services {
   client: VoiceDesignClient;
   registry: VoiceRegistry;
   library: VoiceLibrary;
+  preferences: VoicePreferences;
+  /** The store itself, for its `error` events. */
+  keyv: Keyv;
   close(): Promise<void>;
 }
 
@@ -18,5 +23,6 @@ export async function openServices(config: Config): Promise<Services> {
   const client = new VoiceDesignClient({ ...config.dashscope });
   const registry = new VoiceRegistry(store.keyv, { maxPerGuild: config.limits.voicesPerGuild });
   const library = new VoiceLibrary({ client, registry, defaultModel: config.ttsModel });
-  return { client, registry, library, close: () => store.close() };
+  const preferences = new VoicePreferences(store.keyv);
+  return { client, registry, library, preferences, keyv: store.keyv, close: () => store.close() };
 }

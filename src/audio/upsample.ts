@@ -11,6 +11,12 @@ export {
 
 if (endianness() !== 'LE') throw new Error('upsample.ts reads and writes s16le through Int16Array: little-endian only');
 
+/**
+ * Input samples the work buffer holds at first: 20 ms at 24 kHz; it grows for larger chunks.
+ *
+ * @remarks Kept small on purpose: a bot runs hundreds of these, and a tick touches all of them.
+ */
+const INITIAL_CHUNK_SAMPLES = 480;
 /** Bytes of output per input sample: 2 frames × 2 channels × 2 bytes. */
 const OUT_BYTES_PER_IN_SAMPLE = 8;
 
@@ -26,11 +32,11 @@ const OUT_BYTES_PER_IN_SAMPLE = 8;
  */
 export class Upsampler {
   /** Input samples: HISTORY previous ones, then the current chunk. */
-  #work = new Float64Array(HISTORY + 2048);
+  #work = new Float64Array(HISTORY + INITIAL_CHUNK_SAMPLES);
   #carry = -1;
 
   /** Output of {@link Upsampler.pushTransient}, reused from call to call. */
-  #scratch = new Int16Array(4 * 480);
+  #scratch = new Int16Array(0);
 
   /** Upsamples one chunk; returns the 48 kHz stereo bytes it completes (possibly empty). */
   push(chunk: Buffer): Buffer {

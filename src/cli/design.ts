@@ -4,6 +4,7 @@ import { printJson, type Output } from './output.ts';
 import type { CliContext } from './context.ts';
 import { invalidInput } from '../errors.ts';
 import { wavBytes } from '../audio/files.ts';
+import { preferredNameFrom } from '../dashscope/validate.ts';
 
 export const DESIGN_HELP = `Design a voice from a description and save it in a server's registry.
 
@@ -13,7 +14,7 @@ Usage:
 
   --description   the voice in words, up to 2,048 characters ("a gravelly old sea captain, slow and warm")
   --preview-text  what the preview says, 15 to 1,024 characters, in --language
-  --name          DashScope's preferred name: 1-16 of A-Z a-z 0-9 _ (default: --as, when it fits)
+  --name          DashScope's preferred name: 1-16 of A-Z a-z 0-9 _ (default: derived from --as)
   --language      zh en de it pt es ja ko fr ru (default en)
   --model         the model the voice is bound to (default TTS_MODEL)
   --guild         the server whose registry keeps the voice (default "${LOCAL_GUILD}")
@@ -39,8 +40,9 @@ export async function design(argv: string[], ctx: CliContext, output: Output): P
   const parsed = parse(argv, OPTIONS, 0);
   if (flag(parsed, 'help')) return output.out(DESIGN_HELP);
   const as = text(parsed, 'as');
-  const preferredName = text(parsed, 'name') ?? (as && /^[A-Za-z0-9_]{1,16}$/.test(as) ? as : undefined);
-  if (preferredName === undefined) throw invalidInput('Give --name (1-16 of A-Z a-z 0-9 _), or an --as name that fits it.');
+  const name = text(parsed, 'name');
+  if (name === undefined && as === undefined) throw invalidInput('Give --name (1-16 of A-Z a-z 0-9 _) or --as (the registry name).');
+  const preferredName = name ?? preferredNameFrom(as ?? '');
   const out = text(parsed, 'out');
   if (out !== undefined && !out.toLowerCase().endsWith('.wav')) throw invalidInput('--out must name a .wav file.');
   const input = {

@@ -85,3 +85,10 @@ function pick<T extends string | number>(value: string | number, allowed: readon
   problems.push(`Unknown ${what} "${value}": use one of ${allowed.join(', ')}.`);
   return allowed[0] as T;
 }
+
+/** A valid `preferred_name` derived from any name: ASCII letters, digits and `_`, at most 16. */
+export function preferredNameFrom(name: string): string {
+  const ascii = name.normalize('NFKD').replace(/[\u0300-\u036f]/g, '');
+  const slug = ascii.replace(/[^A-Za-z0-9_]+/g, '_').replace(/^_+|_+$/g, '').slice(0, 16).replace(/_+$/, '');
+  return slug === '' ? 'voice' : slug;
+}

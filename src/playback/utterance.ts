@@ -9,6 +9,8 @@ export interface Utterance {
   /** Who asked for it (a Discord user id). */
   requestedBy: string;
   source: 'say' | 'narration';
+  /** The text channel where a failure is reported. */
+  reportChannelId: string;
   /** The chat message it reads, for narration: edits and deletes find it by this. */
   messageId?: string | undefined;
 }

@@ -1,17 +1,18 @@
 /**
  * One streaming request to DashScope's non-realtime generation endpoint (spec §2), read as SSE.
- * @remarks Timeouts count only time spent waiting on the network: the timer is off while the consumer
- * holds a yielded chunk, so slow playback never looks like a stalled server. The first-audio timeout runs
- * from sending the request (the headers may come only with the first event), the connect timeout until
- * the headers, the idle timeout between events once audio flows.
+ * @remarks Timeouts count only time spent waiting on the network: no timer runs while the consumer holds
+ * a yielded chunk, so slow playback never looks like a stalled server. The first-audio timeout runs from
+ * sending the request (headers may come only with the first event), the connect timeout until the
+ * headers, the idle timeout between reads once audio flows.
  */
 import { request, type Dispatcher } from 'undici';
 import { DashScopeError } from '../dashscope/errors.ts';
 import type { TtsTimeouts } from './engine.ts';
-import { errorFromBody, parseObject } from './errorBody.ts';
+import { errorFromBody } from './errorBody.ts';
+import { asObject, numberField, parseObject, stringField } from './json.ts';
 import { SseParser, type SseEvent } from './sseParser.ts';
 import { EvenBytes } from './synthesis.ts';
-import { closedError, networkError, noAudioError, serverError, timeoutError } from './ttsErrors.ts';
+import { closedError, networkError, noAudioError, serverError, timeoutError, type TimeoutPhase } from './ttsErrors.ts';
 import { Watchdog } from './watchdog.ts';
 
 /** Path of the generation endpoint. */
@@ -40,41 +41,69 @@ interface Reading {
   finished: boolean;
 }
 
+/** One request's phase timers; an expiry aborts the request and is remembered as the error to throw. */
+class RequestTimer {
+  readonly controller = new AbortController();
+  expired: DashScopeError | undefined;
+  readonly #timeouts: TtsTimeouts;
+  readonly #watchdog = new Watchdog();
+  #firstAudioBy = 0;
+
+  constructor(timeouts: TtsTimeouts) {
+    this.#timeouts = timeouts;
+  }
+
+  /** The request is being sent: connect and first-audio deadlines both start now. */
+  sending(): void {
+    const { connectMs, firstAudioMs } = this.#timeouts;
+    this.#firstAudioBy = performance.now() + firstAudioMs;
+    this.#arm(Math.min(connectMs, firstAudioMs), connectMs <= firstAudioMs ? 'connect' : 'first audio');
+  }
+
+  /** About to wait for more of the body. */
+  reading(hadAudio: boolean): void {
+    if (hadAudio) this.#arm(this.#timeouts.idleMs, 'idle');
+    else this.#arm(Math.max(0, this.#firstAudioBy - performance.now()), 'first audio');
+  }
+
+  clear(): void {
+    this.#watchdog.clear();
+  }
+
+  #arm(ms: number, phase: TimeoutPhase): void {
+    this.#watchdog.arm(ms, () => this.controller.abort((this.expired = timeoutError(phase, ms))));
+  }
+}
+
 /**
  * Streams the PCM of one request `body` as it arrives, in even-length chunks.
  * @throws DashScopeError (HTTP error, `event:error`, NoAudio, ConnectionClosed, Timeout, NetworkError) or the abort reason.
  */
 export async function* streamGeneration(target: GenerationTarget, body: unknown, signal: AbortSignal, hooks: GenerationHooks): AsyncGenerator<Buffer> {
-  const controller = new AbortController();
-  const watchdog = new Watchdog();
-  let expired: DashScopeError | undefined;
-  const expireAfter = (ms: number, phase: 'connect' | 'first audio' | 'idle'): void =>
-    watchdog.arm(ms, () => controller.abort((expired = timeoutError(phase, ms))));
-  const onAbort = (): void => controller.abort(signal.reason);
+  const timer = new RequestTimer(target.timeouts);
+  const onAbort = (): void => timer.controller.abort(signal.reason);
   signal.addEventListener('abort', onAbort, { once: true });
   let headers = false;
   try {
     signal.throwIfAborted();
-    const { connectMs, firstAudioMs } = target.timeouts;
-    const firstAudioBy = performance.now() + firstAudioMs;
-    expireAfter(Math.min(connectMs, firstAudioMs), connectMs <= firstAudioMs ? 'connect' : 'first audio');
-    const response = await send(target, body, controller.signal);
+    timer.sending();
+    const response = await send(target, body, timer.controller.signal);
     headers = true;
     hooks.onHeaders();
     if (response.statusCode < 200 || response.statusCode >= 300) {
-      expireAfter(target.timeouts.idleMs, 'idle');
+      timer.reading(true);
       throw errorFromBody(response.statusCode, await response.body.text());
     }
-    yield* readEvents(response.body, { firstAudioBy, idleMs: target.timeouts.idleMs }, expireAfter, watchdog, hooks);
+    yield* readEvents(response.body, timer, hooks);
   } catch (error) {
     if (signal.aborted) throw signal.reason;
-    if (expired !== undefined) throw expired;
+    if (timer.expired !== undefined) throw timer.expired;
     if (error instanceof DashScopeError) throw error;
     throw headers ? closedError('the event stream broke', error) : networkError(error);
   } finally {
-    watchdog.clear();
+    timer.clear();
     signal.removeEventListener('abort', onAbort);
-    controller.abort();
+    timer.controller.abort();
   }
 }
 
@@ -94,60 +123,51 @@ function send(target: GenerationTarget, body: unknown, signal: AbortSignal): Pro
   });
 }
 
-async function* readEvents(
-  body: AsyncIterable<Uint8Array>,
-  deadlines: { firstAudioBy: number; idleMs: number },
-  expireAfter: (ms: number, phase: 'first audio' | 'idle') => void,
-  watchdog: Watchdog,
-  hooks: GenerationHooks,
-): AsyncGenerator<Buffer> {
+async function* readEvents(body: AsyncIterable<Uint8Array>, timer: RequestTimer, hooks: GenerationHooks): AsyncGenerator<Buffer> {
   const parser = new SseParser();
   const even = new EvenBytes();
   const pieces = body[Symbol.asyncIterator]();
   let audioBytes = 0;
-  for (let done = false; !done;) {
-    if (audioBytes === 0) expireAfter(Math.max(0, deadlines.firstAudioBy - performance.now()), 'first audio');
-    else expireAfter(deadlines.idleMs, 'idle');
-    const piece = await pieces.next();
-    watchdog.clear();
-    done = piece.done === true;
-    const events = done ? parser.end() : parser.push(piece.value);
-    for (const event of events) {
-      const reading = interpret(event);
-      if (reading.characters !== undefined) hooks.onCharacters(reading.characters);
-      if (reading.audio !== undefined && reading.audio.length > 0) {
-        audioBytes += reading.audio.length;
-        const chunk = even.take(reading.audio);
-        if (chunk.length > 0) yield chunk;
+  try {
+    for (let done = false; !done;) {
+      timer.reading(audioBytes > 0);
+      const piece = await pieces.next();
+      timer.clear();
+      done = piece.done === true;
+      for (const event of done ? parser.end() : parser.push(piece.value)) {
+        const reading = interpret(event);
+        if (reading.characters !== undefined) hooks.onCharacters(reading.characters);
+        audioBytes += reading.audio?.length ?? 0;
+        const chunk = reading.audio === undefined ? undefined : even.take(reading.audio);
+        if (chunk !== undefined && chunk.length > 0) yield chunk;
+        if (!reading.finished) continue;
+        if (audioBytes === 0) throw noAudioError('the stream finished without any audio');
+        return;
       }
-      if (!reading.finished) continue;
-      if (audioBytes === 0) throw noAudioError('the stream finished without any audio');
-      return;
     }
+    throw closedError('the event stream ended before finish_reason "stop"');
+  } finally {
+    pieces.return?.().catch(() => {});
   }
-  throw closedError('the event stream ended before finish_reason "stop"');
 }
 
 /** Reads one SSE event; an error event (or an error body inside a result) throws. */
 function interpret(event: SseEvent): Reading {
   const data = parseObject(event.data);
-  const code = data?.['code'];
-  if (event.event === 'error' || (typeof code === 'string' && code !== '' && data?.['output'] === undefined)) {
-    const text = (key: string): string | undefined => (typeof data?.[key] === 'string' ? (data[key] as string) : undefined);
-    const statusCode = typeof data?.['status_code'] === 'number' ? data['status_code'] : undefined;
-    throw serverError({ status: event.status ?? statusCode, code: text('code'), message: text('message') ?? event.data, requestId: text('request_id') });
+  const code = stringField(data, 'code');
+  if (event.event === 'error' || (code !== undefined && code !== '' && data?.['output'] === undefined)) {
+    throw serverError({
+      status: event.status ?? numberField(data, 'status_code'),
+      code,
+      message: stringField(data, 'message') ?? event.data,
+      requestId: stringField(data, 'request_id'),
+    });
   }
   const output = asObject(data?.['output']);
-  const audio = asObject(output?.['audio']);
-  const usage = asObject(data?.['usage']);
-  const base64 = typeof audio?.['data'] === 'string' ? audio['data'] : '';
+  const base64 = stringField(asObject(output?.['audio']), 'data') ?? '';
   return {
     audio: base64 === '' ? undefined : Buffer.from(base64, 'base64'),
-    characters: typeof usage?.['characters'] === 'number' ? usage['characters'] : undefined,
+    characters: numberField(asObject(data?.['usage']), 'characters'),
     finished: output?.['finish_reason'] === 'stop',
   };
-}
-
-function asObject(value: unknown): Record<string, unknown> | undefined {
-  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
 }

@@ -5,6 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { TTS_SAMPLE_RATE_HZ } from './engine.ts';
+import { asObject, numberField, parseObject, stringField } from './json.ts';
 
 /** A server event, reduced to what the client acts on. */
 export type ServerEvent =
@@ -19,7 +20,7 @@ export type ServerEvent =
 /** Parses one text frame; never throws. */
 export function parseServerEvent(raw: string): ServerEvent {
   const event = parseObject(raw);
-  const type = typeof event?.['type'] === 'string' ? event['type'] : '';
+  const type = stringField(event, 'type') ?? '';
   switch (type) {
     case 'session.created':
     case 'session.updated':
@@ -37,14 +38,13 @@ export function parseServerEvent(raw: string): ServerEvent {
 }
 
 function errorEvent(error: unknown): ServerEvent {
-  const fields = isObject(error) ? error : {};
+  const fields = asObject(error);
   return { type: 'error', code: stringField(fields, 'code') ?? '', message: stringField(fields, 'message') ?? '' };
 }
 
 function doneEvent(response: unknown): ServerEvent {
-  const fields = isObject(response) ? response : {};
-  const usage = isObject(fields['usage']) ? fields['usage'] : {};
-  const characters = typeof usage['characters'] === 'number' ? usage['characters'] : undefined;
+  const fields = asObject(response);
+  const characters = numberField(asObject(fields?.['usage']), 'characters');
   return { type: 'response.done', status: stringField(fields, 'status'), characters };
 }
 
@@ -58,22 +58,4 @@ export function sessionUpdate(voice: string, languageType: string): string {
   return clientEvent('session.update', {
     session: { voice, mode: 'commit', response_format: 'pcm', sample_rate: TTS_SAMPLE_RATE_HZ, language_type: languageType },
   });
-}
-
-function parseObject(raw: string): Record<string, unknown> | undefined {
-  try {
-    const value: unknown = JSON.parse(raw);
-    return isObject(value) ? value : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function stringField(object: Record<string, unknown> | undefined, key: string): string | undefined {
-  const value = object?.[key];
-  return typeof value === 'string' ? value : undefined;
 }

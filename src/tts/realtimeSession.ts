@@ -3,10 +3,9 @@
  * @remarks Every socket callback funnels into state changes and `#fail`; nothing thrown escapes a callback.
  * A failed session is closed at once and never becomes ready again.
  */
-import type { IncomingMessage } from 'node:http';
 import { WebSocket, type RawData } from 'ws';
 import type { TtsTimeouts } from './engine.ts';
-import { errorFromBody } from './errorBody.ts';
+import { readRefusal } from './errorBody.ts';
 import { clientEvent, parseServerEvent, sessionUpdate } from './realtimeProtocol.ts';
 import { RealtimeResponse } from './realtimeResponse.ts';
 import { closedError, networkError, serverError, timeoutError } from './ttsErrors.ts';
@@ -27,8 +26,15 @@ export interface SessionTarget {
   languageType: string;
 }
 
+/** What makes two sessions interchangeable: a session is bound to its model, voice and language at set-up. */
+export function sessionKey(target: SessionTarget): string {
+  return [target.model, target.voiceId, target.languageType].join('\n');
+}
+
 /** One realtime socket carrying consecutive responses in one voice. */
 export class RealtimeSession {
+  /** {@link sessionKey} of its target. */
+  readonly key: string;
   /** Resolves at `session.updated`; rejects with the `DashScopeError` that ended set-up. Never unhandled. */
   readonly ready: Promise<void>;
   /** Resolves once the socket is gone, whatever the reason. */
@@ -48,6 +54,7 @@ export class RealtimeSession {
 
   /** Opens the socket at once; `onEnd` runs once when the session reaches `closed`. */
   constructor(target: SessionTarget, timeouts: TtsTimeouts, onEnd: (session: RealtimeSession) => void) {
+    this.key = sessionKey(target);
     this.#target = target;
     this.#timeouts = timeouts;
     this.#onEnd = onEnd;
@@ -60,7 +67,7 @@ export class RealtimeSession {
     const url = new URL(target.realtimeUrl);
     url.searchParams.set('model', target.model);
     this.#ws = new WebSocket(url, { headers: { Authorization: `Bearer ${target.apiKey}` }, perMessageDeflate: false });
-    this.#ws.on('unexpected-response', (_req, res) => this.#onRefused(res));
+    this.#ws.on('unexpected-response', (_req, res) => readRefusal(res, (error) => this.#fail(error)));
     this.#ws.on('message', (data, isBinary) => this.#onMessage(data, isBinary));
     this.#ws.on('error', (error) => { this.#socketError ??= error; });
     this.#ws.on('close', (code) => {
@@ -72,11 +79,6 @@ export class RealtimeSession {
 
   get state(): SessionState {
     return this.#state;
-  }
-
-  /** `voiceId` and model this session speaks with. */
-  get target(): Readonly<SessionTarget> {
-    return this.#target;
   }
 
   /**
@@ -143,7 +145,11 @@ export class RealtimeSession {
   }
 
   #onAudio(audio: Buffer): void {
-    if (this.#response === undefined) return;
+    if (this.#response === undefined) {
+      // Audio outside a response would leak into the next utterance: this socket is out of step.
+      if (this.#state === 'ready') this.#fail(closedError('audio arrived outside a response'));
+      return;
+    }
     this.#response.addAudio(audio);
     this.#armIdle();
   }
@@ -174,13 +180,6 @@ export class RealtimeSession {
   #armIdle(): void {
     const { idleMs } = this.#timeouts;
     this.#watchdog.arm(idleMs, () => this.#fail(timeoutError('idle', idleMs)));
-  }
-
-  #onRefused(res: IncomingMessage): void {
-    const parts: Buffer[] = [];
-    res.on('data', (part: Buffer) => parts.push(part));
-    res.on('error', () => this.#fail(errorFromBody(res.statusCode ?? 0, '')));
-    res.on('end', () => this.#fail(errorFromBody(res.statusCode ?? 0, Buffer.concat(parts).toString('utf8'))));
   }
 
   #onClose(code: number): void {

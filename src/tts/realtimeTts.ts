@@ -41,10 +41,15 @@ export interface RealtimeTtsStats {
   retries: number;
 }
 
-/** What one utterance holds: its session and response, so abort and cleanup can reach them. */
+/** The session one utterance holds, so abort and cleanup can reach it. */
 interface Lease {
   session: RealtimeSession | undefined;
-  response: RealtimeResponse | undefined;
+}
+
+/** A response under way and its first chunk. */
+interface Started {
+  response: RealtimeResponse;
+  first: Buffer | undefined;
 }
 
 /**
@@ -61,6 +66,7 @@ export class RealtimeTts implements TtsEngine {
   constructor(options: RealtimeTtsOptions) {
     this.#apiKey = options.apiKey;
     this.#realtimeUrl = new URL(options.realtimeUrl).href;
+    if (!/^wss?:$/u.test(new URL(this.#realtimeUrl).protocol)) throw new TypeError('realtimeUrl must be a ws: or wss: URL');
     const timeouts = { ...DEFAULT_TTS_TIMEOUTS, ...options.timeouts };
     this.#pool = new SessionPool(timeouts, options.warmIdleMs ?? DEFAULT_WARM_IDLE_MS);
   }
@@ -89,17 +95,16 @@ export class RealtimeTts implements TtsEngine {
     const texts = chunkText(req.text.trim(), APPEND_MAX_CHARS);
     if (texts.length === 0) return;
     this.#counts.utterances += 1;
-    const lease: Lease = { session: undefined, response: undefined };
+    const lease: Lease = { session: undefined };
     const onAbort = (): void => lease.session?.destroy(signal.reason);
     signal.addEventListener('abort', onAbort, { once: true });
     try {
-      let chunk = await this.#begin(req.voice, texts, metrics, lease);
-      while (chunk !== undefined) {
+      const { response, first } = await this.#begin(req.voice, texts, metrics, lease);
+      for (let chunk = first; chunk !== undefined; chunk = await response.chunks.next()) {
         yield chunk;
         signal.throwIfAborted();
-        chunk = await lease.response!.chunks.next();
       }
-      metrics.characters = lease.response?.characters ?? 0;
+      metrics.characters = response.characters;
     } finally {
       signal.removeEventListener('abort', onAbort);
       metrics.totalMs = elapsedMs(started);
@@ -112,15 +117,14 @@ export class RealtimeTts implements TtsEngine {
    * @remarks A warm session can die between two utterances (server idle close). When it fails with
    * ConnectionClosed before the server acknowledged anything, the text is re-sent once on a new session.
    */
-  async #begin(voice: CharacterVoice, texts: string[], metrics: UtteranceMetrics, lease: Lease): Promise<Buffer | undefined> {
+  async #begin(voice: CharacterVoice, texts: string[], metrics: UtteranceMetrics, lease: Lease): Promise<Started> {
     for (let attempt = 0; ; attempt += 1) {
       const session = await this.#acquire(voice, metrics, lease);
       const response = session.speak(texts);
-      lease.response = response;
       try {
         const first = await response.chunks.next();
         if (response.firstAudioAt !== undefined) metrics.firstAudioMs = spanMs(response.sentAt, response.firstAudioAt);
-        return first;
+        return { response, first };
       } catch (error) {
         const retryable = attempt === 0 && metrics.warm && !response.acknowledged && isConnectionClosed(error);
         if (!retryable) throw error;
@@ -131,6 +135,7 @@ export class RealtimeTts implements TtsEngine {
 
   /** A ready session for `voice`: an idle one (warm), a prewarmed one still connecting, or a new one. */
   async #acquire(voice: CharacterVoice, metrics: UtteranceMetrics, lease: Lease): Promise<RealtimeSession> {
+    if (this.#closed) throw closedError('the TTS engine is closed');
     const target = this.#targetOf(voice);
     const session = this.#pool.take(target) ?? this.#pool.open(target);
     lease.session = session;

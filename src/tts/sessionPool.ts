@@ -5,7 +5,7 @@
  * idle session is kept for `warmIdleMs` and then closed gracefully (`session.finish`).
  */
 import type { TtsTimeouts } from './engine.ts';
-import { RealtimeSession, type SessionTarget } from './realtimeSession.ts';
+import { RealtimeSession, sessionKey, type SessionTarget } from './realtimeSession.ts';
 
 /** Counters of sessions over the pool's life. */
 export interface PoolCounters {
@@ -17,11 +17,6 @@ export interface PoolCounters {
   sessionsDiscarded: number;
   /** Sessions opened by `prewarm`. */
   prewarmed: number;
-}
-
-/** The pool key: a session is bound to its model, voice and language at set-up. */
-export function poolKey(target: SessionTarget): string {
-  return [target.model, target.voiceId, target.languageType].join('\n');
 }
 
 /** Open sessions: idle ones by key (with their idle timers), plus every live one for `closeAll`. */
@@ -46,7 +41,7 @@ export class SessionPool {
 
   /** Claims an idle session for `target`: a ready one first, else one still connecting (prewarmed). */
   take(target: SessionTarget): RealtimeSession | undefined {
-    const idle = this.#idle.get(poolKey(target));
+    const idle = this.#idle.get(sessionKey(target));
     if (idle === undefined) return undefined;
     const sessions = [...idle];
     const session = sessions.find((s) => s.state === 'ready') ?? sessions.find((s) => s.state === 'connecting');
@@ -64,7 +59,8 @@ export class SessionPool {
 
   /** Opens an idle session for `target` unless one is already open for it; returns whether it did. */
   prewarm(target: SessionTarget): boolean {
-    if (this.#closed || [...this.#live].some((s) => poolKey(s.target) === poolKey(target))) return false;
+    const key = sessionKey(target);
+    if (this.#closed || [...this.#live].some((s) => s.key === key && s.state !== 'finishing')) return false;
     this.#park(this.open(target));
     this.counters.prewarmed += 1;
     return true;
@@ -72,7 +68,7 @@ export class SessionPool {
 
   /** Returns a claimed session after its utterance: kept idle when ready and no other is idle for its key. */
   release(session: RealtimeSession): void {
-    const idle = this.#idle.get(poolKey(session.target));
+    const idle = this.#idle.get(session.key);
     const spare = idle !== undefined && [...idle].some((s) => s.state === 'ready');
     if (this.#closed || session.state !== 'ready' || spare) void session.finish();
     else this.#park(session);
@@ -86,7 +82,7 @@ export class SessionPool {
   }
 
   #park(session: RealtimeSession): void {
-    const key = poolKey(session.target);
+    const key = session.key;
     let idle = this.#idle.get(key);
     if (idle === undefined) this.#idle.set(key, (idle = new Set()));
     idle.add(session);
@@ -100,7 +96,7 @@ export class SessionPool {
   #unpark(session: RealtimeSession): void {
     clearTimeout(this.#timers.get(session));
     this.#timers.delete(session);
-    const key = poolKey(session.target);
+    const key = session.key;
     const idle = this.#idle.get(key);
     idle?.delete(session);
     if (idle?.size === 0) this.#idle.delete(key);

@@ -207,6 +207,15 @@ describe('RealtimeTts abort', () => {
     expect(tts.stats.sessionsOpen).toBe(0);
   });
 
+  it('fails an utterance in progress with ConnectionClosed when the engine closes, opening nothing more', async () => {
+    engine();
+    const iterator = tts.synthesize({ text: TEXT, voice }, never)[Symbol.asyncIterator]();
+    await iterator.next();
+    await tts.close();
+    await expect(iterator.next()).rejects.toMatchObject({ code: 'ConnectionClosed' });
+    expect(tts.stats).toMatchObject({ sessionsOpen: 0, sessionsOpened: 1 });
+  });
+
   it('throws at once when the signal is already aborted, opening nothing', async () => {
     engine();
     const { error } = await failureOf(tts.synthesize({ text: TEXT, voice }, AbortSignal.abort()));

@@ -98,4 +98,16 @@ describe('RealtimeTts against a scripted server', () => {
     await collect(engine.synthesize({ text: 'Two.', voice }, never));
     expect(engine.stats).toMatchObject({ sessionsOpened: 2, retries: 0 });
   });
+
+  it('never reuses a session that sent audio outside a response', async () => {
+    const engine = await scripted((ws) => {
+      send(ws, delta([1, 0]));
+      send(ws, done());
+      send(ws, delta([2, 0]));
+    });
+    expect(Buffer.concat(await collect(engine.synthesize({ text: 'One.', voice }, never)))).toEqual(Buffer.from([1, 0]));
+    await waitFor(() => engine.stats.sessionsOpen === 0);
+    expect(Buffer.concat(await collect(engine.synthesize({ text: 'Two.', voice }, never)))).toEqual(Buffer.from([1, 0]));
+    expect(engine.stats.sessionsOpened).toBe(2);
+  });
 });

@@ -139,6 +139,7 @@ describe.each(backends(inject('redisUrl')))('VoiceRegistry contract on $kind', (
     expect(await reg.get('g1', 'Alpha')).toBeUndefined();
   });
 
+  // Skipped for memory://, which by definition keeps nothing once closed.
   it.runIf(backend.persistent)('keeps voices across close and reopen', async () => {
     const reg = registry();
     const a = await reg.add('g1', voice('Alpha'));

@@ -1,9 +1,7 @@
 /**
- * Guild, message, interaction and REST helpers of the scripting API.
+ * Scripting helpers: guilds, messages from users and webhooks, and interactions.
  */
-import type { RegisteredCommand } from './commands.ts';
-import type { EmulatorContext, RestFault } from './context.ts';
-import type { Gateway } from './gateway.ts';
+import type { EmulatorContext } from './context.ts';
 import { buildGuild } from './guildModel.ts';
 import { guildCreatePayload } from './guildPayloads.ts';
 import { InteractionHandle } from './interactionHandle.ts';
@@ -13,38 +11,37 @@ import {
   type AutocompleteSpec, type ButtonSpec, type ModalSubmitSpec, type SelectMenuSpec, type SlashCommandSpec,
 } from './interactions.ts';
 import { deleteMessage, editUserMessage, postUserMessage, type MessageEditSpec, type UserMessageSpec } from './messageEvents.ts';
-import type { AddedGuild, EmulatedMessage, GuildSpec, RestCall } from './types.ts';
+import type { AddedGuild, EmulatedMessage, GuildSpec } from './types.ts';
 import { DEFAULT_WAIT_MS } from './watch.ts';
 
-/** A fault to script with {@link RestApi.fail}. */
-export interface RestFaultSpec {
-  method?: string;
-  /** Exact decoded path after `/api/v10`, or a pattern. */
-  path: string | RegExp;
-  status: number;
-  code?: number;
-  message?: string;
-  /** How many matching requests fail (default 1). */
-  times?: number;
+/** Interactions a test can send; each returns a handle to await the bot's answers. */
+export interface InteractionApi {
+  /** Invokes a slash command as `userId`; option types come from the registered command (else inferred). */
+  slashCommand(spec: SlashCommandSpec): InteractionHandle;
+  /** Sends an autocomplete request; `focused` is the option being typed. */
+  autocomplete(spec: AutocompleteSpec): InteractionHandle;
+  /** Clicks a button on a message. */
+  clickButton(spec: ButtonSpec): InteractionHandle;
+  /** Picks values in a string select menu. */
+  selectMenu(spec: SelectMenuSpec): InteractionHandle;
+  /** Submits a modal with text-input values by custom id. */
+  submitModal(spec: ModalSubmitSpec): InteractionHandle;
 }
 
-/** Recorded REST traffic and scripted failures. */
-export interface RestApi {
-  readonly calls: readonly RestCall[];
-  /** Calls with `method` whose path equals `path` or matches it. */
-  find(method: string, path: string | RegExp): RestCall[];
-  /** The first call (past or future) matching `predicate`. */
-  waitFor(predicate: (call: RestCall) => boolean, timeoutMs?: number): Promise<RestCall>;
-  /** Makes the next matching request(s) fail with a Discord error body. */
-  fail(fault: RestFaultSpec): void;
-}
-
-/** Commands the bot registered. */
-export interface CommandsApi {
-  global(): RegisteredCommand[];
-  guild(guildId: string): RegisteredCommand[];
-  /** Resolves with the scope's commands once it has at least one (`null` = global). */
-  waitFor(guildId: string | null, timeoutMs?: number): Promise<RegisteredCommand[]>;
+/** Messages: scripted ones in, the bot's `channel.send` ones out. */
+export interface MessageApi {
+  /** Posts a message as a member or a webhook (MESSAGE_CREATE). */
+  sendMessage(spec: UserMessageSpec): EmulatedMessage;
+  /** Edits a message's content (MESSAGE_UPDATE). */
+  editMessage(spec: MessageEditSpec): EmulatedMessage;
+  /** Deletes a message (MESSAGE_DELETE). */
+  deleteMessage(messageId: string): void;
+  /** Any message the emulator holds, by id. */
+  message(messageId: string): EmulatedMessage | undefined;
+  /** Messages the bot posted with `channel.send` in `channelId`, oldest first (deleted ones flagged). */
+  channelMessages(channelId: string): EmulatedMessage[];
+  /** The first such message (past or future) matching `predicate`. */
+  waitForChannelMessage(channelId: string, predicate?: (message: EmulatedMessage) => boolean, timeoutMs?: number): Promise<EmulatedMessage>;
 }
 
 /** Adds a guild; dispatches GUILD_CREATE at once when the bot is connected. */
@@ -56,88 +53,29 @@ export function addGuild(ctx: EmulatorContext, spec: GuildSpec): AddedGuild {
   return added;
 }
 
-/** The interaction-dispatching methods. */
-export function interactionApi(ctx: EmulatorContext) {
+/** The interaction API over `ctx`. */
+export function interactionApi(ctx: EmulatorContext): InteractionApi {
   const handle = (record: InteractionRecord): InteractionHandle => new InteractionHandle(ctx, record);
   return {
-    /** Invokes a slash command as `userId`; option types come from the registered command. */
-    slashCommand: (spec: SlashCommandSpec) => handle(commandInteraction(ctx, spec)),
-    /** Sends an autocomplete request for the focused option. */
-    autocomplete: (spec: AutocompleteSpec) => handle(commandInteraction(ctx, spec)),
-    /** Clicks a button on a message. */
-    clickButton: (spec: ButtonSpec) => handle(componentInteraction(ctx, spec)),
-    /** Picks values in a string select menu. */
-    selectMenu: (spec: SelectMenuSpec) => handle(componentInteraction(ctx, spec)),
-    /** Submits a modal. */
-    submitModal: (spec: ModalSubmitSpec) => handle(modalInteraction(ctx, spec)),
+    slashCommand: (spec) => handle(commandInteraction(ctx, spec)),
+    autocomplete: (spec) => handle(commandInteraction(ctx, spec)),
+    clickButton: (spec) => handle(componentInteraction(ctx, spec)),
+    selectMenu: (spec) => handle(componentInteraction(ctx, spec)),
+    submitModal: (spec) => handle(modalInteraction(ctx, spec)),
   };
 }
 
-/** The message-scripting methods and views of the bot's channel messages. */
-export function messageApi(ctx: EmulatorContext) {
+/** The message API over `ctx`. */
+export function messageApi(ctx: EmulatorContext): MessageApi {
   const inChannel = (channelId: string): EmulatedMessage[] =>
     [...ctx.messages.values()].filter((m) => m.channelId === channelId && m.source === 'channel' && m.authorId === ctx.bot.id);
   return {
-    /** Posts a message as a member or webhook (MESSAGE_CREATE). */
-    sendMessage: (spec: UserMessageSpec) => postUserMessage(ctx, spec),
-    /** Edits a message (MESSAGE_UPDATE). */
-    editMessage: (spec: MessageEditSpec) => editUserMessage(ctx, spec),
-    /** Deletes a message (MESSAGE_DELETE). */
-    deleteMessage: (messageId: string) => deleteMessage(ctx, messageId),
-    /** Any stored message by id. */
-    message: (messageId: string) => ctx.messages.get(messageId),
-    /** Messages the bot posted with `channel.send` in `channelId` (deleted ones flagged). */
+    sendMessage: (spec) => postUserMessage(ctx, spec),
+    editMessage: (spec) => editUserMessage(ctx, spec),
+    deleteMessage: (messageId) => deleteMessage(ctx, messageId),
+    message: (messageId) => ctx.messages.get(messageId),
     channelMessages: inChannel,
-    /** The first bot channel message (past or future) matching `predicate`. */
-    waitForChannelMessage: (channelId: string, predicate: (m: EmulatedMessage) => boolean = () => true, timeoutMs = DEFAULT_WAIT_MS) =>
+    waitForChannelMessage: (channelId, predicate = () => true, timeoutMs = DEFAULT_WAIT_MS) =>
       ctx.watch.until(() => inChannel(channelId).find(predicate), timeoutMs, `a bot message in channel ${channelId}`),
-  };
-}
-
-/** The REST view. */
-export function restApi(ctx: EmulatorContext): RestApi {
-  const matches = (call: RestCall, path: string | RegExp): boolean => (typeof path === 'string' ? call.path === path : path.test(call.path));
-  return {
-    calls: ctx.restCalls,
-    find: (method, path) => ctx.restCalls.filter((c) => c.method === method && matches(c, path)),
-    waitFor: (predicate, timeoutMs = DEFAULT_WAIT_MS) => ctx.watch.until(() => ctx.restCalls.find(predicate), timeoutMs, 'a matching REST call'),
-    fail: (spec) => {
-      const fault: RestFault = {
-        method: spec.method, path: spec.path, status: spec.status, remaining: spec.times ?? 1,
-        body: { message: spec.message ?? 'Emulated failure', code: spec.code ?? 0 },
-      };
-      ctx.faults.push(fault);
-    },
-  };
-}
-
-/** The commands view. */
-export function commandsApi(ctx: EmulatorContext): CommandsApi {
-  const scope = (guildId: string | null): RegisteredCommand[] => (guildId === null ? ctx.commands.global : (ctx.commands.guilds.get(guildId) ?? []));
-  return {
-    global: () => scope(null),
-    guild: (guildId) => scope(guildId),
-    waitFor: (guildId, timeoutMs = DEFAULT_WAIT_MS) =>
-      ctx.watch.until(() => (scope(guildId).length > 0 ? scope(guildId) : undefined), timeoutMs, `commands registered for ${guildId ?? 'global'}`),
-  };
-}
-
-/** The gateway view: what the bot sent and a way to wait for it. */
-export function gatewayApi(ctx: EmulatorContext, gateway: Gateway) {
-  const live = () => [...gateway.sessions.values()].find((s) => s.socket !== null);
-  return {
-    /** Every IDENTIFY payload. */
-    identifies: gateway.identifies,
-    presences: gateway.presences,
-    /** Intents of the current session (null before IDENTIFY). */
-    intents: () => live()?.intents ?? null,
-    connected: () => live() !== undefined,
-    /** Resolves once a bot has identified (READY and GUILD_CREATEs are sent). */
-    waitForBot: (timeoutMs = DEFAULT_WAIT_MS) => ctx.watch.until(() => (live() ? true : undefined), timeoutMs, 'the bot to identify').then(() => {}),
-    disconnect: (code?: number) => gateway.disconnect(code),
-    requestReconnect: () => gateway.requestReconnect(),
-    get resumes() {
-      return gateway.resumes;
-    },
   };
 }

@@ -2,8 +2,9 @@
  * The loopback Discord emulator: REST + main gateway on one HTTP port, the voice gateway over TLS,
  * and voice UDP — enough for discord.js 14 and @discordjs/voice 0.19 (see shared/spec/discord.md).
  */
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { createContext, type EmulatorContext } from './context.ts';
 import { createGateway } from './gateway.ts';
 import { onRestRequest } from './rest.ts';
@@ -12,7 +13,8 @@ import { interactionRoutes } from './restInteractions.ts';
 import { messageRoutes } from './restMessages.ts';
 import { metaRoutes } from './restMeta.ts';
 import { cryptoReady } from './rtp.ts';
-import { addGuild, commandsApi, gatewayApi, interactionApi, messageApi, restApi, type CommandsApi, type RestApi } from './scriptApi.ts';
+import { commandsApi, gatewayApi, restApi, type CommandsApi, type GatewayApi, type RestApi } from './observeApi.ts';
+import { addGuild, interactionApi, messageApi, type InteractionApi, type MessageApi } from './scriptApi.ts';
 import { createCertificate, trustCertificateInProcess, type EmulatorCertificate } from './tls.ts';
 import type { AddedGuild, DiscordEmulatorOptions, GuildSpec } from './types.ts';
 import { voiceApi, type VoiceApi } from './voiceApi.ts';
@@ -23,7 +25,8 @@ import { startVoiceUdp } from './voiceUdp.ts';
 export type * from './types.ts';
 export type { AudioWaitOptions, VoiceApi } from './voiceApi.ts';
 export type { CapturedAudio, GuildVoice, SpeakingEvent, VoiceClose, VoicePacket, VoiceRequest } from './voiceRecord.ts';
-export type { CommandsApi, RestApi, RestFaultSpec } from './scriptApi.ts';
+export type { CommandsApi, GatewayApi, RestApi, RestFaultSpec } from './observeApi.ts';
+export type { InteractionApi, MessageApi } from './scriptApi.ts';
 export type { RegisteredCommand } from './commands.ts';
 export type { AutocompleteSpec, ButtonSpec, InteractionTarget, ModalSubmitSpec, SelectMenuSpec, SlashCommandSpec } from './interactions.ts';
 export type { OptionValue } from './interactionOptions.ts';
@@ -37,7 +40,7 @@ export { dominantFrequency, rms, sineTone } from './analysis.ts';
 export { trustCertificateInProcess } from './tls.ts';
 
 /** A running emulator: connection details, scripting, recordings. */
-export interface DiscordEmulator extends VoiceApi, ReturnType<typeof messageApi>, ReturnType<typeof interactionApi> {
+export interface DiscordEmulator extends VoiceApi, MessageApi, InteractionApi {
   /** `http://127.0.0.1:R/api`: pass as `rest: { api }` to discord.js. */
   restUrl: string;
   /** `ws://127.0.0.1:R`, what `GET /gateway/bot` returns. */
@@ -54,7 +57,7 @@ export interface DiscordEmulator extends VoiceApi, ReturnType<typeof messageApi>
   setVoiceState(guildId: string, userId: string, channelId: string | null): void;
   rest: RestApi;
   commands: CommandsApi;
-  gateway: ReturnType<typeof gatewayApi>;
+  gateway: GatewayApi;
   /** Closes every socket and server and removes the certificate. */
   close(): Promise<void>;
 }
@@ -108,7 +111,7 @@ async function runClosers(ctx: EmulatorContext, closers: Array<() => Promise<voi
   }
 }
 
-type UpgradeHandler = (req: Parameters<Parameters<Server['on']>[1]>[0], socket: import('node:stream').Duplex, head: Buffer) => void;
+type UpgradeHandler = (req: IncomingMessage, socket: Duplex, head: Buffer) => void;
 
 async function startHttp(ctx: EmulatorContext, onUpgrade: UpgradeHandler): Promise<{ close: () => Promise<void> }> {
   const routes = [...metaRoutes(), ...commandRoutes(), ...interactionRoutes(), ...messageRoutes()];
@@ -118,7 +121,7 @@ async function startHttp(ctx: EmulatorContext, onUpgrade: UpgradeHandler): Promi
     sockets.add(socket);
     socket.once('close', () => sockets.delete(socket));
   });
-  server.on('upgrade', (req, socket, head: Buffer) => {
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on('error', () => socket.destroy());
     onUpgrade(req, socket, head);
   });

@@ -1,0 +1,22 @@
+import type { ChatInputCommandInteraction } from 'discord.js';
+import type { Config } from '../config.ts';
+import type { Logger } from '../log.ts';
+import type { GuildPlayers } from '../playback/guildPlayers.ts';
+import type { VoicePreferences } from '../voices/preferences.ts';
+import type { VoiceRegistry } from '../voices/registry.ts';
+import type { VoiceLibrary } from '../voices/voiceLibrary.ts';
+
+/** What the Discord handlers work with; built once in `main.ts`. */
+export interface App {
+  config: Config;
+  log: Logger;
+  library: VoiceLibrary;
+  registry: VoiceRegistry;
+  preferences: VoicePreferences;
+  players: GuildPlayers;
+  /** Last successful `/voice design` per `guildId:userId`, for the cooldown. */
+  designCooldowns: Map<string, number>;
+}
+
+/** A slash-command handler; `interaction` is always in a cached guild. */
+export type Handler = (interaction: ChatInputCommandInteraction<'cached'>, app: App) => Promise<void>;

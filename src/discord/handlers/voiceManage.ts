@@ -1,0 +1,111 @@
+import { ActionRowBuilder, ButtonBuilder, ButtonStyle, ComponentType, PermissionFlagsBits, type AutocompleteInteraction } from 'discord.js';
+import { AUTOCOMPLETE_MAX_CHOICES, DESIGN_LANGUAGES } from '../../../commands/limits.ts';
+import { UserError } from '../../errors.ts';
+import type { CharacterVoice } from '../../voices/characterVoice.ts';
+import { nameKey } from '../../voices/voiceRecord.ts';
+import type { App, Handler } from '../app.ts';
+import { NO_MENTIONS, respond } from '../reply.ts';
+
+const PAGE_SIZE = 10;
+const PAGER_MS = 2 * 60_000;
+const CONFIRM_MS = 60_000;
+
+async function voiceNamed(interaction: Parameters<Handler>[0], app: App): Promise<CharacterVoice> {
+  const name = interaction.options.getString('name', true);
+  const voice = await app.registry.get(interaction.guildId, name);
+  if (!voice) throw new UserError('not_found', `This server has no voice called "${name}". See /voice list.`);
+  return voice;
+}
+
+const timestamp = (ms: number): string => `<t:${Math.floor(ms / 1000)}:R>`;
+
+/** `/voice list`: newest first, ten per page, with Previous/Next buttons. */
+export const list: Handler = async (interaction, app) => {
+  const voices = await app.registry.list(interaction.guildId);
+  if (voices.length === 0) return respond(interaction, 'No voices yet. Design the first with /voice design.');
+  const pages = Math.ceil(voices.length / PAGE_SIZE);
+  const render = (page: number) => ({
+    content: [
+      `**Voices of this server** (${voices.length}/${app.config.limits.voicesPerGuild}) — page ${page + 1}/${pages}`,
+      ...voices.slice(page * PAGE_SIZE, (page + 1) * PAGE_SIZE).map((v) => `• **${v.name}** — ${v.description.slice(0, 80)} (${DESIGN_LANGUAGES[v.language]}, by <@${v.createdBy}>)`),
+    ].join('\n'),
+    components: pages > 1 ? [pager(page, pages)] : [],
+    allowedMentions: NO_MENTIONS,
+  });
+  let page = 0;
+  await respond(interaction, render(page));
+  if (pages === 1) return;
+  const message = await interaction.fetchReply();
+  const collector = message.createMessageComponentCollector<ComponentType.Button>({ time: PAGER_MS });
+  collector.on('collect', (click) => {
+    page = Math.min(pages - 1, Math.max(0, page + (click.customId === 'list:next' ? 1 : -1)));
+    void click.update(render(page)).catch((error: unknown) => app.log.debug({ err: error }, 'pager update failed'));
+  });
+  collector.once('end', () => void interaction.editReply({ components: [] }).catch(() => undefined));
+};
+
+function pager(page: number, pages: number): ActionRowBuilder<ButtonBuilder> {
+  return new ActionRowBuilder<ButtonBuilder>().addComponents(
+    new ButtonBuilder().setCustomId('list:previous').setLabel('Previous').setStyle(ButtonStyle.Secondary).setDisabled(page === 0),
+    new ButtonBuilder().setCustomId('list:next').setLabel('Next').setStyle(ButtonStyle.Secondary).setDisabled(page === pages - 1),
+  );
+}
+
+/** `/voice info name`. */
+export const info: Handler = async (interaction, app) => {
+  const voice = await voiceNamed(interaction, app);
+  const spoken = await app.preferences.usage(interaction.guildId, voice.voiceId);
+  await respond(interaction, {
+    content: [
+      `**${voice.name}**`,
+      `> ${voice.description.slice(0, 1500)}`,
+      `Language: ${DESIGN_LANGUAGES[voice.language]} · Model: \`${voice.targetModel}\``,
+      `Designed by <@${voice.createdBy}> ${timestamp(voice.createdAt)} · ${spoken.toLocaleString('en')} characters spoken`,
+    ].join('\n'),
+  });
+};
+
+/** `/voice delete name`: its creator or Manage Server, after a confirm button; deletes at DashScope too. */
+export const remove: Handler = async (interaction, app) => {
+  const voice = await voiceNamed(interaction, app);
+  if (voice.createdBy !== interaction.user.id && !interaction.memberPermissions.has(PermissionFlagsBits.ManageGuild))
+    throw new UserError('forbidden', `Only ${`<@${voice.createdBy}>`} or someone with Manage Server can delete **${voice.name}**.`);
+  const row = new ActionRowBuilder<ButtonBuilder>().addComponents(
+    new ButtonBuilder().setCustomId('delete:confirm').setLabel(`Delete ${voice.name}`).setStyle(ButtonStyle.Danger),
+    new ButtonBuilder().setCustomId('delete:cancel').setLabel('Cancel').setStyle(ButtonStyle.Secondary),
+  );
+  await respond(interaction, { content: `Delete **${voice.name}** for good? This cannot be undone.`, components: [row] });
+  const message = await interaction.fetchReply();
+  const click = await message.awaitMessageComponent({ componentType: ComponentType.Button, time: CONFIRM_MS }).catch(() => undefined);
+  if (click?.customId !== 'delete:confirm') {
+    await (click ? click.update({ content: 'Kept it.', components: [] }) : interaction.editReply({ content: 'No answer; kept it.', components: [] }));
+    return;
+  }
+  await click.deferUpdate();
+  await app.library.remove(interaction.guildId, voice.voiceId);
+  await interaction.editReply({ content: `Deleted **${voice.name}**.`, components: [], allowedMentions: NO_MENTIONS });
+};
+
+/** `/voice use name`: the member's voice for /say and narration. */
+export const use: Handler = async (interaction, app) => {
+  const voice = await voiceNamed(interaction, app);
+  await app.preferences.setMemberVoice(interaction.guildId, interaction.user.id, voice.voiceId);
+  await respond(interaction, `You now speak as **${voice.name}**.`);
+};
+
+/** `/voice default name`: Manage Server only. */
+export const setDefault: Handler = async (interaction, app) => {
+  if (!interaction.memberPermissions.has(PermissionFlagsBits.ManageGuild))
+    throw new UserError('forbidden', 'Setting the server’s default voice needs the Manage Server permission.');
+  const voice = await voiceNamed(interaction, app);
+  await app.preferences.setDefaultVoice(interaction.guildId, voice.voiceId);
+  await respond(interaction, { content: `**${voice.name}** is now this server’s default voice.`, ephemeral: false });
+};
+
+/** Autocomplete for voice names: names containing the typed text, those starting with it first, at most 25. */
+export async function autocompleteVoice(interaction: AutocompleteInteraction<'cached'>, app: App): Promise<void> {
+  const typed = nameKey(String(interaction.options.getFocused()));
+  const names = (await app.registry.list(interaction.guildId)).map((v) => v.name).filter((n) => nameKey(n).includes(typed));
+  names.sort((a, b) => Number(!nameKey(a).startsWith(typed)) - Number(!nameKey(b).startsWith(typed)) || a.localeCompare(b));
+  await interaction.respond(names.slice(0, AUTOCOMPLETE_MAX_CHOICES).map((name) => ({ name, value: name })));
+}

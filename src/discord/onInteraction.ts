@@ -1,0 +1,35 @@
+import type { Interaction } from 'discord.js';
+import type { CommandName } from '../../commands/index.ts';
+import { DashScopeError } from '../dashscope/errors.ts';
+import { UserError } from '../errors.ts';
+import type { App, Handler } from './app.ts';
+import { join, leave, say, skip, stop } from './handlers/playback.ts';
+import { voice } from './handlers/voice.ts';
+import { autocompleteVoice } from './handlers/voiceManage.ts';
+import { respond } from './reply.ts';
+
+/** Every command's handler; a command without one is a compile error. */
+const HANDLERS = { voice, join, leave, say, skip, stop } satisfies Record<CommandName, Handler>;
+
+const GENERIC_FAILURE = 'Something went wrong on my side. It has been logged; please try again.';
+
+/**
+ * Routes an interaction to its handler: the one error boundary.
+ * @remarks A `UserError` or a DashScope failure is shown to the member as is; anything else is a bug:
+ * logged in full, answered with a generic message, never a crash.
+ */
+export async function onInteraction(interaction: Interaction, app: App): Promise<void> {
+  if (!interaction.inCachedGuild()) return;
+  try {
+    if (interaction.isAutocomplete()) return await autocompleteVoice(interaction, app);
+    if (!interaction.isChatInputCommand()) return; // buttons are handled by their command's collector
+    const handler = (HANDLERS as Record<string, Handler>)[interaction.commandName];
+    if (!handler) return await respond(interaction, 'That command is not known to this version of the bot.');
+    await handler(interaction, app);
+  } catch (error) {
+    const known = error instanceof UserError || error instanceof DashScopeError;
+    if (!known) app.log.error({ err: error, guildId: interaction.guildId, command: interaction.isCommand() ? interaction.commandName : undefined }, 'interaction failed');
+    else app.log.info({ guildId: interaction.guildId, reason: error instanceof UserError ? error.reason : error.code }, 'interaction refused');
+    if (interaction.isRepliable()) await respond(interaction, known ? error.message : GENERIC_FAILURE).catch((e: unknown) => app.log.warn({ err: e }, 'could not answer'));
+  }
+}

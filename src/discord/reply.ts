@@ -1,0 +1,18 @@
+import { MessageFlags, type BaseMessageOptions, type RepliableInteraction } from 'discord.js';
+
+/** No message of the bot ever pings anyone. */
+export const NO_MENTIONS = { parse: [] } as const;
+
+type Content = string | (BaseMessageOptions & { ephemeral?: boolean });
+
+/**
+ * Answers an interaction whatever state it is in (fresh, deferred or replied), never pinging anyone.
+ * @remarks Ephemeral by default: errors and confirmations are for the member who asked.
+ */
+export async function respond(interaction: RepliableInteraction, content: Content): Promise<void> {
+  const { ephemeral = true, ...options } = typeof content === 'string' ? { content } : content;
+  const message = { ...options, allowedMentions: NO_MENTIONS };
+  if (interaction.deferred) await interaction.editReply(message);
+  else if (interaction.replied) await interaction.followUp({ ...message, flags: ephemeral ? MessageFlags.Ephemeral : undefined });
+  else await interaction.reply({ ...message, flags: ephemeral ? MessageFlags.Ephemeral : undefined });
+}
