@@ -6,6 +6,7 @@ import { UserError } from './errors.ts';
 import { cliContext } from './cli/context.ts';
 import { design } from './cli/design.ts';
 import { processOutput, type Output } from './cli/output.ts';
+import { say } from './cli/say.ts';
 import { voices } from './cli/voices.ts';
 
 const HELP = `voicebot: design character voices with DashScope and keep them in a server's registry, without Discord.
@@ -13,16 +14,17 @@ const HELP = `voicebot: design character voices with DashScope and keep them in 
 Usage:
   voicebot design --description TEXT --preview-text TEXT [--name NAME] [--as NAME] [--out FILE.wav] ...
   voicebot voices list|show|delete|sync ...
+  voicebot say --voice NAME --out FILE(.ogg|.wav) [TEXT]
 
 Run "voicebot <command> --help" for a command's options.
-Reads DASHSCOPE_API_KEY, DASHSCOPE_BASE_URL and STORE_URL from the environment or ./.env.
+Reads DASHSCOPE_API_KEY, DASHSCOPE_BASE_URL, DASHSCOPE_REALTIME_URL and STORE_URL from the environment or ./.env.
 Exit codes: 0 success, 2 invalid input (nothing was sent), 1 any other failure.`;
 
 /** Exit codes of the CLI contract. */
 export const EXIT = { ok: 0, failure: 1, invalidInput: 2 } as const;
 
 type Command = (argv: string[], ctx: ReturnType<typeof cliContext>, output: Output) => Promise<void>;
-const COMMANDS: Readonly<Record<string, Command>> = { design, voices };
+const COMMANDS: Readonly<Record<string, Command>> = { design, voices, say };
 
 /** Runs one CLI invocation and returns its exit code; never throws. */
 export async function runCli(argv: string[], env: Readonly<Record<string, string | undefined>>, output: Output): Promise<number> {
@@ -54,7 +56,8 @@ function report(error: unknown, output: Output): number {
   }
   if (error instanceof UserError) {
     output.err(`error: ${error.message}`);
-    return error.reason === 'invalid_input' ? EXIT.invalidInput : EXIT.failure;
+    // Nothing was sent for a bad option or a name that resolves to nothing.
+    return error.reason === 'invalid_input' || error.reason === 'not_found' ? EXIT.invalidInput : EXIT.failure;
   }
   if (error instanceof DashScopeError) {
     output.err(`error: ${error.message}`);

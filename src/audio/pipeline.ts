@@ -65,7 +65,8 @@ export async function* toPcm48kStereo(
     const out = upsampler.push(chunk);
     if (out.length > 0) yield out;
   }
-  yield upsampler.flush();
+  const tail = upsampler.flush();
+  if (tail.length > 0) yield tail;
 }
 
 /**

@@ -34,6 +34,8 @@ export class Upsampler {
   /** Input samples: HISTORY previous ones, then the current chunk. */
   #work = new Float64Array(HISTORY + INITIAL_CHUNK_SAMPLES);
   #carry = -1;
+  /** Whether any sample arrived since the last flush (an idle upsampler has no tail). */
+  #primed = false;
 
   /** Output of {@link Upsampler.pushTransient}, reused from call to call. */
   #scratch = new Int16Array(0);
@@ -69,11 +71,17 @@ export class Upsampler {
     this.#work.copyWithin(0, n, n + HISTORY);
   }
 
-  /** Drains the filter tail (K zero samples in, 32 frames out) and resets for reuse. */
+  /**
+   * Drains the filter tail (K zero samples in, 32 frames out) and resets for reuse.
+   *
+   * @remarks Empty if nothing was pushed since the last flush; a dangling odd byte is dropped.
+   */
   flush(): Buffer {
     this.#carry = -1;
+    if (!this.#primed) return Buffer.alloc(0);
     const tail = this.push(Buffer.alloc(HALF_TAPS * 2));
     this.#work.fill(0);
+    this.#primed = false;
     return tail;
   }
 
@@ -92,6 +100,7 @@ export class Upsampler {
       for (let i = carried; i + 1 < chunk.length; i += 2) w[at++] = ((chunk[i]! | (chunk[i + 1]! << 8)) << 16) >> 16;
     }
     this.#carry = (chunk.length - carried) % 2 === 1 ? chunk[chunk.length - 1]! : -1;
+    if (n > 0) this.#primed = true;
     return n;
   }
 

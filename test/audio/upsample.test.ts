@@ -113,6 +113,25 @@ describe('Upsampler (24 kHz mono → 48 kHz stereo half-band interpolator)', () 
     expect(first.length).toBe(8 * (150 + 16));
   });
 
+  it('pushTransient gives the same bytes as push, in a buffer the next call reuses', () => {
+    const input = sine(2500, IN_HZ, 2000);
+    const a = new Upsampler();
+    const b = new Upsampler();
+    const first = b.pushTransient(input.subarray(0, 2001));
+    expect(Buffer.from(first).equals(a.push(input.subarray(0, 2001)))).toBe(true);
+    const second = b.pushTransient(input.subarray(2001));
+    expect(Buffer.from(second).equals(a.push(input.subarray(2001)))).toBe(true);
+    expect(first.buffer).toBe(second.buffer);
+  });
+
+  it('has no tail when idle: flush before any input (or twice) is empty', () => {
+    const up = new Upsampler();
+    expect(up.flush().length).toBe(0);
+    up.push(Buffer.alloc(100));
+    expect(up.flush().length).toBe(8 * 16);
+    expect(up.flush().length).toBe(0);
+  });
+
   it('UpsampleStream produces the same bytes as push + flush', async () => {
     const input = sine(3000, IN_HZ, 2400);
     const chunks = [input.subarray(0, 777), input.subarray(777, 3001), input.subarray(3001)];

@@ -54,7 +54,7 @@ describe('the CLI contract, as a new user tries it', () => {
     const a = JSON.parse((await runCli([...DESIGN, '--guild', 'g1', '--json'], env)).stdout) as { voiceId: string };
     expect(JSON.parse((await runCli(['voices', 'list', '--guild', 'g2', '--json'], env)).stdout)).toEqual([]);
     const other = await runCli(['voices', 'delete', a.voiceId, '--guild', 'g2'], env);
-    expect(other.code).toBe(1);
+    expect(other.code).toBe(2);
     expect(other.stderr).toMatch(/no voice called/);
     expect(emu.voices.has(a.voiceId)).toBe(true);
     const remote = JSON.parse((await runCli(['voices', 'list', '--remote', '--guild', 'g1', '--json'], env)).stdout) as { name: string | null; voiceId: string }[];

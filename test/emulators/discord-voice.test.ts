@@ -65,6 +65,18 @@ describe('voice', () => {
     expect(emu.voice(ids.id).closes.at(-1)).toMatchObject({ code: 4_014, by: 'server' });
   });
 
+  it('keeps both sockets alive with fast heartbeats (ACKs on the gateway and the voice gateway)', async () => {
+    const { emu, client, ids } = await setup({ heartbeatIntervalMs: 50, voiceHeartbeatIntervalMs: 50 });
+    const connection = join(client, ids);
+    await entersState(connection, VoiceConnectionStatus.Ready, 5_000);
+    await emu.waitForVoice(ids.id, (v) => v.heartbeats >= 5 && emu.gateway.heartbeats >= 5);
+    expect(connection.state.status).toBe(VoiceConnectionStatus.Ready);
+    expect(emu.voice(ids.id).closes).toEqual([]);
+    expect(emu.gateway.connected()).toBe(true);
+    expect(emu.gateway.identifies).toHaveLength(1);
+    expect(client.ws.ping).toBeGreaterThanOrEqual(0);
+  });
+
   it('ignores a join the bot has no permission for', async () => {
     const { emu, client } = await setup({});
     const created = new Promise((resolve) => client.once('guildCreate', resolve));

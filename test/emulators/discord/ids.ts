@@ -6,24 +6,28 @@ import { randomBytes } from 'node:crypto';
 /** Discord's epoch (2015-01-01T00:00:00Z), in milliseconds since the Unix epoch. */
 const DISCORD_EPOCH_MS = 1_420_070_400_000n;
 
-/** Makes strictly increasing snowflakes (timestamp << 22 | worker << 17 | increment). */
+const clock = { lastMs: 0n, increment: 0n };
+
+/**
+ * Returns the snowflake source: strictly increasing ids (timestamp << 22 | worker << 17 | increment).
+ * @remarks One clock per process, so two emulators in one test process never mint the same id
+ * (@discordjs/voice keys its connections by guild id, process-wide).
+ */
 export function snowflakeFactory(worker = 1): () => string {
-  let lastMs = 0n;
-  let increment = 0n;
   return () => {
     let ms = BigInt(Date.now()) - DISCORD_EPOCH_MS;
-    if (ms <= lastMs) {
-      increment += 1n;
-      if (increment > 4095n) {
-        lastMs += 1n;
-        increment = 0n;
+    if (ms <= clock.lastMs) {
+      clock.increment += 1n;
+      if (clock.increment > 4095n) {
+        clock.lastMs += 1n;
+        clock.increment = 0n;
       }
-      ms = lastMs;
+      ms = clock.lastMs;
     } else {
-      increment = 0n;
+      clock.increment = 0n;
     }
-    lastMs = ms;
-    return ((ms << 22n) | (BigInt(worker & 31) << 17n) | increment).toString();
+    clock.lastMs = ms;
+    return ((ms << 22n) | (BigInt(worker & 31) << 17n) | clock.increment).toString();
   };
 }
 

@@ -47,6 +47,8 @@ export interface GatewayApi {
   readonly presences: readonly unknown[];
   /** Number of successful RESUMEs. */
   readonly resumes: number;
+  /** Heartbeats (op 1) received, each answered with op 11. */
+  readonly heartbeats: number;
   /** Intents of the connected session (null when none). */
   intents(): number | null;
   connected(): boolean;
@@ -93,6 +95,9 @@ export function gatewayApi(ctx: EmulatorContext, gateway: Gateway): GatewayApi {
     presences: gateway.presences,
     get resumes() {
       return gateway.resumes;
+    },
+    get heartbeats() {
+      return gateway.heartbeats;
     },
     intents: () => live()?.intents ?? null,
     connected: () => live() !== undefined,

@@ -63,11 +63,16 @@ function onMessage(ctx: EmulatorContext, conn: Connection, byGuild: Map<string, 
   const d = packet.d;
   if (packet.op === 0) identify(ctx, conn, byGuild, d, ssrc);
   else if (packet.op === 7) resume(ctx, conn, byGuild, d);
-  else if (packet.op === 3) send(conn, { op: 6, d: { t: typeof d.t === 'number' ? d.t : packet.rawD } }, false);
+  else if (packet.op === 3) heartbeat(conn, d, packet.rawD);
   else if (conn.state === null) conn.ws.close(4_003, 'Not authenticated.');
   else if (packet.op === 1) selectProtocol(ctx, conn, d);
   else if (packet.op === 5) conn.state.view.speaking.push({ at: performance.now(), speaking: Number(d.speaking ?? 0), ssrc: Number(d.ssrc ?? 0) });
   ctx.watch.notify();
+}
+
+function heartbeat(conn: Connection, d: Record<string, unknown>, rawD: unknown): void {
+  if (conn.state !== null) conn.state.view.heartbeats += 1;
+  send(conn, { op: 6, d: { t: typeof d.t === 'number' ? d.t : rawD } }, false);
 }
 
 function identify(ctx: EmulatorContext, conn: Connection, byGuild: Map<string, Connection>, d: Record<string, unknown>, ssrc: () => number): void {

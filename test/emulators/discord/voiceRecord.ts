@@ -61,6 +61,9 @@ export interface GuildVoice {
   closes: VoiceClose[];
   identifies: number;
   resumes: number;
+  /** Voice heartbeats (op 3) received, each answered with op 6. */
+  heartbeats: number;
+  /** UDP keep-alives received (8-byte datagrams, ignored as on Discord). */
   keepAlives: number;
   decryptFailures: number;
   clientAddress: { address: string; port: number } | null;
@@ -92,7 +95,7 @@ export function newGuildVoice(guildId: string): GuildVoiceState {
   return {
     view: {
       guildId, channelId: null, connected: false, mode: null, daveVersionOffered: null, ssrc: null,
-      packets: [], speaking: [], requests: [], closes: [], identifies: 0, resumes: 0, keepAlives: 0,
+      packets: [], speaking: [], requests: [], closes: [], identifies: 0, resumes: 0, heartbeats: 0, keepAlives: 0,
       decryptFailures: 0, clientAddress: null,
     },
     sessionId: null, token: null, secretKey: null, decoder: null,

@@ -1,0 +1,84 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { parseWav } from '../../src/audio/files.ts';
+import { channel, zeroCrossingFrequency } from '../audio/signal.ts';
+import { expectedTone, synthesizePcm } from '../emulators/dashscope/audio.ts';
+import { startDashScopeEmulator, type DashScopeEmulator } from '../emulators/dashscope/server.ts';
+import { runCli } from './run.ts';
+
+const TEXT = 'Ahoy there, sailor.';
+let emu: DashScopeEmulator;
+let dir: string;
+let env: Record<string, string>;
+let voiceId: string;
+
+beforeAll(async () => {
+  emu = await startDashScopeEmulator({ realtime: { realTimeFactor: 0, chunkMs: 100 } });
+});
+afterAll(() => emu.close());
+beforeEach(async () => {
+  emu.reset();
+  if (dir) await rm(dir, { recursive: true, force: true });
+  dir = await mkdtemp(join(tmpdir(), 'voicebot-say-'));
+  env = { DASHSCOPE_API_KEY: emu.apiKey, DASHSCOPE_BASE_URL: emu.baseUrl, DASHSCOPE_REALTIME_URL: emu.realtimeUrl, STORE_URL: `sqlite://${join(dir, 's.sqlite')}` };
+  const designed = await runCli(['design', '--description', 'A gravelly old sea captain.', '--preview-text', 'Ahoy there, welcome aboard my ship.', '--as', 'Captain', '--json'], env);
+  voiceId = (JSON.parse(designed.stdout) as { voiceId: string }).voiceId;
+});
+
+describe('voicebot say', () => {
+  it('writes Ogg Opus that ffmpeg decodes to the synthesized tone, and prints metrics as JSON', async () => {
+    const out = join(dir, 'hello.ogg');
+    const run = await runCli(['say', '--voice', 'captain', '--out', out, '--json', TEXT], env);
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    const result = JSON.parse(run.stdout) as Record<string, number | string>;
+    const tone = expectedTone(TEXT, voiceId);
+    expect(result).toMatchObject({ out, characters: TEXT.length });
+    expect(result.durationMs).toBeCloseTo(tone.durationMs, -1);
+    expect(typeof result.firstAudioMs).toBe('number');
+    const pcm = await decode(out);
+    const left = channel(pcm, 2, 0);
+    const durationMs = (left.length / 48_000) * 1000;
+    expect(Math.abs(durationMs - tone.durationMs)).toBeLessThan(40); // one frame + pre-skip at most
+    expect(zeroCrossingFrequency(left, 48_000, 4_800, left.length - 4_800)).toBeCloseTo(tone.frequencyHz, -1);
+  });
+
+  it('writes the received 24 kHz PCM exactly into a WAV, reading the text from stdin', async () => {
+    const out = join(dir, 'hello.wav');
+    const run = await runCli(['say', '--voice', voiceId, '--out', out], env, { stdin: `${TEXT}\n` });
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/Wrote .*hello\.wav/);
+    const wav = parseWav(await readFile(out));
+    expect([wav.sampleRate, wav.channels]).toEqual([24_000, 1]);
+    expect(wav.data.equals(synthesizePcm(TEXT, voiceId, 24_000))).toBe(true);
+  });
+
+  it('exits 1 with the DashScope code on a failure mid-stream, leaving no file', async () => {
+    emu.faults.realtime.errorAfterDeltas = 2;
+    const out = join(dir, 'broken.ogg');
+    const run = await runCli(['say', '--voice', 'captain', '--out', out, TEXT], env);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/code=InternalError/);
+    expect(await readdir(dir)).not.toContain('broken.ogg');
+    expect((await readdir(dir)).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+  });
+
+  it('exits 2 on bad input without opening a session', async () => {
+    for (const args of [['say', '--voice', 'captain', '--out', join(dir, 'x.mp3'), TEXT], ['say', '--out', join(dir, 'x.ogg'), TEXT], ['say', '--voice', 'nobody', '--out', join(dir, 'x.ogg'), TEXT], ['say', '--voice', 'captain', '--out', join(dir, 'x.ogg'), 'x'.repeat(1001)]]) {
+      const run = await runCli(args, env);
+      expect(run.code, args.join(' ')).toBe(2);
+    }
+    const empty = await runCli(['say', '--voice', 'captain', '--out', join(dir, 'x.ogg')], env, { stdin: '  ' });
+    expect(empty.code).toBe(2);
+    expect(emu.ctx.stats.realtimeSessions).toBe(0);
+  });
+});
+
+async function decode(path: string): Promise<Buffer> {
+  const { stdout } = await promisify(execFile)('ffmpeg', ['-v', 'error', '-i', path, '-f', 's16le', '-ac', '2', '-ar', '48000', '-'], { encoding: 'buffer', maxBuffer: 64 << 20 });
+  return stdout;
+}
