@@ -56,8 +56,8 @@ export class Upsampler {
    * Like {@link Upsampler.push}, but returns a view of a buffer that the next call overwrites.
    *
    * @remarks
-   * For consumers that copy at once, like the Opus encoder. Allocating a fresh buffer per chunk
-   * is what made ticks late near 200 streams per core (young-generation GC), not the filter.
+   * For consumers that copy at once, like the Opus encoder (toOpusPackets): saves one allocation
+   * per chunk per stream, and the GC and cache traffic that goes with it at hundreds of streams.
    */
   pushTransient(chunk: Buffer): Buffer {
     const n = this.#decode(chunk);
