@@ -141,8 +141,10 @@ describe('interactions', () => {
   it('records an immediate ephemeral reply, a follow-up, and rejects a second callback', async () => {
     const handled = onNextInteraction(async (interaction) => {
       if (!interaction.isChatInputCommand()) throw new Error('not a command');
-      await interaction.reply({ content: 'hi', flags: 64 });
+      const response = await interaction.reply({ content: 'hi', flags: 64, withResponse: true });
+      expect(response.resource?.message?.content).toBe('hi');
       await interaction.followUp({ content: 'more' });
+      expect((await interaction.fetchReply()).content).toBe('hi');
       await expect(interaction.webhook.client.rest.post(`/interactions/${interaction.id}/${interaction.token}/callback`, { body: { type: 4, data: { content: 'x' } }, auth: false }))
         .rejects.toMatchObject({ code: 40_060 });
     });
@@ -152,6 +154,19 @@ describe('interactions', () => {
     expect(handle.ephemeral()).toBe(true);
     expect((await handle.followUp(0)).content).toBe('more');
     expect((await handle.final({ quietMs: 50 })).content).toBe('hi');
+    expect(handle.original()?.deleted).toBe(false);
+  });
+
+  it('records deleteReply', async () => {
+    const handled = onNextInteraction(async (interaction) => {
+      if (!interaction.isChatInputCommand()) throw new Error('not a command');
+      await interaction.reply('temporary');
+      await interaction.deleteReply();
+    });
+    const handle = emu.slashCommand({ guildId: ids.id, channelId: 'general', userId: 'bob', name: 'say', options: { text: 'x' } });
+    await handled;
+    await handle.waitFor((event) => event.kind === 'deleteOriginal');
+    expect(handle.original()?.deleted).toBe(true);
   });
 
   it('records autocomplete choices', async () => {

@@ -76,13 +76,15 @@ export function buildGuild(spec: GuildSpec, ctx: GuildBuildContext): { guild: Gu
     roles: new Map(), channels: new Map(), members: new Map(), voiceStates: new Map(),
   };
   const everyone = spec.roles?.find((r) => r.name === '@everyone');
-  addRole(guild, { id, name: '@everyone', permissions: toBits(everyone?.permissions, DEFAULT_EVERYONE_PERMISSIONS), position: 0, color: 0, botId: null });
+  addRole(guild, { id, name: '@everyone', permissions: toBits(everyone?.permissions, DEFAULT_EVERYONE_PERMISSIONS), position: 0 });
   for (const role of spec.roles ?? []) {
     if (role.name === '@everyone') continue;
-    addRole(guild, { id: role.id ?? ctx.nextId(), name: role.name, permissions: toBits(role.permissions), position: role.position ?? guild.roles.size, color: role.color ?? 0, botId: null });
+    const position = role.position ?? guild.roles.size;
+    addRole(guild, { id: role.id ?? ctx.nextId(), name: role.name, permissions: toBits(role.permissions), position, color: role.color });
   }
   const botRoleId = ctx.nextId();
-  addRole(guild, { id: botRoleId, name: ctx.bot.username, permissions: toBits(spec.botPermissions, DEFAULT_BOT_PERMISSIONS), position: guild.roles.size, color: 0, botId: ctx.bot.id });
+  const botPermissions = toBits(spec.botPermissions, DEFAULT_BOT_PERMISSIONS);
+  addRole(guild, { id: botRoleId, name: ctx.bot.username, permissions: botPermissions, position: guild.roles.size, botId: ctx.bot.id });
   addMember(guild, ctx.bot.id, [botRoleId, ...(spec.botRoles ?? []).map((r) => resolveRole(guild, r))], null);
   for (const member of spec.members) addMemberSpec(guild, member, ctx);
   guild.ownerId = spec.ownerId ? resolveUser(guild, spec.ownerId, ctx.users) : firstHuman(guild, ctx);
@@ -115,8 +117,8 @@ export function resolveUser(guild: GuildModel, idOrName: string, users: Readonly
   throw new Error(`unknown member ${idOrName} in guild ${guild.id}`);
 }
 
-function addRole(guild: GuildModel, role: RoleModel): void {
-  guild.roles.set(role.id, role);
+function addRole(guild: GuildModel, role: Omit<RoleModel, 'color' | 'botId'> & { color?: number; botId?: string }): void {
+  guild.roles.set(role.id, { ...role, color: role.color ?? 0, botId: role.botId ?? null });
 }
 
 function addMember(guild: GuildModel, userId: string, roles: string[], nick: string | null): void {
@@ -130,7 +132,7 @@ function addMemberSpec(guild: GuildModel, spec: MemberSpec, ctx: GuildBuildConte
   const roles = (spec.roles ?? []).map((r) => resolveRole(guild, r));
   if (spec.permissions !== undefined) {
     const roleId = ctx.nextId();
-    addRole(guild, { id: roleId, name: `perms:${spec.username}`, permissions: toBits(spec.permissions), position: guild.roles.size, color: 0, botId: null });
+    addRole(guild, { id: roleId, name: `perms:${spec.username}`, permissions: toBits(spec.permissions), position: guild.roles.size });
     roles.push(roleId);
   }
   addMember(guild, user.id, roles, spec.nick ?? null);

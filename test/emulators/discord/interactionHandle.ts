@@ -39,6 +39,11 @@ export class InteractionHandle {
     return this.#record.token;
   }
 
+  /** `performance.now()` when INTERACTION_CREATE was dispatched (compare with `VoicePacket.receivedAt`). */
+  get dispatchedAt(): number {
+    return this.#record.createdAt;
+  }
+
   /** The INTERACTION_CREATE `d` sent to the bot. */
   get payload(): Readonly<Record<string, unknown>> {
     return this.#record.payload;

@@ -57,7 +57,9 @@ function onCallback({ ctx, params, call }: RestRequest): RestReply {
   });
 }
 
-function applyCallback(ctx: EmulatorContext, record: InteractionRecord, type: number, data: Record<string, unknown> | undefined, files: RequestFiles): EmulatedMessage | undefined {
+function applyCallback(
+  ctx: EmulatorContext, record: InteractionRecord, type: number, data: Record<string, unknown> | undefined, files: RequestFiles,
+): EmulatedMessage | undefined {
   if (type === CallbackType.ChannelMessage || type === CallbackType.DeferredChannelMessage) {
     const message = createMessage(ctx, {
       channelId: record.channelId, guildId: record.guildId, authorId: ctx.bot.id, source: 'interaction',

@@ -6,7 +6,7 @@ import { createServer, type IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { createContext, type EmulatorContext } from './context.ts';
-import { createGateway } from './gateway.ts';
+import { createGateway, type Gateway } from './gateway.ts';
 import { onRestRequest } from './rest.ts';
 import { commandRoutes } from './restCommands.ts';
 import { interactionRoutes } from './restInteractions.ts';
@@ -39,6 +39,8 @@ export { Perm, ALL_PERMISSIONS, DEFAULT_BOT_PERMISSIONS, DEFAULT_EVERYONE_PERMIS
 export { dominantFrequency, rms, sineTone } from './analysis.ts';
 export { trustCertificateInProcess } from './tls.ts';
 
+type Closer = () => Promise<void> | void;
+
 /** A running emulator: connection details, scripting, recordings. */
 export interface DiscordEmulator extends VoiceApi, MessageApi, InteractionApi {
   /** `http://127.0.0.1:R/api`: pass as `rest: { api }` to discord.js. */
@@ -67,7 +69,7 @@ export async function startDiscordEmulator(options: DiscordEmulatorOptions = {})
   await cryptoReady();
   const ctx = createContext(options);
   const cert = await createCertificate();
-  const closers: Array<() => Promise<void> | void> = [() => cert.remove()];
+  const closers: Closer[] = [() => cert.remove()];
   try {
     const gateway = createGateway(ctx, (d) => onBotVoiceRequest(ctx, d));
     closers.unshift(() => gateway.close());
@@ -86,7 +88,7 @@ export async function startDiscordEmulator(options: DiscordEmulatorOptions = {})
   }
 }
 
-function assemble(ctx: EmulatorContext, cert: EmulatorCertificate, gateway: ReturnType<typeof createGateway>, closers: Array<() => Promise<void> | void>): DiscordEmulator {
+function assemble(ctx: EmulatorContext, cert: EmulatorCertificate, gateway: Gateway, closers: Closer[]): DiscordEmulator {
   return {
     restUrl: `${ctx.restOrigin}/api`, gatewayUrl: ctx.gatewayUrl, token: ctx.options.token,
     applicationId: ctx.bot.id, botUsername: ctx.bot.username, certPath: cert.certPath,
@@ -99,7 +101,7 @@ function assemble(ctx: EmulatorContext, cert: EmulatorCertificate, gateway: Retu
   };
 }
 
-async function runClosers(ctx: EmulatorContext, closers: Array<() => Promise<void> | void>): Promise<void> {
+async function runClosers(ctx: EmulatorContext, closers: Closer[]): Promise<void> {
   ctx.watch.close();
   for (const state of ctx.voice.values()) state.decoder?.destroy();
   for (const close of closers.splice(0)) {

@@ -110,7 +110,13 @@ function selectProtocol(ctx: EmulatorContext, conn: Connection, d: Record<string
   state.secretKey = randomBytes(32);
   state.view.mode = mode;
   if (typeof data.address === 'string' && typeof data.port === 'number') state.view.clientAddress = { address: data.address, port: data.port };
-  send(conn, { op: 4, d: { audio_codec: 'opus', video_codec: 'H264', media_session_id: randomBytes(16).toString('hex'), mode, secret_key: [...state.secretKey], dave_protocol_version: 0 } });
+  send(conn, {
+    op: 4,
+    d: {
+      audio_codec: 'opus', video_codec: 'H264', media_session_id: randomBytes(16).toString('hex'),
+      mode, secret_key: [...state.secretKey], dave_protocol_version: 0,
+    },
+  });
   state.view.connected = true;
 }
 
@@ -136,7 +142,8 @@ function attach(state: GuildVoiceState, conn: Connection, byGuild: Map<string, C
 function onClose(ctx: EmulatorContext, conn: Connection, byGuild: Map<string, Connection>, code: number, reason: string): void {
   const state = conn.state;
   if (state === null) return;
-  state.view.closes.push({ at: performance.now(), code: conn.serverClose?.code ?? code, reason: conn.serverClose?.reason ?? reason, by: conn.serverClose ? 'server' : 'client' });
+  const by = conn.serverClose ? 'server' : 'client';
+  state.view.closes.push({ at: performance.now(), code: conn.serverClose?.code ?? code, reason: conn.serverClose?.reason ?? reason, by });
   if (byGuild.get(state.view.guildId) === conn) {
     byGuild.delete(state.view.guildId);
     state.view.connected = false;
