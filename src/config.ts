@@ -37,6 +37,8 @@ const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error'];
 /** What the caller needs, so a command that never talks to Discord does not ask for its token. */
 export interface ConfigNeeds {
   discord: boolean;
+  /** Default true; `npm run deploy` only talks to Discord. */
+  dashscope?: boolean;
 }
 
 /** The configuration could not be read; `problems` lists every one of them. */
@@ -78,7 +80,7 @@ export function loadConfig(env: Env, needs: ConfigNeeds): Config {
       devGuildId: read.snowflake('DISCORD_DEV_GUILD_ID'),
     },
     dashscope: {
-      apiKey: read.required('DASHSCOPE_API_KEY', 'a DashScope (Model Studio) API key'),
+      apiKey: needs.dashscope === false ? '' : read.required('DASHSCOPE_API_KEY', 'a DashScope (Model Studio) API key'),
       baseUrl: read.url('DASHSCOPE_BASE_URL', DEFAULTS.DASHSCOPE_BASE_URL, ['http:', 'https:']),
       realtimeUrl: read.url('DASHSCOPE_REALTIME_URL', DEFAULTS.DASHSCOPE_REALTIME_URL, ['ws:', 'wss:']),
       timeoutMs: read.int('DASHSCOPE_TIMEOUT_MS', DEFAULTS.DASHSCOPE_TIMEOUT_MS, 1_000, 600_000),

@@ -9,11 +9,9 @@ import { environment } from './env.ts';
  * @remarks Imports no handler: command data lives in `commands/`.
  */
 async function deploy(): Promise<void> {
-  const config = loadConfig(environment(), { discord: true });
-  const token = config.discordToken ?? '';
-  const rest = new REST({ api: config.discord.restUrl }).setToken(token);
-  const applicationId = Buffer.from(token.split('.')[0] ?? '', 'base64').toString('utf8');
-  if (!/^\d{17,20}$/.test(applicationId)) throw new ConfigError(['DISCORD_TOKEN does not look like a bot token (its first part must encode the application id).']);
+  const config = loadConfig(environment(), { discord: true, dashscope: false });
+  const rest = new REST({ api: config.discord.restUrl }).setToken(config.discordToken ?? '');
+  const { id: applicationId } = (await rest.get(Routes.currentApplication())) as { id: string };
   const { devGuildId } = config.discord;
   const route = devGuildId ? Routes.applicationGuildCommands(applicationId, devGuildId) : Routes.applicationCommands(applicationId);
   const registered = (await rest.put(route, { body: allCommands })) as unknown[];

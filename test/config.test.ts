@@ -68,3 +68,7 @@ it('redact hides a URL password', () => {
   expect(redact('redis://:s3cret@host')).toBe('redis://:***@host');
   expect(redact('sqlite://./data/x')).toBe('sqlite://./data/x');
 });
+
+it('does not ask for the DashScope key when only Discord is needed (deploy)', () => {
+  expect(loadConfig({ DISCORD_TOKEN: 't' }, { discord: true, dashscope: false }).discordToken).toBe('t');
+});

@@ -5,7 +5,7 @@
  * the big-endian nonce counter, padded with zeros to the cipher's nonce size.
  */
 import { createCipheriv, createDecipheriv } from 'node:crypto';
-import sodium from 'libsodium-wrappers';
+import { xchacha20poly1305 } from '@noble/ciphers/chacha.js';
 
 /** The transport encryption modes @discordjs/voice 0.19 can use. */
 export type AeadMode = 'aead_aes256_gcm_rtpsize' | 'aead_xchacha20_poly1305_rtpsize';
@@ -45,9 +45,9 @@ export interface DecryptedRtp {
   nonce: number;
 }
 
-/** Resolves when libsodium (XChaCha20-Poly1305) is usable. */
+/** Resolves when the ciphers are usable (both are synchronous: AES-GCM from node:crypto, XChaCha from @noble/ciphers). */
 export function cryptoReady(): Promise<void> {
-  return sodium.ready;
+  return Promise.resolve();
 }
 
 /** Parses an RTP version-2 header; `null` when `packet` is not one. */
@@ -138,7 +138,7 @@ function openAead(mode: AeadMode, key: Uint8Array, suffix: Buffer, aad: Buffer, 
       decipher.setAuthTag(sealed.subarray(sealed.length - TAG_BYTES));
       return Buffer.concat([decipher.update(sealed.subarray(0, sealed.length - TAG_BYTES)), decipher.final()]);
     }
-    const plain = sodium.crypto_aead_xchacha20poly1305_ietf_decrypt(null, sealed, aad, fullNonce(suffix, 24), key);
+    const plain = xchacha20poly1305(key, fullNonce(suffix, 24), aad).decrypt(sealed);
     return Buffer.from(plain.buffer, plain.byteOffset, plain.byteLength);
   } catch {
     return null;
@@ -151,7 +151,7 @@ function sealAead(mode: AeadMode, key: Uint8Array, suffix: Buffer, aad: Buffer, 
     cipher.setAAD(aad);
     return Buffer.concat([cipher.update(plain), cipher.final(), cipher.getAuthTag()]);
   }
-  const sealed = sodium.crypto_aead_xchacha20poly1305_ietf_encrypt(plain, aad, null, fullNonce(suffix, 24), key);
+  const sealed = xchacha20poly1305(key, fullNonce(suffix, 24), aad).encrypt(plain);
   return Buffer.from(sealed.buffer, sealed.byteOffset, sealed.byteLength);
 }
 
