@@ -67,3 +67,15 @@ export const SAY_TEXT_MAX_CHARS = 1000;
 export const QUEUE_MAX_UTTERANCES = 20;
 /** Discord shows at most this many autocomplete choices. */
 export const AUTOCOMPLETE_MAX_CHOICES = 25;
+
+/** Narration: the longest message read aloud, in characters (a per-server setting); longer ones are cut with "and more". */
+export const NARRATION_MAX_CHARS_MIN = 20;
+export const NARRATION_MAX_CHARS_MAX = 1000;
+export const NARRATION_MAX_CHARS_DEFAULT = 300;
+/** Text channels one server may have read aloud at once. */
+export const NARRATION_MAX_BINDINGS = 20;
+
+/** Pronunciation dictionary: entries per server, and the length of a word and of its reading, in characters. */
+export const DICTIONARY_MAX_ENTRIES = 200;
+export const DICTIONARY_WORD_MAX_CHARS = 40;
+export const DICTIONARY_READING_MAX_CHARS = 100;

@@ -1,4 +1,4 @@
-import type { ChatInputCommandInteraction } from 'discord.js';
+import type { ButtonInteraction, ChatInputCommandInteraction } from 'discord.js';
 import type { Config } from '../config.ts';
 import type { Logger } from '../log.ts';
 import type { GuildPlayers } from '../playback/guildPlayers.ts';
@@ -20,3 +20,10 @@ export interface App {
 
 /** A slash-command handler; `interaction` is always in a cached guild. */
 export type Handler = (interaction: ChatInputCommandInteraction<'cached'>, app: App) => Promise<void>;
+
+/**
+ * A button handler; `args` are the parts of the custom id after its prefix (`design:discard:<voice>:<user>`).
+ * @remarks Buttons carry their whole context in the custom id, so they work after a restart and never
+ * race a collector that is still being set up.
+ */
+export type ButtonHandler = (click: ButtonInteraction<'cached'>, app: App, args: string[]) => Promise<void>;

@@ -2,14 +2,18 @@ import type { Interaction } from 'discord.js';
 import type { CommandName } from '../../commands/index.ts';
 import { DashScopeError } from '../dashscope/errors.ts';
 import { UserError } from '../errors.ts';
-import type { App, Handler } from './app.ts';
+import type { App, ButtonHandler, Handler } from './app.ts';
 import { join, leave, say, skip, stop } from './handlers/playback.ts';
 import { voice } from './handlers/voice.ts';
-import { autocompleteVoice } from './handlers/voiceManage.ts';
+import { onDesignButton } from './handlers/voiceDesign.ts';
+import { autocompleteVoice, onDeleteButton, onListButton } from './handlers/voiceManage.ts';
 import { respond } from './reply.ts';
 
 /** Every command's handler; a command without one is a compile error. */
 const HANDLERS = { voice, join, leave, say, skip, stop } satisfies Record<CommandName, Handler>;
+
+/** Button handlers by the first part of the custom id. */
+const BUTTONS: Readonly<Record<string, ButtonHandler>> = { design: onDesignButton, delete: onDeleteButton, list: onListButton };
 
 const GENERIC_FAILURE = 'Something went wrong on my side. It has been logged; please try again.';
 
@@ -22,7 +26,11 @@ export async function onInteraction(interaction: Interaction, app: App): Promise
   if (!interaction.inCachedGuild()) return;
   try {
     if (interaction.isAutocomplete()) return await autocompleteVoice(interaction, app);
-    if (!interaction.isChatInputCommand()) return; // buttons are handled by their command's collector
+    if (interaction.isButton()) {
+      const [prefix = '', ...args] = interaction.customId.split(':');
+      return await BUTTONS[prefix]?.(interaction, app, args);
+    }
+    if (!interaction.isChatInputCommand()) return;
     const handler = (HANDLERS as Record<string, Handler>)[interaction.commandName];
     if (!handler) return await respond(interaction, 'That command is not known to this version of the bot.');
     await handler(interaction, app);

@@ -84,10 +84,11 @@ export async function* streamGeneration(target: GenerationTarget, body: unknown,
   const onAbort = (): void => timer.controller.abort(signal.reason);
   signal.addEventListener('abort', onAbort, { once: true });
   let headers = false;
+  let response: Dispatcher.ResponseData | undefined;
   try {
     signal.throwIfAborted();
     timer.sending();
-    const response = await send(target, body, timer.controller.signal);
+    response = await send(target, body, timer.controller.signal);
     headers = true;
     hooks.onHeaders();
     if (response.statusCode < 200 || response.statusCode >= 300) {
@@ -104,6 +105,8 @@ export async function* streamGeneration(target: GenerationTarget, body: unknown,
     timer.clear();
     signal.removeEventListener('abort', onAbort);
     timer.controller.abort();
+    // A body left unread pins the connection; destroying it makes undici close the socket at once.
+    if (response && !response.body.readableEnded) response.body.destroy();
   }
 }
 

@@ -1,11 +1,12 @@
-import { ActionRowBuilder, AttachmentBuilder, ButtonBuilder, ButtonStyle, ComponentType, MessageFlags, type ButtonInteraction } from 'discord.js';
+import { ActionRowBuilder, AttachmentBuilder, ButtonBuilder, ButtonStyle } from 'discord.js';
 import { DESIGN_LANGUAGES, type DesignLanguage } from '../../../commands/limits.ts';
 import { wavBytes } from '../../audio/files.ts';
 import { preferredNameFrom, validateDesign } from '../../dashscope/validate.ts';
 import { UserError } from '../../errors.ts';
+import type { CharacterVoice } from '../../voices/characterVoice.ts';
 import type { DesignInput, DesignResult } from '../../voices/voiceLibrary.ts';
 import { nameProblem, normalizeName } from '../../voices/voiceRecord.ts';
-import type { App, Handler } from '../app.ts';
+import type { App, ButtonHandler, Handler } from '../app.ts';
 import { NO_MENTIONS } from '../reply.ts';
 import { DEFAULT_PREVIEW_TEXT } from './defaultPreview.ts';
 
@@ -25,16 +26,27 @@ export const design: Handler = async (interaction, app) => {
   const result = await app.library.design(interaction.guildId, input);
   app.designCooldowns.set(cooldownKey, Date.now());
   app.log.info({ guildId: interaction.guildId, voice: result.voice.voiceId, recovered: result.recovered }, 'voice designed');
-  const message = await interaction.editReply({ ...designedMessage(result, true), allowedMentions: NO_MENTIONS });
-  const choice = await awaitDecision(message.createMessageComponentCollector<ComponentType.Button>({ time: KEEP_DECISION_MS }), interaction.user.id);
-  if (choice?.customId === 'design:discard') {
-    await app.library.remove(interaction.guildId, result.voice.voiceId);
-    await choice.update({ content: `Discarded **${result.voice.name}**; it was deleted.`, components: [], attachments: [], allowedMentions: NO_MENTIONS });
+  await interaction.editReply({ ...deciding(result), allowedMentions: NO_MENTIONS });
+  // Best effort: retire the buttons when the window closes (a click after it is refused anyway).
+  setTimeout(() => void interaction.editReply({ content: keptText(result.voice), components: [] }).catch(() => undefined), KEEP_DECISION_MS).unref();
+};
+
+/** Keep / Discard, pressed under a design preview. `args`: voice id, designer id. */
+export const onDesignButton: ButtonHandler = async (click, app, [action, voiceId, designerId]) => {
+  if (click.user.id !== designerId) throw new UserError('forbidden', 'Only the member who designed this voice can keep or discard it.');
+  if (Date.now() - click.message.createdTimestamp > KEEP_DECISION_MS) {
+    await click.update({ components: [] });
+    throw new UserError('conflict', 'That choice has expired: the voice was kept. Delete it with /voice delete if you don’t want it.');
+  }
+  const voice = await app.registry.get(click.guildId, voiceId ?? '');
+  if (!voice) throw new UserError('not_found', 'That voice is no longer in this server.');
+  if (action === 'discard') {
+    await click.deferUpdate();
+    await app.library.remove(click.guildId, voice.voiceId);
+    await click.editReply({ content: `Discarded **${voice.name}**; it was deleted.`, components: [], attachments: [], allowedMentions: NO_MENTIONS });
     return;
   }
-  const kept = { ...designedMessage(result, false), allowedMentions: NO_MENTIONS };
-  if (choice) await choice.update(kept);
-  else await interaction.editReply(kept);
+  await click.update({ content: keptText(voice), components: [], allowedMentions: NO_MENTIONS });
 };
 
 function readInput(options: Parameters<Handler>[0]['options'], userId: string): DesignInput {
@@ -57,33 +69,20 @@ function assertCooldown(app: App, key: string): void {
   if (waitMs > 0) throw new UserError('quota_full', `You designed a voice a moment ago; try again in ${Math.ceil(waitMs / 1000)} s.`);
 }
 
-function designedMessage({ voice, preview, recovered }: DesignResult, deciding: boolean) {
-  const language = DESIGN_LANGUAGES[voice.language];
+const keptText = (voice: CharacterVoice): string =>
+  `Kept **${voice.name}**. Speak with it: \`/voice use ${voice.name}\` or \`/say voice:${voice.name}\`.`;
+
+function deciding({ voice, preview, recovered }: DesignResult) {
   const lines = [
-    `${deciding ? 'Designed' : 'Kept'} **${voice.name}** (${language}) — “${voice.description.slice(0, 200)}”`,
+    `Designed **${voice.name}** (${DESIGN_LANGUAGES[voice.language]}) — “${voice.description.slice(0, 200)}”`,
     recovered ? 'DashScope’s answer was lost, but the voice was found and saved; there is no preview this time.' : '',
-    deciding ? `Listen to the preview, then keep or discard it (kept automatically in ${KEEP_DECISION_MS / 60_000} minutes).` : `Speak with it: \`/voice use ${voice.name}\` or \`/say voice:${voice.name}\`.`,
+    `Listen to the preview, then keep or discard it (kept automatically in ${KEEP_DECISION_MS / 60_000} minutes).`,
   ].filter(Boolean);
   const files = preview ? [new AttachmentBuilder(wavBytes(preview.audio, preview.sampleRate, 1), { name: `${voice.voiceId}.wav` })] : [];
   const buttons = new ActionRowBuilder<ButtonBuilder>().addComponents(
-    new ButtonBuilder().setCustomId('design:keep').setLabel('Keep').setStyle(ButtonStyle.Success),
-    new ButtonBuilder().setCustomId('design:discard').setLabel('Discard').setStyle(ButtonStyle.Danger),
+    new ButtonBuilder().setCustomId(`design:keep:${voice.voiceId}:${voice.createdBy}`).setLabel('Keep').setStyle(ButtonStyle.Success),
+    new ButtonBuilder().setCustomId(`design:discard:${voice.voiceId}:${voice.createdBy}`).setLabel('Discard').setStyle(ButtonStyle.Danger),
   );
-  return { content: lines.join('\n'), files: deciding ? files : undefined, components: deciding ? [buttons] : [] };
-}
-
-/** Waits for the designer's click; others are told the choice is not theirs. Resolves undefined on timeout. */
-function awaitDecision(collector: { on(event: 'collect', fn: (i: ButtonInteraction) => void): unknown; once(event: 'end', fn: () => void): unknown; stop(): void }, authorId: string): Promise<ButtonInteraction | undefined> {
-  return new Promise((resolve) => {
-    collector.on('collect', (click) => {
-      if (click.user.id !== authorId) {
-        void click.reply({ content: 'Only the member who designed this voice can keep or discard it.', flags: MessageFlags.Ephemeral }).catch(() => undefined);
-        return;
-      }
-      resolve(click);
-      collector.stop();
-    });
-    collector.once('end', () => resolve(undefined));
-  });
+  return { content: lines.join('\n'), files, components: [buttons] };
 }
 

@@ -1,14 +1,12 @@
-import { ActionRowBuilder, ButtonBuilder, ButtonStyle, ComponentType, PermissionFlagsBits, type AutocompleteInteraction } from 'discord.js';
+import { ActionRowBuilder, ButtonBuilder, ButtonStyle, PermissionFlagsBits, type AutocompleteInteraction } from 'discord.js';
 import { AUTOCOMPLETE_MAX_CHOICES, DESIGN_LANGUAGES } from '../../../commands/limits.ts';
 import { UserError } from '../../errors.ts';
 import type { CharacterVoice } from '../../voices/characterVoice.ts';
 import { nameKey } from '../../voices/voiceRecord.ts';
-import type { App, Handler } from '../app.ts';
+import type { App, ButtonHandler, Handler } from '../app.ts';
 import { NO_MENTIONS, respond } from '../reply.ts';
 
 const PAGE_SIZE = 10;
-const PAGER_MS = 2 * 60_000;
-const CONFIRM_MS = 60_000;
 
 async function voiceNamed(interaction: Parameters<Handler>[0], app: App): Promise<CharacterVoice> {
   const name = interaction.options.getString('name', true);
@@ -21,33 +19,33 @@ const timestamp = (ms: number): string => `<t:${Math.floor(ms / 1000)}:R>`;
 
 /** `/voice list`: newest first, ten per page, with Previous/Next buttons. */
 export const list: Handler = async (interaction, app) => {
-  const voices = await app.registry.list(interaction.guildId);
-  if (voices.length === 0) return respond(interaction, 'No voices yet. Design the first with /voice design.');
+  await respond(interaction, await listPage(app, interaction.guildId, 0));
+};
+
+/** Previous / Next under a `/voice list`. `args`: the page to show. */
+export const onListButton: ButtonHandler = async (click, app, [, page]) => {
+  await click.update(await listPage(app, click.guildId, Number(page) || 0));
+};
+
+async function listPage(app: App, guildId: string, requested: number) {
+  const voices = await app.registry.list(guildId);
+  if (voices.length === 0) return { content: 'No voices yet. Design the first with /voice design.', components: [] };
   const pages = Math.ceil(voices.length / PAGE_SIZE);
-  const render = (page: number) => ({
-    content: [
-      `**Voices of this server** (${voices.length}/${app.config.limits.voicesPerGuild}) — page ${page + 1}/${pages}`,
-      ...voices.slice(page * PAGE_SIZE, (page + 1) * PAGE_SIZE).map((v) => `• **${v.name}** — ${v.description.slice(0, 80)} (${DESIGN_LANGUAGES[v.language]}, by <@${v.createdBy}>)`),
-    ].join('\n'),
+  const page = Math.min(pages - 1, Math.max(0, requested));
+  const lines = voices
+    .slice(page * PAGE_SIZE, (page + 1) * PAGE_SIZE)
+    .map((v) => `• **${v.name}** — ${v.description.slice(0, 80)} (${DESIGN_LANGUAGES[v.language]}, by <@${v.createdBy}>)`);
+  return {
+    content: [`**Voices of this server** (${voices.length}/${app.config.limits.voicesPerGuild}) — page ${page + 1}/${pages}`, ...lines].join('\n'),
     components: pages > 1 ? [pager(page, pages)] : [],
     allowedMentions: NO_MENTIONS,
-  });
-  let page = 0;
-  await respond(interaction, render(page));
-  if (pages === 1) return;
-  const message = await interaction.fetchReply();
-  const collector = message.createMessageComponentCollector<ComponentType.Button>({ time: PAGER_MS });
-  collector.on('collect', (click) => {
-    page = Math.min(pages - 1, Math.max(0, page + (click.customId === 'list:next' ? 1 : -1)));
-    void click.update(render(page)).catch((error: unknown) => app.log.debug({ err: error }, 'pager update failed'));
-  });
-  collector.once('end', () => void interaction.editReply({ components: [] }).catch(() => undefined));
-};
+  };
+}
 
 function pager(page: number, pages: number): ActionRowBuilder<ButtonBuilder> {
   return new ActionRowBuilder<ButtonBuilder>().addComponents(
-    new ButtonBuilder().setCustomId('list:previous').setLabel('Previous').setStyle(ButtonStyle.Secondary).setDisabled(page === 0),
-    new ButtonBuilder().setCustomId('list:next').setLabel('Next').setStyle(ButtonStyle.Secondary).setDisabled(page === pages - 1),
+    new ButtonBuilder().setCustomId(`list:page:${page - 1}`).setLabel('Previous').setStyle(ButtonStyle.Secondary).setDisabled(page === 0),
+    new ButtonBuilder().setCustomId(`list:page:${page + 1}`).setLabel('Next').setStyle(ButtonStyle.Secondary).setDisabled(page === pages - 1),
   );
 }
 
@@ -68,23 +66,30 @@ export const info: Handler = async (interaction, app) => {
 /** `/voice delete name`: its creator or Manage Server, after a confirm button; deletes at DashScope too. */
 export const remove: Handler = async (interaction, app) => {
   const voice = await voiceNamed(interaction, app);
-  if (voice.createdBy !== interaction.user.id && !interaction.memberPermissions.has(PermissionFlagsBits.ManageGuild))
-    throw new UserError('forbidden', `Only ${`<@${voice.createdBy}>`} or someone with Manage Server can delete **${voice.name}**.`);
+  assertMayDelete(voice, interaction.user.id, interaction.memberPermissions.has(PermissionFlagsBits.ManageGuild));
   const row = new ActionRowBuilder<ButtonBuilder>().addComponents(
-    new ButtonBuilder().setCustomId('delete:confirm').setLabel(`Delete ${voice.name}`).setStyle(ButtonStyle.Danger),
-    new ButtonBuilder().setCustomId('delete:cancel').setLabel('Cancel').setStyle(ButtonStyle.Secondary),
+    new ButtonBuilder().setCustomId(`delete:confirm:${voice.voiceId}:${interaction.user.id}`).setLabel(`Delete ${voice.name}`).setStyle(ButtonStyle.Danger),
+    new ButtonBuilder().setCustomId(`delete:cancel:${voice.voiceId}:${interaction.user.id}`).setLabel('Cancel').setStyle(ButtonStyle.Secondary),
   );
   await respond(interaction, { content: `Delete **${voice.name}** for good? This cannot be undone.`, components: [row] });
-  const message = await interaction.fetchReply();
-  const click = await message.awaitMessageComponent({ componentType: ComponentType.Button, time: CONFIRM_MS }).catch(() => undefined);
-  if (click?.customId !== 'delete:confirm') {
-    await (click ? click.update({ content: 'Kept it.', components: [] }) : interaction.editReply({ content: 'No answer; kept it.', components: [] }));
-    return;
-  }
-  await click.deferUpdate();
-  await app.library.remove(interaction.guildId, voice.voiceId);
-  await interaction.editReply({ content: `Deleted **${voice.name}**.`, components: [], allowedMentions: NO_MENTIONS });
 };
+
+/** Confirm / Cancel under a delete prompt. `args`: action, voice id, the member who asked. */
+export const onDeleteButton: ButtonHandler = async (click, app, [action, voiceId, askerId]) => {
+  if (click.user.id !== askerId) throw new UserError('forbidden', 'This confirmation belongs to someone else.');
+  if (action !== 'confirm') return void (await click.update({ content: 'Kept it.', components: [] }));
+  const voice = await app.registry.get(click.guildId, voiceId ?? '');
+  if (!voice) return void (await click.update({ content: 'That voice is already gone.', components: [] }));
+  assertMayDelete(voice, click.user.id, click.memberPermissions.has(PermissionFlagsBits.ManageGuild));
+  await click.deferUpdate();
+  await app.library.remove(click.guildId, voice.voiceId);
+  await click.editReply({ content: `Deleted **${voice.name}**.`, components: [], allowedMentions: NO_MENTIONS });
+};
+
+function assertMayDelete(voice: CharacterVoice, userId: string, managesServer: boolean): void {
+  if (voice.createdBy !== userId && !managesServer)
+    throw new UserError('forbidden', `Only <@${voice.createdBy}> or someone with Manage Server can delete **${voice.name}**.`);
+}
 
 /** `/voice use name`: the member's voice for /say and narration. */
 export const use: Handler = async (interaction, app) => {
