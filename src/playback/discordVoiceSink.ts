@@ -81,16 +81,22 @@ function voiceSink(connection: VoiceConnection, channelId: string, log: Logger):
 function playOnce(player: AudioPlayer, packets: AsyncIterable<Buffer>, signal: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
     if (signal.aborted) return resolve();
-    const stream = Readable.from(packets, { objectMode: true });
+    // @discordjs/voice re-wraps a source error without its cause; keep the original (a DashScopeError, say).
+    let failure: { error: unknown } | undefined;
+    const source = (async function* () {
+      try {
+        yield* packets;
+      } catch (error) {
+        failure = { error };
+        throw error;
+      }
+    })();
+    const stream = Readable.from(source, { objectMode: true });
     const resource: AudioResource = createAudioResource(stream, { inputType: StreamType.Opus });
-    let failure: Error | undefined;
-    const onError = (error: Error & { resource?: AudioResource }): void => {
-      if (error.resource === resource) failure = error.cause instanceof Error ? error.cause : error;
-    };
     const onIdle = (): void => {
       if (player.state.status !== AudioPlayerStatus.Idle) return;
       cleanup();
-      if (failure && !signal.aborted) reject(failure);
+      if (failure && !signal.aborted) reject(failure.error);
       else resolve();
     };
     const onAbort = (): void => {
@@ -98,11 +104,9 @@ function playOnce(player: AudioPlayer, packets: AsyncIterable<Buffer>, signal: A
       player.stop(true);
     };
     const cleanup = (): void => {
-      player.off('error', onError);
       player.off('stateChange', onIdle);
       signal.removeEventListener('abort', onAbort);
     };
-    player.on('error', onError);
     player.on('stateChange', onIdle);
     signal.addEventListener('abort', onAbort, { once: true });
     player.play(resource);

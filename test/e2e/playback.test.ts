@@ -1,0 +1,143 @@
+/**
+ * End to end: `/say` and the queue through the real bot (`npm start`), heard by the loopback Discord —
+ * the decoded audio is compared with what the DashScope emulator synthesized for that text and voice.
+ */
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { expectedTone } from '../emulators/dashscope/audio.ts';
+import { goertzelPower, leftChannel } from '../emulators/discord/analysis.ts';
+import { Perm, dominantFrequency, type AddedGuild, type CapturedAudio, type VoicePacket } from '../emulators/discord/server.ts';
+import { buttonId, eventually, standardGuild, startWorld, type BotWorld } from './harness.ts';
+
+let world: BotWorld;
+let g: AddedGuild;
+let voiceId: string;
+
+const LONG = 'The tide is turning, friends, and the old ship is ready to sail across the bay.'; // ≈ 3.8 s
+const BYTES_PER_MS = 192; // 48 kHz stereo s16le
+
+/** The tone in the first 400 ms of some audio, to the emulator's 25 Hz grid. */
+const toneOf = (pcm: Buffer): number => dominantFrequency(pcm.subarray(0, 400 * BYTES_PER_MS), { minHz: 280, maxHz: 3_020, stepHz: 5 });
+const pcmOf = (packets: readonly VoicePacket[]): Buffer => Buffer.concat(packets.filter((p) => !p.silence).map((p) => p.pcm));
+/** Sorts audio packets into those of text `a` and those of text `b`, by which tone dominates each 20 ms. */
+function splitByTone(packets: readonly VoicePacket[], a: string, b: string): [VoicePacket[], VoicePacket[]] {
+  const [fa, fb] = [expectedTone(a, voiceId).frequencyHz, expectedTone(b, voiceId).frequencyHz];
+  const isA = (p: VoicePacket): boolean => goertzelPower(leftChannel(p.pcm), fa) > goertzelPower(leftChannel(p.pcm), fb);
+  const audible = packets.filter((p) => !p.silence);
+  return [audible.filter(isA), audible.filter((p) => !isA(p))];
+}
+const command = (name: string, userId = 'alice', options: Record<string, string> = {}) =>
+  world.discord.slashCommand({ guildId: g.id, channelId: g.channels.general!, userId: g.members[userId]!, name, options });
+const untilQuiet = (): Promise<CapturedAudio> => world.discord.waitForAudio(g.id, { untilIdle: true, timeoutMs: 20_000 });
+
+beforeAll(async () => {
+  const started = await startWorld(
+    [standardGuild('Harbour', { channels: [{ type: 'text', name: 'general' }, { type: 'voice', name: 'Lounge' }, { type: 'voice', name: 'Locked', permissionOverwrites: [{ id: '@everyone', deny: Perm.Connect }] }] })],
+    { IDLE_LEAVE_SECONDS: '5' },
+  );
+  world = started;
+  g = started.guilds[0]!;
+  const designed = await world.discord.slashCommand({ guildId: g.id, channelId: g.channels.general!, userId: g.members.alice!, name: 'voice', subcommand: 'design', options: { name: 'Captain', description: 'A gravelly old sea captain.' } }).reply(15_000);
+  await world.discord.clickButton({ guildId: g.id, channelId: g.channels.general!, userId: g.members.alice!, messageId: designed.id, customId: buttonId(designed, 'Keep') }).reply();
+  voiceId = [...world.dashscope.voices.keys()][0]!;
+  await world.discord.slashCommand({ guildId: g.id, channelId: g.channels.general!, userId: g.members.alice!, name: 'voice', subcommand: 'use', options: { name: 'Captain' } }).reply();
+}, 90_000);
+afterAll(() => world?.close(), 30_000);
+beforeEach(() => {
+  world.dashscope.faults.realtime.errorAfterDeltas = null;
+  world.discord.clearAudio(g.id);
+});
+
+describe('/say', () => {
+  it('joins the member’s channel and plays exactly what DashScope synthesized, without gaps', async () => {
+    const text = 'Ahoy there, friends.';
+    const say = command('say', 'alice', { text });
+    expect((await say.reply()).content).toBe('Speaking as **Captain**.');
+    const audio = await untilQuiet();
+    const tone = expectedTone(text, voiceId);
+    expect(world.discord.voice(g.id).channelId).toBe(g.channels.Lounge);
+    expect(toneOf(audio.pcm)).toBeCloseTo(tone.frequencyHz, -1);
+    expect(Math.abs(audio.durationMs - tone.durationMs)).toBeLessThanOrEqual(40);
+    expect(world.discord.audioSegments(g.id, 40)).toHaveLength(1); // no gap over 40 ms
+  });
+
+  it('/skip stops the current utterance at once and the next one plays', async () => {
+    command('say', 'alice', { text: LONG });
+    command('say', 'alice', { text: 'And now the next line.' });
+    await world.discord.waitForAudio(g.id, { minMs: 600, timeoutMs: 10_000 });
+    const skip = command('skip');
+    expect((await skip.reply()).content).toBe('Skipped.');
+    await untilQuiet();
+    const first = expectedTone(LONG, voiceId);
+    const next = expectedTone('And now the next line.', voiceId);
+    const [firstPackets, nextPackets] = splitByTone(world.discord.voice(g.id).packets, LONG, 'And now the next line.');
+    expect(firstPackets.at(-1)!.receivedAt - skip.dispatchedAt).toBeLessThan(150); // gateway → bot → player, within 100 ms of the bot's skip
+    expect(firstPackets.length * 20).toBeLessThan(first.durationMs / 2);
+    expect(Math.abs(nextPackets.length * 20 - next.durationMs)).toBeLessThanOrEqual(40);
+    expect(nextPackets[0]!.receivedAt).toBeGreaterThan(firstPackets.at(-1)!.receivedAt);
+  });
+
+  it('/stop clears the queue', async () => {
+    for (const text of [LONG, 'Second.', 'Third.']) command('say', 'alice', { text });
+    await world.discord.waitForAudio(g.id, { minMs: 300, timeoutMs: 10_000 });
+    const stop = command('stop');
+    expect((await stop.reply()).content).toBe('Stopped; cleared 3 utterances.');
+    await untilQuiet();
+    const after = pcmOf(world.discord.voice(g.id).packets.filter((p) => p.receivedAt > stop.dispatchedAt + 150));
+    expect(after.length).toBe(0);
+  });
+
+  it('uses the server default voice for a member without one, and says how to get one when there is none', async () => {
+    expect((await command('say', 'bob', { text: 'Hello.' }).reply()).content).toMatch(/You have no voice yet. Design one with \/voice design/);
+    await world.discord.slashCommand({ guildId: g.id, channelId: g.channels.general!, userId: g.members.ada!, name: 'voice', subcommand: 'default', options: { name: 'Captain' } }).reply();
+    expect((await command('say', 'bob', { text: 'Hello.' }).reply()).content).toBe('Speaking as **Captain**.');
+    await untilQuiet();
+  });
+});
+
+describe('clear replies, and the queue goes on', () => {
+  it('names the permissions the bot lacks in a channel', async () => {
+    const join = command('join', 'alice', { channel: g.channels.Locked! });
+    const reply = await join.reply();
+    expect(reply.content).toMatch(/missing the Connect permission/);
+    expect(join.ephemeral()).toBe(true);
+  });
+
+  it('refuses an unknown voice and over-long text with a specific message', async () => {
+    expect((await command('say', 'alice', { text: 'hi', voice: 'Nobody' }).reply()).content).toMatch(/no voice called "Nobody"/);
+    expect((await command('say', 'alice', { text: 'x'.repeat(1001) }).reply()).content).toMatch(/at most 1000/);
+  });
+
+  it('reports a DashScope failure mid-utterance once in the channel and plays the next one', async () => {
+    world.dashscope.faults.realtime.errorAfterDeltas = 3;
+    command('say', 'alice', { text: 'This line breaks halfway through.' });
+    command('say', 'alice', { text: 'This line plays.' });
+    const notice = await world.discord.waitForChannelMessage(g.channels.general!, (m) => m.content.startsWith('Could not say that'), 15_000);
+    expect(notice.content).toMatch(/as \*\*Captain\*\*: .*InternalError/);
+    expect(notice.allowedMentions).toEqual({ parse: [] });
+    await untilQuiet();
+    const [broken, played] = splitByTone(world.discord.voice(g.id).packets, 'This line breaks halfway through.', 'This line plays.');
+    expect(broken.length * 20).toBeLessThan(expectedTone('This line breaks halfway through.', voiceId).durationMs);
+    expect(Math.abs(played.length * 20 - expectedTone('This line plays.', voiceId).durationMs)).toBeLessThanOrEqual(40);
+    expect(world.discord.channelMessages(g.channels.general!).filter((m) => m.content.startsWith('Could not say that'))).toHaveLength(1);
+  });
+});
+
+describe('leaving', () => {
+  it('leaves when the last member leaves the channel', async () => {
+    await command('join').reply();
+    await world.discord.waitForVoice(g.id, (v) => v.connected);
+    world.discord.setVoiceState(g.id, g.members.alice!, null);
+    await world.discord.waitForVoice(g.id, (v) => v.channelId === null, 5_000);
+    world.discord.setVoiceState(g.id, g.members.alice!, g.channels.Lounge!);
+  });
+
+  it('leaves after the idle time with nothing to say', async () => {
+    await command('say', 'alice', { text: 'Goodbye for now.' }).reply();
+    await untilQuiet();
+    const quietAt = performance.now();
+    await world.discord.waitForVoice(g.id, (v) => v.channelId === null, 9_000);
+    const waited = performance.now() - quietAt;
+    expect(waited).toBeGreaterThan(4_000);
+    await eventually(() => world.logs.some((l) => l.includes('"msg":"left voice"')), 2_000, 'the leave log');
+  });
+});

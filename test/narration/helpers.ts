@@ -1,0 +1,28 @@
+import type { ChatMessage } from '../../src/narration/chatMessage.ts';
+
+/** Ids that resolve in {@link message}'s mentions. */
+export const ALICE = '111111111111111111';
+export const BOB = '222222222222222222';
+export const MODS = '333333333333333333';
+export const GENERAL = '444444444444444444';
+export const UNKNOWN = '999999999999999999';
+
+/** A message with a few resolvable mentions (Alice, a name made of markdown, a role, a channel). */
+export function message(content: string, extra: Partial<ChatMessage> = {}): ChatMessage {
+  return {
+    content,
+    mentions: {
+      users: new Map([
+        [ALICE, 'Alice'],
+        [BOB, '__Bob__ 🌸'],
+      ]),
+      roles: new Map([[MODS, 'Mods']]),
+      channels: new Map([[GENERAL, 'general']]),
+    },
+    attachments: [],
+    ...extra,
+  };
+}
+
+/** 2023-11-14T22:13:20Z, a fixed "now" for relative timestamps. */
+export const NOW_MS = 1_700_000_000_000;
