@@ -3,8 +3,8 @@ export const LINK_WORD = 'link';
 export const LINKS_WORD = 'links';
 
 const URL_MARK = '\uE002';
-/** `[text](url)`, optionally `[text](<url>)` or with a title; the text is what is read. */
-const MASKED_LINK = /\[([^\]\n]+)\]\(\s*<?[a-z][a-z0-9+.-]*:\/\/[^\s)>]*>?(?:\s+"[^"\n]*")?\s*\)/giu;
+/** `[text](url)`, optionally `[text](<url>)` or with a title (the URL may hold one level of parentheses). */
+const MASKED_LINK = /\[([^\]\n]+)\]\(\s*<?[a-z][a-z0-9+.-]*:\/\/(?:[^\s()<>]|\([^\s()<>]*\))*>?(?:\s+"[^"\n]*")?\s*\)/giu;
 /** `scheme://…` or `www.…`, optionally in `<…>` (embed suppressed); trailing punctuation stays in the sentence. */
 const URL = /<?\b(?:[a-z][a-z0-9+.-]*:\/\/|www\.)[^\s<>]*[^\s<>.,!?:;)'"]>?/giu;
 const URL_RUN = /\uE002(?:[\s,;]*\uE002)+/gu;

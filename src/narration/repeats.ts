@@ -24,12 +24,17 @@ const INVISIBLE = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F\u00AD\u200B\u20
  */
 export function shortenRepeats(text: string): string {
   return text
-    .replace(LETTER_RUN, '$1$1$1')
-    .replace(UNIT_RUN, '$1$1$1')
+    .replace(LETTER_RUN, (run) => firstChars(run, MAX_LETTER_REPEATS))
+    .replace(UNIT_RUN, (run, unit: string) => firstChars(run, [...unit].length * MAX_LETTER_REPEATS))
     .replace(MARK_RUN, (run) => (run.includes('!') && run.includes('?') ? '?!' : run.slice(0, MAX_MARK_REPEATS)))
     .replace(DOT_RUN, '...')
     .replace(ELLIPSIS_RUN, '…')
     .replace(SYMBOL_RUN, '$1');
+}
+
+/** The first `count` code points of a run, so "Zzzzz" keeps its case as typed ("Zzz"). */
+function firstChars(run: string, count: number): string {
+  return [...run].slice(0, count).join('');
 }
 
 /** Normalizes line breaks and drops invisible characters and zalgo-style stacks of combining marks. */

@@ -66,7 +66,7 @@ export class NarrationSettingsStore {
   }
 
   /** Reads `textChannelId` into `voiceChannelId` (`null`: wherever the bot is); rebinding replaces. */
-  bind(guildId: string, textChannelId: string, voiceChannelId: string | null): Promise<NarrationSettings> {
+  async bind(guildId: string, textChannelId: string, voiceChannelId: string | null): Promise<NarrationSettings> {
     checkId(textChannelId, 'text channel');
     if (voiceChannelId !== null) checkId(voiceChannelId, 'voice channel');
     return this.#record.update(guildId, (current) => {
@@ -95,7 +95,7 @@ export class NarrationSettingsStore {
   }
 
   /** Changes the given settings; every value is checked first, and one bad value changes nothing. */
-  update(guildId: string, patch: NarrationPatch): Promise<NarrationSettings> {
+  async update(guildId: string, patch: NarrationPatch): Promise<NarrationSettings> {
     const clean = checkPatch(patch);
     return this.#record.update(guildId, (current) => ({ ...current, ...clean }));
   }

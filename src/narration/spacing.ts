@@ -3,7 +3,7 @@ export const MORE_SUFFIX = ', and more';
 
 /** A line ending in one of these already ends with a pause; other lines are joined with a comma. */
 const PAUSE_END = /[.!?…,;:。！？、]$/u;
-const SPACE_BEFORE_PUNCTUATION = / +([,.!?;:…。！？、])/gu;
+const SPACE_BEFORE_PUNCTUATION = / +([,.!?;:…。！？、]+)(?=\s|$)/gu;
 const LEADING_PUNCTUATION = /^[\s,;:.]+/u;
 /** Punctuation dropped before ", and more" is appended. */
 const TRAILING_PUNCTUATION = /[\s,;:.!?…。！？、-]+$/u;

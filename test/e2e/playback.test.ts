@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { expectedTone } from '../emulators/dashscope/audio.ts';
 import { goertzelPower, leftChannel } from '../emulators/discord/analysis.ts';
-import { Perm, dominantFrequency, type AddedGuild, type CapturedAudio, type VoicePacket } from '../emulators/discord/server.ts';
+import { Perm, dominantFrequency, rms, type AddedGuild, type CapturedAudio, type VoicePacket } from '../emulators/discord/server.ts';
 import { buttonId, eventually, standardGuild, startWorld, type BotWorld } from './harness.ts';
 
 let world: BotWorld;
@@ -18,12 +18,23 @@ const BYTES_PER_MS = 192; // 48 kHz stereo s16le
 /** The tone in the first 400 ms of some audio, to the emulator's 25 Hz grid. */
 const toneOf = (pcm: Buffer): number => dominantFrequency(pcm.subarray(0, 400 * BYTES_PER_MS), { minHz: 280, maxHz: 3_020, stepHz: 5 });
 const pcmOf = (packets: readonly VoicePacket[]): Buffer => Buffer.concat(packets.filter((p) => !p.silence).map((p) => p.pcm));
-/** Sorts audio packets into those of text `a` and those of text `b`, by which tone dominates each 20 ms. */
+/**
+ * Sorts audio packets into those of text `a` and those of text `b`, by which tone dominates each 20 ms.
+ * @remarks Near-silent packets (the padded tail of a final frame) carry neither tone and are left out.
+ */
 function splitByTone(packets: readonly VoicePacket[], a: string, b: string): [VoicePacket[], VoicePacket[]] {
   const [fa, fb] = [expectedTone(a, voiceId).frequencyHz, expectedTone(b, voiceId).frequencyHz];
   const isA = (p: VoicePacket): boolean => goertzelPower(leftChannel(p.pcm), fa) > goertzelPower(leftChannel(p.pcm), fb);
-  const audible = packets.filter((p) => !p.silence);
+  const audible = packets.filter((p) => !p.silence && rms(p.pcm) > 0.05); // the tones play at 0.5 of full scale (rms ≈ 0.35)
   return [audible.filter(isA), audible.filter((p) => !isA(p))];
+}
+/** `base`, reworded until its tone is at least 300 Hz from `other`'s, so 20 ms packets can be told apart. */
+function distinctFrom(other: string, base: string): string {
+  const avoid = expectedTone(other, voiceId).frequencyHz;
+  for (let i = 0; ; i++) {
+    const text = i === 0 ? base : `${base.replace(/\.$/, '')} ${'again '.repeat(i).trim()}.`;
+    if (Math.abs(expectedTone(text, voiceId).frequencyHz - avoid) >= 300) return text;
+  }
 }
 const command = (name: string, userId = 'alice', options: Record<string, string> = {}) =>
   world.discord.slashCommand({ guildId: g.id, channelId: g.channels.general!, userId: g.members[userId]!, name, options });
@@ -61,15 +72,17 @@ describe('/say', () => {
   });
 
   it('/skip stops the current utterance at once and the next one plays', async () => {
-    command('say', 'alice', { text: LONG });
-    command('say', 'alice', { text: 'And now the next line.' });
+    const nextLine = distinctFrom(LONG, 'And now the next line.');
+    // One after the other, as people type: two commands in flight at once may be queued either way round.
+    await command('say', 'alice', { text: LONG }).reply();
+    await command('say', 'alice', { text: nextLine }).reply();
     await world.discord.waitForAudio(g.id, { minMs: 600, timeoutMs: 10_000 });
     const skip = command('skip');
     expect((await skip.reply()).content).toBe('Skipped.');
     await untilQuiet();
     const first = expectedTone(LONG, voiceId);
-    const next = expectedTone('And now the next line.', voiceId);
-    const [firstPackets, nextPackets] = splitByTone(world.discord.voice(g.id).packets, LONG, 'And now the next line.');
+    const next = expectedTone(nextLine, voiceId);
+    const [firstPackets, nextPackets] = splitByTone(world.discord.voice(g.id).packets, LONG, nextLine);
     expect(firstPackets.at(-1)!.receivedAt - skip.dispatchedAt).toBeLessThan(150); // gateway → bot → player, within 100 ms of the bot's skip
     expect(firstPackets.length * 20).toBeLessThan(first.durationMs / 2);
     expect(Math.abs(nextPackets.length * 20 - next.durationMs)).toBeLessThanOrEqual(40);
@@ -77,7 +90,7 @@ describe('/say', () => {
   });
 
   it('/stop clears the queue', async () => {
-    for (const text of [LONG, 'Second.', 'Third.']) command('say', 'alice', { text });
+    for (const text of [LONG, 'Second.', 'Third.']) await command('say', 'alice', { text }).reply();
     await world.discord.waitForAudio(g.id, { minMs: 300, timeoutMs: 10_000 });
     const stop = command('stop');
     expect((await stop.reply()).content).toBe('Stopped; cleared 3 utterances.');
@@ -108,16 +121,18 @@ describe('clear replies, and the queue goes on', () => {
   });
 
   it('reports a DashScope failure mid-utterance once in the channel and plays the next one', async () => {
+    const breaking = 'This line breaks halfway through.';
+    const playing = distinctFrom(breaking, 'This line plays.');
     world.dashscope.faults.realtime.errorAfterDeltas = 3;
-    command('say', 'alice', { text: 'This line breaks halfway through.' });
-    command('say', 'alice', { text: 'This line plays.' });
+    await command('say', 'alice', { text: breaking }).reply();
+    await command('say', 'alice', { text: playing }).reply();
     const notice = await world.discord.waitForChannelMessage(g.channels.general!, (m) => m.content.startsWith('Could not say that'), 15_000);
     expect(notice.content).toMatch(/as \*\*Captain\*\*: .*InternalError/);
     expect(notice.allowedMentions).toEqual({ parse: [] });
     await untilQuiet();
-    const [broken, played] = splitByTone(world.discord.voice(g.id).packets, 'This line breaks halfway through.', 'This line plays.');
-    expect(broken.length * 20).toBeLessThan(expectedTone('This line breaks halfway through.', voiceId).durationMs);
-    expect(Math.abs(played.length * 20 - expectedTone('This line plays.', voiceId).durationMs)).toBeLessThanOrEqual(40);
+    const [broken, played] = splitByTone(world.discord.voice(g.id).packets, breaking, playing);
+    expect(broken.length * 20).toBeLessThan(expectedTone(breaking, voiceId).durationMs);
+    expect(Math.abs(played.length * 20 - expectedTone(playing, voiceId).durationMs)).toBeLessThanOrEqual(40);
     expect(world.discord.channelMessages(g.channels.general!).filter((m) => m.content.startsWith('Could not say that'))).toHaveLength(1);
   });
 });
