@@ -18,9 +18,15 @@ export class GuildRecord<T> {
     this.#parse = parse;
   }
 
-  /** The guild's record (the parser's default when there is none). */
+  /** The guild's record (the parser's default when there is none, or when the stored bytes are not JSON). */
   async get(guildId: string): Promise<T> {
-    return this.#parse(await this.#keyv.get(this.#key(guildId)));
+    try {
+      return this.#parse(await this.#keyv.get(this.#key(guildId)));
+    } catch (error) {
+      // Undecodable bytes are a foreign value, like a wrong shape; a storage failure still propagates.
+      if (error instanceof SyntaxError) return this.#parse(undefined);
+      throw error;
+    }
   }
 
   /** Replaces the guild's record with `change(current)` and returns the new value. */
