@@ -9,6 +9,8 @@ export interface Config {
     restUrl: string;
     /** `npm run deploy` registers commands to this guild only (instant), else globally. */
     devGuildId: string | undefined;
+    /** This process's shards and the total, when the bot runs as several processes. */
+    shards: { ids: number[]; count: number } | undefined;
   };
   dashscope: {
     apiKey: string;
@@ -78,6 +80,7 @@ export function loadConfig(env: Env, needs: ConfigNeeds): Config {
     discord: {
       restUrl: read.url('DISCORD_REST_URL', DEFAULTS.DISCORD_REST_URL, ['http:', 'https:']),
       devGuildId: read.snowflake('DISCORD_DEV_GUILD_ID'),
+      shards: read.shards('DISCORD_SHARDS', 'DISCORD_SHARD_COUNT'),
     },
     dashscope: {
       apiKey: needs.dashscope === false ? '' : read.required('DASHSCOPE_API_KEY', 'a DashScope (Model Studio) API key'),
@@ -118,6 +121,18 @@ function reader(env: Env, problems: string[]) {
         return fallback;
       }
       return parsed;
+    },
+    shards(idsKey: string, countKey: string): { ids: number[]; count: number } | undefined {
+      const [ids, count] = [raw(idsKey), raw(countKey)];
+      if (ids === undefined && count === undefined) return undefined;
+      const total = Number(count);
+      const list = (ids ?? '').split(',').map((id) => Number(id.trim()));
+      const valid = Number.isInteger(total) && total >= 1 && list.every((id) => Number.isInteger(id) && id >= 0 && id < total);
+      if (!valid || ids === undefined) {
+        problems.push(`${idsKey} must list this process's shard ids (e.g. "0,1") and ${countKey} the total number of shards, each id below it.`);
+        return undefined;
+      }
+      return { ids: list, count: total };
     },
     snowflake(key: string): string | undefined {
       const value = raw(key);

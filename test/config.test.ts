@@ -72,3 +72,19 @@ it('redact hides a URL password', () => {
 it('does not ask for the DashScope key when only Discord is needed (deploy)', () => {
   expect(loadConfig({ DISCORD_TOKEN: 't' }, { discord: true, dashscope: false }).discordToken).toBe('t');
 });
+
+describe('shards', () => {
+  const shards = (env: Record<string, string>) => loadConfig({ DASHSCOPE_API_KEY: 'k', ...env }, { discord: false }).discord.shards;
+  it('reads the ids and the total', () => {
+    expect(shards({})).toBeUndefined();
+    expect(shards({ DISCORD_SHARDS: '0, 2', DISCORD_SHARD_COUNT: '4' })).toEqual({ ids: [0, 2], count: 4 });
+  });
+  it.each([
+    [{ DISCORD_SHARDS: '4', DISCORD_SHARD_COUNT: '4' }],
+    [{ DISCORD_SHARD_COUNT: '2' }],
+    [{ DISCORD_SHARDS: '0' }],
+    [{ DISCORD_SHARDS: 'a', DISCORD_SHARD_COUNT: '2' }],
+  ])('refuses %j', (env) => {
+    expect(problemsOf({ DASHSCOPE_API_KEY: 'k', ...env })).toEqual([expect.stringMatching(/^DISCORD_SHARDS must list/)]);
+  });
+});
