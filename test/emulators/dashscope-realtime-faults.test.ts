@@ -1,7 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { synthesizePcm } from './dashscope/audio.ts';
-import { startDashScopeEmulator, type DashScopeEmulator } from './dashscope/server.ts';
+import type { DashScopeEmulator } from './dashscope/server.ts';
+import { useDashScopeEmulator } from './dashscope/fixture.ts';
 import { addVoice, collapseDeltas, connect, deltasOf, pcmOf, refusedUpgrade, RESPONSE_SEQUENCE, type Probe } from './dashscope-realtime.helpers.ts';
 
 const VD_MODEL = 'qwen3-tts-vd-realtime-2026-01-15';
@@ -10,13 +11,8 @@ const TEXT = 'This sentence is exactly forty chars ok.';
 
 let emu: DashScopeEmulator;
 let voice: string;
-beforeAll(async () => {
-  emu = await startDashScopeEmulator();
-});
-afterAll(() => emu.close());
+useDashScopeEmulator((started) => (emu = started));
 beforeEach(() => {
-  emu.reset();
-  Object.assign(emu.ctx.options.realtime, { realTimeFactor: 0, chunkMs: 100, firstPacketDelayMs: 0, handshakeDelayMs: 0 });
   voice = addVoice(emu, 'hero', VD_MODEL);
 });
 

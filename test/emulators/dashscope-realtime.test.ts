@@ -1,6 +1,7 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { billableCharacters, synthesizePcm } from './dashscope/audio.ts';
-import { startDashScopeEmulator, type DashScopeEmulator } from './dashscope/server.ts';
+import type { DashScopeEmulator } from './dashscope/server.ts';
+import { useDashScopeEmulator } from './dashscope/fixture.ts';
 import {
   addVoice, collapseDeltas, connect, deltasOf, pcmOf, refusedUpgrade, RESPONSE_SEQUENCE, type Probe,
 } from './dashscope-realtime.helpers.ts';
@@ -12,13 +13,8 @@ const UPDATE_ERROR = 'Session update error: session already started or finished 
 
 let emu: DashScopeEmulator;
 let voice: string;
-beforeAll(async () => {
-  emu = await startDashScopeEmulator();
-});
-afterAll(() => emu.close());
+useDashScopeEmulator((started) => (emu = started));
 beforeEach(() => {
-  emu.reset();
-  Object.assign(emu.ctx.options.realtime, { realTimeFactor: 0, chunkMs: 100, firstPacketDelayMs: 0, handshakeDelayMs: 0 });
   voice = addVoice(emu, 'hero', VD_MODEL);
 });
 

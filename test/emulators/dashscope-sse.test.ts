@@ -1,7 +1,8 @@
 import { request } from 'undici';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { synthesizePcm, wavFile } from './dashscope/audio.ts';
-import { startDashScopeEmulator, type DashScopeEmulator } from './dashscope/server.ts';
+import type { DashScopeEmulator } from './dashscope/server.ts';
+import { useDashScopeEmulator } from './dashscope/fixture.ts';
 import { addVoice } from './dashscope-realtime.helpers.ts';
 import { generate, generationBody, type SseEvent } from './dashscope-sse.helpers.ts';
 
@@ -11,13 +12,8 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 let emu: DashScopeEmulator;
 let voice: string;
-beforeAll(async () => {
-  emu = await startDashScopeEmulator();
-});
-afterAll(() => emu.close());
+useDashScopeEmulator((started) => (emu = started));
 beforeEach(() => {
-  emu.reset();
-  Object.assign(emu.ctx.options.realtime, { realTimeFactor: 0, chunkMs: 100, firstPacketDelayMs: 0 });
   voice = addVoice(emu, 'bard', MODEL);
 });
 

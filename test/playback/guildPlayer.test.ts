@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
 import prism from 'prism-media';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { toOpusPackets } from '../../src/audio/pipeline.ts';
 import { DashScopeError } from '../../src/dashscope/errors.ts';
 import { GuildPlayer, type GuildPlayerOptions } from '../../src/playback/guildPlayer.ts';
@@ -10,7 +10,8 @@ import type { CharacterVoice } from '../../src/voices/characterVoice.ts';
 import { channel, collect, zeroCrossingFrequency } from '../audio/signal.ts';
 import { expectedTone } from '../emulators/dashscope/audio.ts';
 import { addVoice } from '../emulators/dashscope-realtime.helpers.ts';
-import { startDashScopeEmulator, type DashScopeEmulator } from '../emulators/dashscope/server.ts';
+import type { DashScopeEmulator } from '../emulators/dashscope/server.ts';
+import { useDashScopeEmulator } from '../emulators/dashscope/fixture.ts';
 import { RecordingSink } from './recordingSink.ts';
 
 let emu: DashScopeEmulator;
@@ -38,13 +39,8 @@ const coversTone = (count: number, text: string): boolean => {
   return count >= Math.ceil(ms / 20) && count <= Math.ceil((ms + 7.5) / 20);
 };
 
-beforeAll(async () => {
-  emu = await startDashScopeEmulator();
-});
-afterAll(() => emu.close());
+useDashScopeEmulator((started) => (emu = started), { realTimeFactor: 0.5, chunkMs: 100, firstPacketDelayMs: 0, handshakeDelayMs: 0 });
 beforeEach(() => {
-  emu.reset();
-  Object.assign(emu.ctx.options.realtime, { realTimeFactor: 0.5, chunkMs: 100, firstPacketDelayMs: 0, handshakeDelayMs: 0 });
   const voiceId = addVoice(emu, 'captain', 'qwen3-tts-vd-realtime-2026-01-15');
   voice = { name: 'Captain', voiceId, targetModel: 'qwen3-tts-vd-realtime-2026-01-15', description: 'd', language: 'en', createdBy: 'u', createdAt: 0 };
   engine = createTtsEngine({ apiKey: emu.apiKey, baseUrl: emu.baseUrl, realtimeUrl: emu.realtimeUrl });

@@ -1,10 +1,11 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DashScopeError } from '../../src/dashscope/errors.ts';
 import { HttpTts, REQUEST_MAX_CHARS, type HttpTtsOptions } from '../../src/tts/httpTts.ts';
 import { chunkText, codePointLength } from '../../src/tts/sentences.ts';
 import { billableCharacters } from '../emulators/dashscope/audio.ts';
-import { startDashScopeEmulator, type DashScopeEmulator } from '../emulators/dashscope/server.ts';
+import type { DashScopeEmulator } from '../emulators/dashscope/server.ts';
+import { useDashScopeEmulator } from '../emulators/dashscope/fixture.ts';
 import type { CharacterVoice } from '../../src/voices/characterVoice.ts';
 import { addVoice, collect, expectedPcm, failureOf, HTTP_MODEL, sent, startTcpProxy, waitFor } from './helpers.ts';
 
@@ -14,13 +15,8 @@ const never = new AbortController().signal;
 let emu: DashScopeEmulator;
 let tts: HttpTts;
 let voice: CharacterVoice;
-beforeAll(async () => {
-  emu = await startDashScopeEmulator();
-});
-afterAll(() => emu.close());
+useDashScopeEmulator((started) => (emu = started));
 beforeEach(() => {
-  emu.reset();
-  Object.assign(emu.ctx.options.realtime, { realTimeFactor: 0, chunkMs: 100, firstPacketDelayMs: 0, handshakeDelayMs: 0 });
   voice = addVoice(emu, 'narrator', HTTP_MODEL);
 });
 afterEach(async () => {

@@ -1,8 +1,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DashScopeError } from '../../src/dashscope/errors.ts';
 import { RealtimeTts, type RealtimeTtsOptions } from '../../src/tts/realtimeTts.ts';
-import { startDashScopeEmulator, type DashScopeEmulator } from '../emulators/dashscope/server.ts';
+import type { DashScopeEmulator } from '../emulators/dashscope/server.ts';
+import { useDashScopeEmulator } from '../emulators/dashscope/fixture.ts';
 import { addVoice, collect, expectedPcm, failureOf, RT_MODEL, startTcpProxy, waitFor } from './helpers.ts';
 import type { CharacterVoice } from '../../src/voices/characterVoice.ts';
 
@@ -13,13 +14,8 @@ const never = new AbortController().signal;
 let emu: DashScopeEmulator;
 let tts: RealtimeTts;
 let voice: CharacterVoice;
-beforeAll(async () => {
-  emu = await startDashScopeEmulator();
-});
-afterAll(() => emu.close());
+useDashScopeEmulator((started) => (emu = started));
 beforeEach(() => {
-  emu.reset();
-  Object.assign(emu.ctx.options.realtime, { realTimeFactor: 0, chunkMs: 100, firstPacketDelayMs: 0, handshakeDelayMs: 0 });
   voice = addVoice(emu, 'hero', RT_MODEL);
 });
 afterEach(async () => {

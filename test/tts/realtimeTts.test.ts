@@ -1,11 +1,12 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DashScopeError } from '../../src/dashscope/errors.ts';
 import { APPEND_MAX_CHARS, RealtimeTts, type RealtimeTtsOptions } from '../../src/tts/realtimeTts.ts';
 import { chunkText, codePointLength } from '../../src/tts/sentences.ts';
 import { billableCharacters } from '../emulators/dashscope/audio.ts';
 import { stopRealtime } from '../emulators/dashscope/realtime.ts';
-import { startDashScopeEmulator, type DashScopeEmulator } from '../emulators/dashscope/server.ts';
+import type { DashScopeEmulator } from '../emulators/dashscope/server.ts';
+import { useDashScopeEmulator } from '../emulators/dashscope/fixture.ts';
 import { addVoice, collect, expectedPcm, failureOf, OTHER_RT_MODEL, RT_MODEL, sent, waitFor } from './helpers.ts';
 
 const TEXT = 'Hello there. How are you today?';
@@ -13,14 +14,7 @@ const never = new AbortController().signal;
 
 let emu: DashScopeEmulator;
 let tts: RealtimeTts;
-beforeAll(async () => {
-  emu = await startDashScopeEmulator();
-});
-afterAll(() => emu.close());
-beforeEach(() => {
-  emu.reset();
-  Object.assign(emu.ctx.options.realtime, { realTimeFactor: 0, chunkMs: 100, firstPacketDelayMs: 0, handshakeDelayMs: 0 });
-});
+useDashScopeEmulator((started) => (emu = started));
 afterEach(async () => {
   await tts?.close();
 });
