@@ -69,6 +69,24 @@ describe('/say', () => {
     expect(toneOf(audio.pcm)).toBeCloseTo(tone.frequencyHz, -1);
     expect(Math.abs(audio.durationMs - tone.durationMs)).toBeLessThanOrEqual(40);
     expect(world.discord.audioSegments(g.id, 40)).toHaveLength(1); // no gap over 40 ms
+    expect(world.discord.voice(g.id).daveVersionOffered).toBe(1); // DAVE stays on in the production configuration
+    expect(world.logs.some((l) => l.includes('"msg":"voice dependencies"') && l.includes('davey'))).toBe(true);
+  });
+
+  it('pauses through a stall (DashScope slower than real time) and plays every bit once it comes', async () => {
+    world.dashscope.ctx.options.realtime.realTimeFactor = 1.6;
+    try {
+      const text = 'Slowly, slowly, the fog rolls in.';
+      await command('say', 'alice', { text }).reply();
+      const tone = expectedTone(text, voiceId);
+      await world.discord.waitForAudio(g.id, { minMs: tone.durationMs - 20, timeoutMs: 20_000 }); // through the pauses
+      const audio = await untilQuiet();
+      expect(Math.abs(audio.durationMs - tone.durationMs)).toBeLessThanOrEqual(40);
+      expect(world.discord.audioSegments(g.id, 40).length).toBeGreaterThan(1); // it did stall
+      expect(world.discord.channelMessages(g.channels.general!).filter((m) => m.content.startsWith('Could not say'))).toEqual([]);
+    } finally {
+      world.dashscope.ctx.options.realtime.realTimeFactor = 0.5;
+    }
   });
 
   it('/skip stops the current utterance at once and the next one plays', async () => {
