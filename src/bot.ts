@@ -5,16 +5,19 @@ import { toOpusPackets } from './audio/pipeline.ts';
 import type { Config } from './config.ts';
 import { DashScopeError } from './dashscope/errors.ts';
 import type { App } from './discord/app.ts';
-import { createDiscordClient } from './discord/client.ts';
+import { createDiscordClient, loginExplained } from './discord/client.ts';
 import { onInteraction } from './discord/onInteraction.ts';
-import { onVoiceState } from './discord/onVoiceState.ts';
+import { onMessageCreate, onMessageDelete, onMessageUpdate, postLine } from './discord/onMessage.ts';
+import { joinForNarration, onVoiceState } from './discord/onVoiceState.ts';
 import { NO_MENTIONS } from './discord/reply.ts';
 import { UserError } from './errors.ts';
 import type { Logger } from './log.ts';
+import { Narrator } from './narration/narrator.ts';
+import { CachedNarrationSettings } from './narration/settingsCache.ts';
 import { discordJoinVoice } from './playback/discordVoiceSink.ts';
 import { GuildPlayers } from './playback/guildPlayers.ts';
 import type { Utterance } from './playback/utterance.ts';
-import { openServices } from './services.ts';
+import { openServices, type Services } from './services.ts';
 import type { TtsEngine } from './tts/engine.ts';
 import { createTtsEngine } from './tts/engines.ts';
 
@@ -52,20 +55,47 @@ export async function startBot(config: Config, log: Logger, options: BotOptions 
       void services.preferences.addUsage(utterance.guildId, utterance.voice.voiceId, metrics.characters).catch((e: unknown) => log.warn({ err: e }, 'usage not saved'));
     },
   });
-  const app: App = { config, log, players, library: services.library, registry: services.registry, preferences: services.preferences, designCooldowns: new Map() };
+  const narration = buildNarrator(services, players, client, log);
+  const app: App = { config, log, players, narration, library: services.library, registry: services.registry, preferences: services.preferences, designCooldowns: new Map() };
+  wireClient(client, app);
+  const stop = async (): Promise<void> => {
+    players.leaveAll();
+    await Promise.allSettled([engine.close(), client.destroy(), services.close()]);
+  };
+  await loginExplained(client, config.discordToken, log).catch(async (error: unknown) => {
+    await stop();
+    throw error;
+  });
+  return { client, app, stop };
+}
+
+/** Narrated chat over the services, joining through `players` and posting hints through `client`. */
+function buildNarrator(services: Services, players: GuildPlayers, client: Client, log: Logger): Narrator {
+  return new Narrator({
+    settings: new CachedNarrationSettings(services.narrationSettings),
+    dictionary: services.dictionary,
+    registry: services.registry,
+    preferences: services.preferences,
+    players,
+    join: async (guildId, channelId) => {
+      const guild = client.guilds.cache.get(guildId);
+      return guild ? joinForNarration(guild, channelId, players, log) : undefined;
+    },
+    notify: (channelId, text) => postLine(client, log, channelId, text),
+    maxQueue: QUEUE_MAX_UTTERANCES,
+    log,
+  });
+}
+
+/** Routes the gateway's events to the handlers. */
+function wireClient(client: Client, app: App): void {
   client.on(Events.InteractionCreate, (interaction) => void onInteraction(interaction, app));
   client.on(Events.VoiceStateUpdate, (before, after) => onVoiceState(before, after, app));
-  client.once(Events.ClientReady, (ready) => log.info({ user: ready.user.tag, guilds: ready.guilds.cache.size }, 'ready'));
-  client.on(Events.Error, (error) => log.error({ err: error }, 'discord client error'));
-  await client.login(config.discordToken);
-  return {
-    client,
-    app,
-    stop: async () => {
-      players.leaveAll();
-      await Promise.allSettled([engine.close(), client.destroy(), services.close()]);
-    },
-  };
+  client.on(Events.MessageCreate, (message) => onMessageCreate(message, app));
+  client.on(Events.MessageUpdate, (before, after) => onMessageUpdate(before, after, app));
+  client.on(Events.MessageDelete, (message) => onMessageDelete(message, app));
+  client.once(Events.ClientReady, (ready) => app.log.info({ user: ready.user.tag, guilds: ready.guilds.cache.size }, 'ready'));
+  client.on(Events.Error, (error) => app.log.error({ err: error }, 'discord client error'));
 }
 
 /** Tells the channel that asked why an utterance was not spoken, once. */

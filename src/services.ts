@@ -1,5 +1,7 @@
 import type { Config } from './config.ts';
 import { VoiceDesignClient } from './dashscope/voiceDesign.ts';
+import { PronunciationDictionary } from './narration/dictionary.ts';
+import { NarrationSettingsStore } from './narration/settings.ts';
 import { VoiceRegistry } from './voices/registry.ts';
 import { openStore } from './voices/store.ts';
 import { VoiceLibrary } from './voices/voiceLibrary.ts';
@@ -12,6 +14,10 @@ export interface Services {
   registry: VoiceRegistry;
   library: VoiceLibrary;
   preferences: VoicePreferences;
+  /** Narrated chat: per-server settings and bindings. */
+  narrationSettings: NarrationSettingsStore;
+  /** Per-server pronunciation fixes. */
+  dictionary: PronunciationDictionary;
   /** The store itself, for its `error` events. */
   keyv: Keyv;
   close(): Promise<void>;
@@ -24,5 +30,7 @@ export async function openServices(config: Config): Promise<Services> {
   const registry = new VoiceRegistry(store.keyv, { maxPerGuild: config.limits.voicesPerGuild });
   const library = new VoiceLibrary({ client, registry, defaultModel: config.ttsModel });
   const preferences = new VoicePreferences(store.keyv);
-  return { client, registry, library, preferences, keyv: store.keyv, close: () => store.close() };
+  const narrationSettings = new NarrationSettingsStore(store.keyv);
+  const dictionary = new PronunciationDictionary(store.keyv);
+  return { client, registry, library, preferences, narrationSettings, dictionary, keyv: store.keyv, close: () => store.close() };
 }

@@ -1,6 +1,7 @@
 import type { ButtonInteraction, ChatInputCommandInteraction } from 'discord.js';
 import type { Config } from '../config.ts';
 import type { Logger } from '../log.ts';
+import type { Narrator } from '../narration/narrator.ts';
 import type { GuildPlayers } from '../playback/guildPlayers.ts';
 import type { VoicePreferences } from '../voices/preferences.ts';
 import type { VoiceRegistry } from '../voices/registry.ts';
@@ -14,6 +15,8 @@ export interface App {
   registry: VoiceRegistry;
   preferences: VoicePreferences;
   players: GuildPlayers;
+  /** Narrated chat: settings, dictionary, and chat messages to utterances. */
+  narration: Narrator;
   /** Last successful `/voice design` per `guildId:userId`, for the cooldown. */
   designCooldowns: Map<string, number>;
 }

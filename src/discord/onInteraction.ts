@@ -3,6 +3,8 @@ import type { CommandName } from '../../commands/index.ts';
 import { DashScopeError } from '../dashscope/errors.ts';
 import { UserError } from '../errors.ts';
 import type { App, ButtonHandler, Handler } from './app.ts';
+import { autocompleteDictionary, dictionary, onDictionaryButton } from './handlers/dictionary.ts';
+import { narrate } from './handlers/narrate.ts';
 import { join, leave, say, skip, stop } from './handlers/playback.ts';
 import { voice } from './handlers/voice.ts';
 import { onDesignButton } from './handlers/voiceDesign.ts';
@@ -10,10 +12,10 @@ import { autocompleteVoice, onDeleteButton, onListButton } from './handlers/voic
 import { respond } from './reply.ts';
 
 /** Every command's handler; a command without one is a compile error. */
-const HANDLERS = { voice, join, leave, say, skip, stop } satisfies Record<CommandName, Handler>;
+const HANDLERS = { voice, join, leave, say, skip, stop, narrate, dictionary } satisfies Record<CommandName, Handler>;
 
 /** Button handlers by the first part of the custom id. */
-const BUTTONS: Readonly<Record<string, ButtonHandler>> = { design: onDesignButton, delete: onDeleteButton, list: onListButton };
+const BUTTONS: Readonly<Record<string, ButtonHandler>> = { design: onDesignButton, delete: onDeleteButton, list: onListButton, dictionary: onDictionaryButton };
 
 const GENERIC_FAILURE = 'Something went wrong on my side. It has been logged; please try again.';
 
@@ -25,7 +27,9 @@ const GENERIC_FAILURE = 'Something went wrong on my side. It has been logged; pl
 export async function onInteraction(interaction: Interaction, app: App): Promise<void> {
   if (!interaction.inCachedGuild()) return;
   try {
-    if (interaction.isAutocomplete()) return await autocompleteVoice(interaction, app);
+    if (interaction.isAutocomplete()) {
+      return await (interaction.commandName === 'dictionary' ? autocompleteDictionary : autocompleteVoice)(interaction, app);
+    }
     if (interaction.isButton()) {
       const [prefix = '', ...args] = interaction.customId.split(':');
       return await BUTTONS[prefix]?.(interaction, app, args);

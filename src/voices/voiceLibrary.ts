@@ -52,12 +52,20 @@ export class VoiceLibrary {
     this.#reconcileWindowMs = options.reconcileWindowMs ?? 6_000;
   }
 
-  /** Checks everything about a design that can be checked without spending money. */
-  async prepare(guildId: string, input: DesignInput, signal?: AbortSignal): Promise<{ request: ValidDesignRequest; name: string }> {
+  /**
+   * Checks a design's input against every documented limit, with no I/O at all.
+   * @throws UserError `invalid_input` naming the problems.
+   */
+  validate(input: DesignInput): { request: ValidDesignRequest; name: string } {
     const name = normalizeName(input.registryName ?? input.preferredName);
     const problem = nameProblem(name);
     if (problem) throw invalidInput(problem);
-    const request = validateDesign(input, { targetModel: this.#defaultModel });
+    return { request: validateDesign(input, { targetModel: this.#defaultModel }), name };
+  }
+
+  /** Checks everything about a design that can be checked without spending money. */
+  async prepare(guildId: string, input: DesignInput, signal?: AbortSignal): Promise<{ request: ValidDesignRequest; name: string }> {
+    const { request, name } = this.validate(input);
     if (await this.#registry.get(guildId, name)) throw new UserError('conflict', `This server already has a voice named "${name}".`);
     await this.#registry.assertRoom(guildId);
     const { totalCount } = await this.#client.list({ pageSize: 1 }, signal);

@@ -1,11 +1,10 @@
 import { ActionRowBuilder, AttachmentBuilder, ButtonBuilder, ButtonStyle } from 'discord.js';
 import { DESIGN_LANGUAGES, type DesignLanguage } from '../../../commands/limits.ts';
 import { wavBytes } from '../../audio/files.ts';
-import { preferredNameFrom, validateDesign } from '../../dashscope/validate.ts';
+import { preferredNameFrom } from '../../dashscope/validate.ts';
 import { UserError } from '../../errors.ts';
 import type { CharacterVoice } from '../../voices/characterVoice.ts';
 import type { DesignInput, DesignResult } from '../../voices/voiceLibrary.ts';
-import { nameProblem, normalizeName } from '../../voices/voiceRecord.ts';
 import type { App, ButtonHandler, Handler } from '../app.ts';
 import { NO_MENTIONS } from '../reply.ts';
 import { DEFAULT_PREVIEW_TEXT } from './defaultPreview.ts';
@@ -18,10 +17,7 @@ export const design: Handler = async (interaction, app) => {
   const cooldownKey = `${interaction.guildId}:${interaction.user.id}`;
   const input = readInput(interaction.options, interaction.user.id);
   assertCooldown(app, cooldownKey);
-  // Pure checks first: a wrong option never spends a paid call, nor even defers.
-  validateDesign(input, { targetModel: app.config.ttsModel });
-  const problem = nameProblem(normalizeName(input.registryName ?? ''));
-  if (problem) throw new UserError('invalid_input', problem);
+  app.library.validate(input); // pure checks first: a wrong option never spends a paid call, nor even defers
   await interaction.deferReply();
   const result = await app.library.design(interaction.guildId, input);
   app.designCooldowns.set(cooldownKey, Date.now());

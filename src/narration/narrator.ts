@@ -1,0 +1,178 @@
+import type { Logger } from '../log.ts';
+import type { Utterance } from '../playback/utterance.ts';
+import type { CharacterVoice } from '../voices/characterVoice.ts';
+import { KeyedSerial } from '../voices/keyedSerial.ts';
+import type { DictionaryEntry, PronunciationDictionary } from './dictionary.ts';
+import { FloodNotices } from './floodNotice.ts';
+import { NameAnnouncer, phraseNarration, speakableName } from './nameAnnouncer.ts';
+import { narrate, type Narration } from './narrate.ts';
+import { enqueueAll, hasRoom, removeMessage, replaceMessage, type NarrationPlayer } from './narrationQueue.ts';
+import { joinsOnArrival, route, type ChatEvent, type IgnoreReason } from './route.ts';
+import type { NarrationSettings } from './settings.ts';
+import type { CachedNarrationSettings } from './settingsCache.ts';
+import { authorVoice, castOf, castSegments, characterIn, narrationUtterance, type Cast, type VoiceSources } from './speakers.ts';
+
+/** Said once per channel when a member without a voice writes in a channel that is read aloud. */
+export const NO_VOICE_HINT =
+  'Messages here are read aloud in each member’s own voice. Pick yours with /voice use, or someone with Manage Server can set /voice default for everyone.';
+/** Messages whose naming is remembered for edits; older ones are forgotten first. */
+const REMEMBERED_MESSAGES = 500;
+
+/** What the narrator works with; side effects come in here. */
+export interface NarratorOptions extends VoiceSources {
+  settings: CachedNarrationSettings;
+  dictionary: PronunciationDictionary;
+  players: { get(guildId: string): NarrationPlayer | undefined };
+  /** Joins a voice channel for auto-join; `undefined` when the bot may not. */
+  join(guildId: string, voiceChannelId: string): Promise<NarrationPlayer | undefined>;
+  /** Posts a line in a text channel; must not throw. */
+  notify(channelId: string, text: string): void;
+  /** The player's queue bound (utterances waiting). */
+  maxQueue: number;
+  log: Logger;
+  announcer?: NameAnnouncer;
+}
+
+interface Prepared {
+  narration: Narration;
+  dictionary: DictionaryEntry[];
+  cast: Cast;
+  voice: CharacterVoice | undefined;
+}
+
+/**
+ * Narrated chat for every guild: chat messages in, utterances on the guild's player out.
+ * @remarks Work for one guild runs in arrival order ({@link KeyedSerial}), so messages are queued in
+ * the order they were sent and an edit or delete always finds the message it follows. Nothing here
+ * knows discord.js: `src/discord/onMessage.ts` turns messages into {@link ChatEvent}s.
+ */
+export class Narrator {
+  readonly settings: CachedNarrationSettings;
+  readonly dictionary: PronunciationDictionary;
+  readonly #options: NarratorOptions;
+  readonly #announcer: NameAnnouncer;
+  readonly #serial = new KeyedSerial();
+  readonly #flood = new FloodNotices();
+  /** The name said before each queued message (`undefined`: none), by message id, for edits. */
+  readonly #names = new Map<string, string | undefined>();
+  readonly #hinted = new Set<string>();
+
+  constructor(options: NarratorOptions) {
+    this.#options = options;
+    this.settings = options.settings;
+    this.dictionary = options.dictionary;
+    this.#announcer = options.announcer ?? new NameAnnouncer();
+  }
+
+  /** Reads a new message aloud when the server's settings say so. */
+  message(event: ChatEvent): Promise<void> {
+    return this.#serial.run(event.guildId, () => this.#read(event));
+  }
+
+  /** An edited message that is still waiting is read as edited, in its place; one being read is left alone. */
+  edit(event: ChatEvent): Promise<void> {
+    return this.#serial.run(event.guildId, () => this.#edit(event));
+  }
+
+  /** A deleted message is taken out of the queue, and cut off if it is being read. */
+  delete(guildId: string, messageId: string): Promise<void> {
+    return this.#serial.run(guildId, async () => {
+      const player = this.#options.players.get(guildId);
+      const removed = player ? removeMessage(player, messageId) : 0;
+      if (removed > 0) this.#options.log.debug({ guildId, messageId, removed }, 'deleted message not narrated');
+    });
+  }
+
+  /** Whether a member arriving in `voiceChannelId` should bring the bot in (auto-join). */
+  async joinsOnArrival(guildId: string, voiceChannelId: string): Promise<boolean> {
+    return joinsOnArrival(await this.settings.get(guildId), voiceChannelId);
+  }
+
+  /** A channel was (re)bound: a member without a voice will be told again. */
+  rebound(channelId: string): void {
+    this.#hinted.delete(channelId);
+  }
+
+  async #read(event: ChatEvent): Promise<void> {
+    const settings = await this.settings.get(event.guildId);
+    const player = this.#options.players.get(event.guildId);
+    const decision = route(settings, event, player?.sink.channelId);
+    if (decision.action === 'ignore') return this.#ignored(event, decision.reason);
+    const prepared = await this.#prepare(event, settings);
+    if (event.author.kind === 'webhook' && !prepared.voice) return this.#ignored(event, 'webhook_without_voice');
+    if (prepared.narration.segments.length === 0 && prepared.narration.attachments === undefined) return this.#ignored(event, 'nothing_to_say');
+    const name = this.#nameFor(event, settings, prepared);
+    const { utterances, voiceless } = castSegments(event, phraseNarration(prepared.narration, name), prepared.voice, prepared.cast);
+    if (voiceless > 0 && event.author.kind === 'member') this.#hint(event.channelId);
+    if (utterances.length === 0) return this.#ignored(event, 'no_voice');
+    const target = decision.action === 'join' ? await this.#join(event.guildId, decision.voiceChannelId) : player;
+    if (!target) return this.#ignored(event, 'join_refused');
+    if (hasRoom(target, utterances.length, this.#options.maxQueue) && enqueueAll(target, utterances)) return this.#remember(event.messageId, name);
+    await this.#skip(target, event, utterances);
+  }
+
+  async #edit(event: ChatEvent): Promise<void> {
+    const player = this.#options.players.get(event.guildId);
+    if (!player?.pending.some((u) => u.messageId === event.messageId)) return;
+    const prepared = await this.#prepare(event, await this.settings.get(event.guildId));
+    const segments = phraseNarration(prepared.narration, this.#names.get(event.messageId));
+    const { utterances } = castSegments(event, segments, prepared.voice, prepared.cast);
+    const outcome = replaceMessage(player, event.messageId, utterances);
+    this.#options.log.debug({ guildId: event.guildId, messageId: event.messageId, outcome }, 'edited message');
+  }
+
+  async #prepare(event: ChatEvent, settings: NarrationSettings): Promise<Prepared> {
+    const { registry } = this.#options;
+    const [dictionary, cast] = await Promise.all([this.dictionary.list(event.guildId), castOf(registry, event.guildId)]);
+    const isCharacter = settings.characterLines ? (name: string) => characterIn(cast, name) !== undefined : () => false;
+    const narration = narrate(event.message, { maxChars: settings.maxChars, dictionary }, isCharacter);
+    const voice = await authorVoice(this.#options, event.guildId, event.author, cast, settings.readBots);
+    return { narration, dictionary, cast, voice };
+  }
+
+  /** The author's name as said before this message, or `undefined` ({@link NameAnnouncer}). */
+  #nameFor(event: ChatEvent, settings: NarrationSettings, { narration, dictionary }: Prepared): string | undefined {
+    if (!settings.readNames) return undefined;
+    const speaksAsAuthor = narration.attachments !== undefined || narration.segments.some((s) => s.character === undefined);
+    const named = this.#announcer.shouldAnnounce(event.channelId, event.author.id, speaksAsAuthor);
+    return named ? speakableName(event.author.name, dictionary) : undefined;
+  }
+
+  /** The message did not fit: counted in the guild's single "N messages skipped" notice. */
+  async #skip(player: NarrationPlayer, event: ChatEvent, utterances: readonly Utterance[]): Promise<void> {
+    const voice = (await this.#defaultVoice(event.guildId)) ?? utterances[0]?.voice;
+    if (!voice) return;
+    const count = this.#flood.skipped(player, event.guildId, (text) => narrationUtterance(event, text, voice));
+    this.#options.log.info({ guildId: event.guildId, channelId: event.channelId, skipped: count }, 'narration queue full: message skipped');
+  }
+
+  async #defaultVoice(guildId: string): Promise<CharacterVoice | undefined> {
+    const id = await this.#options.preferences.defaultVoiceId(guildId);
+    return id === undefined ? undefined : this.#options.registry.get(guildId, id);
+  }
+
+  async #join(guildId: string, voiceChannelId: string): Promise<NarrationPlayer | undefined> {
+    try {
+      return await this.#options.join(guildId, voiceChannelId);
+    } catch (error) {
+      this.#options.log.warn({ guildId, channelId: voiceChannelId, err: error }, 'auto-join failed');
+      return undefined;
+    }
+  }
+
+  #hint(channelId: string): void {
+    if (this.#hinted.has(channelId)) return;
+    this.#hinted.add(channelId);
+    this.#options.notify(channelId, NO_VOICE_HINT);
+  }
+
+  #remember(messageId: string, name: string | undefined): void {
+    this.#names.set(messageId, name);
+    if (this.#names.size > REMEMBERED_MESSAGES) this.#names.delete(this.#names.keys().next().value ?? '');
+  }
+
+  #ignored(event: ChatEvent, reason: IgnoreReason): void {
+    if (reason === 'unbound') return;
+    this.#options.log.debug({ guildId: event.guildId, channelId: event.channelId, messageId: event.messageId, reason }, 'message not narrated');
+  }
+}

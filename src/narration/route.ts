@@ -1,0 +1,71 @@
+import type { ChatMessage } from './chatMessage.ts';
+import type { Author } from './nameAnnouncer.ts';
+import type { NarrationSettings } from './settings.ts';
+
+/** Who wrote a message: a member, a bot account, or a webhook (a roleplay proxy, a feed). */
+export type AuthorKind = 'member' | 'bot' | 'webhook';
+
+/** The author of a chat message, as narration needs them. */
+export interface ChatAuthor extends Author {
+  kind: AuthorKind;
+  /** The voice channel a member is in, or `null`. */
+  voiceChannelId: string | null;
+}
+
+/** A guild chat message as narration sees it: plain ids and strings, no discord.js. */
+export interface ChatEvent {
+  guildId: string;
+  channelId: string;
+  messageId: string;
+  author: ChatAuthor;
+  message: ChatMessage;
+}
+
+/** Why a message is not read (logged at debug). */
+export type IgnoreReason =
+  | 'unbound'
+  | 'bot'
+  | 'bound_elsewhere'
+  | 'author_not_listening'
+  | 'not_in_voice'
+  | 'webhook_without_voice'
+  | 'nothing_to_say'
+  | 'no_voice'
+  | 'join_refused';
+
+/** What to do with a message: read it into the bot's channel, join one first, or ignore it. */
+export type Route =
+  | { action: 'read' }
+  | { action: 'join'; voiceChannelId: string }
+  | { action: 'ignore'; reason: IgnoreReason };
+
+const ignore = (reason: IgnoreReason): Route => ({ action: 'ignore', reason });
+
+/**
+ * Decides whether a message is read, from the server's settings and the voice channel the bot is in.
+ * @remarks Only bound text channels are read, and only into the voice channel they are bound to.
+ * A member must be in that voice channel: narration is for the people listening, and this keeps
+ * people outside the call from speaking into it. Bots are read only with `readBots`; webhooks pass
+ * here and are decided by their voice (a character's, or the default with `readBots`). When the
+ * bot is not in voice, `autoJoin` joins the author's channel if it is the bound one.
+ */
+export function route(settings: NarrationSettings, event: ChatEvent, botChannelId: string | undefined): Route {
+  if (!Object.hasOwn(settings.bindings, event.channelId)) return ignore('unbound');
+  const { author } = event;
+  if (author.kind === 'bot' && !settings.readBots) return ignore('bot');
+  const bound = settings.bindings[event.channelId] ?? null;
+  if (botChannelId !== undefined) {
+    if (bound !== null && bound !== botChannelId) return ignore('bound_elsewhere');
+    if (author.kind === 'member' && author.voiceChannelId !== botChannelId) return ignore('author_not_listening');
+    return { action: 'read' };
+  }
+  if (!settings.autoJoin) return ignore('not_in_voice');
+  const target = author.kind === 'member' ? author.voiceChannelId : bound;
+  if (target === null || (bound !== null && target !== bound)) return ignore('not_in_voice');
+  return { action: 'join', voiceChannelId: target };
+}
+
+/** Whether a member joining `voiceChannelId` should bring the bot in (auto-join). */
+export function joinsOnArrival(settings: NarrationSettings, voiceChannelId: string): boolean {
+  return settings.autoJoin && Object.values(settings.bindings).some((bound) => bound === null || bound === voiceChannelId);
+}
