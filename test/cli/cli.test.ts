@@ -71,6 +71,14 @@ describe('the CLI contract, as a new user tries it', () => {
     expect(JSON.parse((await runCli(['voices', 'list', '--json'], env)).stdout)).toEqual([]);
   });
 
+  it('runs as `npx voicebot` straight after npm ci, with no build step', async () => {
+    const { spawnSync } = await import('node:child_process');
+    const root = new URL('../..', import.meta.url).pathname;
+    const run = spawnSync('npx', ['--no-install', 'voicebot', '--help'], { cwd: root, encoding: 'utf8', env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '' } });
+    expect(run.status).toBe(0);
+    expect(run.stdout).toMatch(/^voicebot: design character voices/);
+  });
+
   it('prints help for every command', async () => {
     for (const args of [['--help'], ['design', '--help'], ['voices', '--help'], ['voices', 'list', '--help']]) {
       const run = await runCli(args, {});
