@@ -101,7 +101,7 @@ export class Narrator {
     const prepared = await this.#prepare(event, settings);
     if (event.author.kind === 'webhook' && !prepared.voice) return this.#ignored(event, 'webhook_without_voice');
     if (prepared.narration.segments.length === 0 && prepared.narration.attachments === undefined) return this.#ignored(event, 'nothing_to_say');
-    const name = this.#nameFor(event, settings, prepared);
+    const name = prepared.voice ? this.#nameFor(event, settings, prepared) : undefined;
     const { utterances, voiceless } = castSegments(event, phraseNarration(prepared.narration, name), prepared.voice, prepared.cast);
     if (voiceless > 0 && event.author.kind === 'member') this.#hint(event.channelId);
     if (utterances.length === 0) return this.#ignored(event, 'no_voice');
@@ -130,7 +130,10 @@ export class Narrator {
     return { narration, dictionary, cast, voice };
   }
 
-  /** The author's name as said before this message, or `undefined` ({@link NameAnnouncer}). */
+  /**
+   * The author's name as said before this message, or `undefined` ({@link NameAnnouncer}).
+   * @remarks Asked only when the author has a voice: a message nobody hears does not break a run.
+   */
   #nameFor(event: ChatEvent, settings: NarrationSettings, { narration, dictionary }: Prepared): string | undefined {
     if (!settings.readNames) return undefined;
     const speaksAsAuthor = narration.attachments !== undefined || narration.segments.some((s) => s.character === undefined);

@@ -15,7 +15,7 @@ export interface BotWorld {
   /** Everything the bot printed (JSON log lines and anything else). */
   logs: string[];
   env: Record<string, string>;
-  /** Stops the bot (SIGTERM, as a supervisor would) and waits for it to exit. */
+  /** Stops the bot (SIGTERM to its process group, as a supervisor would) and waits until it has disconnected. */
   stopBot(): Promise<number | null>;
   /** Starts the bot again on the same store (for restart tests). */
   startBot(): Promise<void>;
@@ -76,18 +76,22 @@ export async function startWorld(guilds: GuildSpec[], extraEnv: Record<string, s
   const world: BotWorld & { guilds: AddedGuild[] } = {
     discord, dashscope, logs, env, guilds: added,
     async startBot() {
-      bot = spawn('npm', ['start', '--silent'], { cwd: ROOT, env: { ...process.env, ...env } });
+      const seen = logs.length;
+      bot = spawn('npm', ['start', '--silent'], { cwd: ROOT, env: { ...process.env, ...env }, detached: true });
       bot.stdout?.on('data', (d: Buffer) => logs.push(...d.toString().split('\n').filter(Boolean)));
       bot.stderr?.on('data', (d: Buffer) => logs.push(...d.toString().split('\n').filter(Boolean)));
       await discord.gateway.waitForBot(20_000);
-      await waitForLog(logs, /"msg":"ready"/, 20_000);
+      await waitForLog(logs, /"msg":"ready"/, 20_000, seen);
     },
     async stopBot() {
       const child = bot;
-      if (!child || child.exitCode !== null) return child?.exitCode ?? null;
+      if (!child?.pid || child.exitCode !== null || child.signalCode !== null) return child?.exitCode ?? null;
       const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-      child.kill('SIGTERM');
-      return exited;
+      signalGroup(child.pid, 'SIGTERM');
+      const code = await exited;
+      // npm and its shell exit at once; the bot itself is done when it has closed its gateway socket.
+      await eventually(() => !discord.gateway.connected(), 10_000, 'the bot to disconnect').catch(() => signalGroup(child.pid!, 'SIGKILL'));
+      return code;
     },
     async close() {
       await world.stopBot();
@@ -100,11 +104,23 @@ export async function startWorld(guilds: GuildSpec[], extraEnv: Record<string, s
   return world;
 }
 
-/** Resolves when a log line matches, or rejects after `timeoutMs` showing the last lines. */
-export async function waitForLog(logs: readonly string[], pattern: RegExp, timeoutMs = 10_000): Promise<string> {
+/**
+ * Signals the bot's process group: `npm start` runs the bot under `sh -c`, which does not pass a
+ * SIGTERM on, so signalling npm alone would leave the bot running, orphaned.
+ */
+function signalGroup(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-pid, signal);
+  } catch {
+    // The group is gone already.
+  }
+}
+
+/** Resolves when a log line (from index `from` on) matches, or rejects after `timeoutMs` showing the last lines. */
+export async function waitForLog(logs: readonly string[], pattern: RegExp, timeoutMs = 10_000, from = 0): Promise<string> {
   const end = Date.now() + timeoutMs;
   for (;;) {
-    const line = logs.find((l) => pattern.test(l));
+    const line = logs.slice(from).find((l) => pattern.test(l));
     if (line) return line;
     if (Date.now() > end) throw new Error(`no log line matched ${pattern}; last lines:\n${logs.slice(-15).join('\n')}`);
     await new Promise((r) => setTimeout(r, 25));
@@ -128,4 +144,15 @@ export function buttonId(message: { components: unknown[] }, label: string): str
   const button = rows.flatMap((row) => row.components ?? []).find((b) => b.label === label);
   if (!button?.custom_id) throw new Error(`no button labelled ${label} in ${JSON.stringify(message.components)}`);
   return button.custom_id;
+}
+
+/** Designs a voice called `name` as `userId` in `guild`'s general channel, keeps it, and returns its DashScope voice id. */
+export async function designVoice(world: BotWorld, guild: AddedGuild, name: string, userId = 'alice'): Promise<string> {
+  const where = { guildId: guild.id, channelId: guild.channels.general!, userId: guild.members[userId]! };
+  const description = `The voice of ${name}, slow and warm.`;
+  const designed = await world.discord.slashCommand({ ...where, name: 'voice', subcommand: 'design', options: { name, description } }).reply(15_000);
+  await world.discord.clickButton({ ...where, messageId: designed.id, customId: buttonId(designed, 'Keep') }).reply();
+  const voice = [...world.dashscope.voices.values()].find((v) => v.voicePrompt === description);
+  if (!voice) throw new Error(`the emulator has no voice designed as ${name}`);
+  return voice.voice;
 }
