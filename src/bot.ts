@@ -42,6 +42,7 @@ export async function startBot(config: Config, log: Logger, options: BotOptions 
   const baseEngine = createTtsEngine({ ...config.dashscope });
   const engine = options.wrapEngine?.(baseEngine) ?? baseEngine;
   const client = createDiscordClient(config.discord.restUrl);
+  const narrationSettings = new CachedNarrationSettings(services.narrationSettings);
   const players: GuildPlayers = new GuildPlayers({
     joinVoice: discordJoinVoice(client, log, (guildId) => players.leave(guildId)),
     engine,
@@ -54,8 +55,11 @@ export async function startBot(config: Config, log: Logger, options: BotOptions 
       log.info({ guildId: utterance.guildId, utteranceId: utterance.id, voice: utterance.voice.voiceId, ...metrics }, 'spoken');
       void services.preferences.addUsage(utterance.guildId, utterance.voice.voiceId, metrics.characters).catch((e: unknown) => log.warn({ err: e }, 'usage not saved'));
     },
+    // Narrating a bound chat, the bot stays while people are in the call (it still leaves when they all go).
+    stayWhenIdle: async (guildId, channelId) =>
+      Object.values((await narrationSettings.get(guildId)).bindings).some((bound) => bound === null || bound === channelId),
   });
-  const narration = buildNarrator(services, players, client, log);
+  const narration = buildNarrator(services, narrationSettings, players, client, log);
   const app: App = { config, log, players, narration, library: services.library, registry: services.registry, preferences: services.preferences, designCooldowns: new Map() };
   wireClient(client, app);
   const stop = async (): Promise<void> => {
@@ -70,9 +74,9 @@ export async function startBot(config: Config, log: Logger, options: BotOptions 
 }
 
 /** Narrated chat over the services, joining through `players` and posting hints through `client`. */
-function buildNarrator(services: Services, players: GuildPlayers, client: Client, log: Logger): Narrator {
+function buildNarrator(services: Services, settings: CachedNarrationSettings, players: GuildPlayers, client: Client, log: Logger): Narrator {
   return new Narrator({
-    settings: new CachedNarrationSettings(services.narrationSettings),
+    settings,
     dictionary: services.dictionary,
     registry: services.registry,
     preferences: services.preferences,

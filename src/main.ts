@@ -2,12 +2,13 @@
 import { startBot } from './bot.ts';
 import { ConfigError, loadConfig } from './config.ts';
 import { environment } from './env.ts';
-import { createLogger } from './log.ts';
+import { createLogger, type Logger } from './log.ts';
 
 /** `npm start`: configuration → the bot → stop cleanly on SIGINT/SIGTERM. */
 async function main(): Promise<void> {
   const config = loadConfig(environment(), { discord: true });
   const log = createLogger(config.logLevel);
+  guardProcess(log);
   const bot = await startBot(config, log);
   const shutdown = (signal: string): void => {
     log.info({ signal }, 'shutting down');
@@ -15,6 +16,20 @@ async function main(): Promise<void> {
   };
   process.once('SIGINT', shutdown);
   process.once('SIGTERM', shutdown);
+}
+
+/**
+ * Last-resort handlers: a stray rejection is logged, not fatal; an uncaught exception ends the process
+ * (its state is unknown) — except @discordjs/voice's UDP keep-alive firing on a socket that a fast voice
+ * reconnect has just closed, which is harmless and must not take every server's voice down with it.
+ */
+function guardProcess(log: Logger): void {
+  process.on('unhandledRejection', (reason) => log.error({ err: reason }, 'unhandled rejection'));
+  process.on('uncaughtException', (error) => {
+    if ((error as NodeJS.ErrnoException).code === 'ERR_SOCKET_DGRAM_NOT_RUNNING') return void log.warn({ err: error }, 'voice keep-alive on a closed socket');
+    log.fatal({ err: error }, 'uncaught exception');
+    process.exit(1);
+  });
 }
 
 main().catch((error: unknown) => {

@@ -91,6 +91,11 @@ export class GuildPlayer {
     return dropped.length;
   }
 
+  /** Starts the idle wait again (the owner decided to stay after `onIdle`). */
+  rearmIdle(): void {
+    this.#armIdle();
+  }
+
   /** Stops everything and leaves. */
   destroy(): void {
     this.#destroyed = true;

@@ -13,6 +13,8 @@ export interface GuildPlayersOptions {
   log: Logger;
   onError(utterance: Utterance, error: unknown): void;
   onSpoken?(utterance: Utterance, metrics: UtteranceMetrics): void;
+  /** Asked when a guild has been idle for `idleLeaveMs`: true keeps the bot in the channel (e.g. it narrates a bound chat). */
+  stayWhenIdle?(guildId: string, channelId: string): Promise<boolean>;
 }
 
 /** Every guild's player: the only way to join or leave voice. */
@@ -54,11 +56,18 @@ export class GuildPlayers {
     for (const guildId of [...this.#players.keys()]) this.leave(guildId);
   }
 
+  async #idle(guildId: string, player: GuildPlayer): Promise<void> {
+    const stay = await this.#options.stayWhenIdle?.(guildId, player.sink.channelId).catch(() => false);
+    if (this.#players.get(guildId) !== player) return;
+    if (stay) player.rearmIdle();
+    else this.leave(guildId);
+  }
+
   async #connect(guildId: string, channelId: string): Promise<GuildPlayer> {
     this.leave(guildId);
     const sink = await this.#options.joinVoice(guildId, channelId);
     const { engine, encode, maxQueue, idleLeaveMs, onError, onSpoken } = this.#options;
-    const player = new GuildPlayer({ engine, encode, sink, maxQueue, idleLeaveMs, onError, onSpoken, onIdle: () => this.leave(guildId) });
+    const player = new GuildPlayer({ engine, encode, sink, maxQueue, idleLeaveMs, onError, onSpoken, onIdle: () => void this.#idle(guildId, player) });
     this.#players.set(guildId, player);
     this.#options.log.info({ guildId, channelId }, 'joined voice');
     return player;
