@@ -45,6 +45,7 @@ export const narrateCommand = {
         flag('read_bots', 'Also read bots and webhooks that are not character voices'),
         flag('auto_join', 'Join the bound voice channel when someone joins it or writes'),
         flag('character_lines', 'Read “Name: text” and “[Name] text” in the voice called Name'),
+        flag('require_voice', 'Read only members who are in the voice channel (default on)'),
       ],
     },
   ],

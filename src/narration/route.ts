@@ -44,8 +44,8 @@ const ignore = (reason: IgnoreReason): Route => ({ action: 'ignore', reason });
 /**
  * Decides whether a message is read, from the server's settings and the voice channel the bot is in.
  * @remarks Only bound text channels are read, and only into the voice channel they are bound to.
- * A member must be in that voice channel: narration is for the people listening, and this keeps
- * people outside the call from speaking into it. Bots are read only with `readBots`; webhooks pass
+ * A member must be in that voice channel unless `requireVoice` is off: narration is for the people
+ * listening, and this keeps people outside the call from speaking into it. Bots are read only with `readBots`; webhooks pass
  * here and are decided by their voice (a character's, or the default with `readBots`). When the
  * bot is not in voice, `autoJoin` joins the author's channel if it is the bound one.
  */
@@ -56,7 +56,7 @@ export function route(settings: NarrationSettings, event: ChatEvent, botChannelI
   const bound = settings.bindings[event.channelId] ?? null;
   if (botChannelId !== undefined) {
     if (bound !== null && bound !== botChannelId) return ignore('bound_elsewhere');
-    if (author.kind === 'member' && author.voiceChannelId !== botChannelId) return ignore('author_not_listening');
+    if (author.kind === 'member' && settings.requireVoice && author.voiceChannelId !== botChannelId) return ignore('author_not_listening');
     return { action: 'read' };
   }
   if (!settings.autoJoin) return ignore('not_in_voice');

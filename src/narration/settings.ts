@@ -22,6 +22,8 @@ export interface NarrationSettings {
   autoJoin: boolean;
   /** Read `Name: text` lines in the voice of a character named Name. */
   characterLines: boolean;
+  /** Read only members who are in the bot's voice channel (off: anyone writing in the bound channel). */
+  requireVoice: boolean;
 }
 
 /** The settings `update` changes; bindings change through `bind` / `unbind`. */
@@ -35,11 +37,12 @@ export const DEFAULT_NARRATION_SETTINGS: Readonly<NarrationSettings> = Object.fr
   readBots: false,
   autoJoin: false,
   characterLines: true,
+  requireVoice: true,
 });
 
 /** A Discord id (snowflake): 17–20 digits. */
 const SNOWFLAKE = /^\d{17,20}$/u;
-const FLAGS = ['readNames', 'readBots', 'autoJoin', 'characterLines'] as const;
+const FLAGS = ['readNames', 'readBots', 'autoJoin', 'characterLines', 'requireVoice'] as const;
 /** What each setting is called where members see it. */
 const LABELS: Record<keyof NarrationPatch, string> = {
   readNames: 'Read names',
@@ -47,6 +50,7 @@ const LABELS: Record<keyof NarrationPatch, string> = {
   readBots: 'Read bots',
   autoJoin: 'Auto-join',
   characterLines: 'Character lines',
+  requireVoice: 'Only members in the call',
 };
 
 /**
@@ -147,6 +151,7 @@ export function parseSettings(value: unknown): NarrationSettings {
     readBots: flag('readBots'),
     autoJoin: flag('autoJoin'),
     characterLines: flag('characterLines'),
+    requireVoice: flag('requireVoice'),
   };
 }
 
@@ -163,5 +168,6 @@ export function describeSettings(settings: NarrationSettings): string {
     `${LABELS.readBots}: ${onOff(settings.readBots)}`,
     `${LABELS.autoJoin}: ${onOff(settings.autoJoin)}`,
     `${LABELS.characterLines}: ${onOff(settings.characterLines)}`,
+    `${LABELS.requireVoice}: ${onOff(settings.requireVoice)}`,
   ].join('\n');
 }

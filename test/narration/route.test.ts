@@ -22,6 +22,7 @@ describe('route', () => {
     ['reads a member listening in the bound channel', settings(), event('member', LOUNGE), LOUNGE, { action: 'read' }],
     ['ignores an unbound channel', settings(), event('member', LOUNGE, OTHER_TEXT), LOUNGE, { action: 'ignore', reason: 'unbound' }],
     ['ignores a member outside the bot’s channel', settings(), event('member', null), LOUNGE, { action: 'ignore', reason: 'author_not_listening' }],
+    ['reads a member outside the call with require_voice off', settings({ requireVoice: false }), event('member', null), LOUNGE, { action: 'read' }],
     ['ignores a channel bound to another voice channel', settings(), event('member', HALL), HALL, { action: 'ignore', reason: 'bound_elsewhere' }],
     ['reads into any channel for a binding to wherever the bot is', settings({ bindings: { [TEXT]: null } }), event('member', HALL), HALL, { action: 'read' }],
     ['ignores bots by default', settings(), event('bot', null), LOUNGE, { action: 'ignore', reason: 'bot' }],

@@ -35,6 +35,7 @@ describe('NarrationSettingsStore (memory)', () => {
       readBots: false,
       autoJoin: false,
       characterLines: true,
+      requireVoice: true,
     });
   });
 
@@ -167,7 +168,7 @@ describe('parseSettings and describeSettings', () => {
   });
 
   it.each([
-    [DEFAULT_NARRATION_SETTINGS, /^Channels read: none yet\nRead names: on\nMax length: 300 characters\nRead bots: off\nAuto-join: off\nCharacter lines: on$/],
+    [DEFAULT_NARRATION_SETTINGS, /^Channels read: none yet\nRead names: on\nMax length: 300 characters\nRead bots: off\nAuto-join: off\nCharacter lines: on\nOnly members in the call: on$/],
     [
       { ...DEFAULT_NARRATION_SETTINGS, bindings: { [TEXT]: VOICE, [TEXT2]: null }, readBots: true },
       new RegExp(`^Channels read: <#${TEXT}> → <#${VOICE}>, <#${TEXT2}> → the voice channel I am in\\n.*Read bots: on`, 's'),

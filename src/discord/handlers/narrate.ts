@@ -72,6 +72,7 @@ function settingsPatch(interaction: Interaction): NarrationPatch {
     ['readBots', options.getBoolean('read_bots')],
     ['autoJoin', options.getBoolean('auto_join')],
     ['characterLines', options.getBoolean('character_lines')],
+    ['requireVoice', options.getBoolean('require_voice')],
   ] as const;
   return Object.fromEntries(entries.filter(([, value]) => value !== null)) as NarrationPatch;
 }
