@@ -41,7 +41,7 @@ export async function startBot(config: Config, log: Logger, options: BotOptions 
   services.keyv.on('error', (error: unknown) => log.error({ err: error }, 'store error'));
   const baseEngine = createTtsEngine({ ...config.dashscope });
   const engine = options.wrapEngine?.(baseEngine) ?? baseEngine;
-  const client = createDiscordClient(config.discord.restUrl);
+  const client = createDiscordClient(config.discord);
   const narrationSettings = new CachedNarrationSettings(services.narrationSettings);
   const players: GuildPlayers = new GuildPlayers({
     joinVoice: discordJoinVoice(client, log, (guildId) => players.leave(guildId)),

@@ -1,4 +1,5 @@
 import { Client, Events, GatewayCloseCodes, GatewayIntentBits } from 'discord.js';
+import type { Config } from '../config.ts';
 import type { Logger } from '../log.ts';
 
 /** What the admin must do when Discord refuses the privileged Message Content intent. */
@@ -11,11 +12,12 @@ export const MESSAGE_CONTENT_HELP =
  * GuildMessages and the privileged MessageContent deliver chat messages with their text, for
  * narrated chat (without MessageContent their content arrives empty).
  */
-export function createDiscordClient(restUrl: string): Client {
+export function createDiscordClient(discord: Config['discord']): Client {
   return new Client({
     intents: [GatewayIntentBits.Guilds, GatewayIntentBits.GuildVoiceStates, GatewayIntentBits.GuildMessages, GatewayIntentBits.MessageContent],
-    rest: { api: restUrl },
+    rest: { api: discord.restUrl },
     allowedMentions: { parse: [] },
+    ...(discord.shards ? { shards: discord.shards.ids, shardCount: discord.shards.count } : {}),
   });
 }
 

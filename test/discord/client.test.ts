@@ -43,7 +43,7 @@ afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 it('asks for Message Content, and on close code 4014 says how to enable it in the Developer Portal', async () => {
   const lines: string[] = [];
   const log = createLogger('info', new Writable({ write: (chunk: Buffer, _, done) => (lines.push(chunk.toString()), done()) }));
-  const client = createDiscordClient(restUrl);
+  const client = createDiscordClient({ restUrl, devGuildId: undefined, shards: undefined });
   try {
     await expect(loginExplained(client, 'MTIz.fake.token', log)).rejects.toThrow(MESSAGE_CONTENT_HELP);
   } finally {
@@ -54,3 +54,9 @@ it('asks for Message Content, and on close code 4014 says how to enable it in th
   const logged = lines.map((l) => JSON.parse(l) as { level: number; msg: string });
   expect(logged.some((l) => l.level >= 50 && /Developer Portal .*MESSAGE CONTENT INTENT/.test(l.msg))).toBe(true);
 }, 15_000);
+
+it('connects only the shards it is configured for', () => {
+  const client = createDiscordClient({ restUrl, devGuildId: undefined, shards: { ids: [1, 3], count: 4 } });
+  expect([client.options.shards, client.options.shardCount]).toEqual([[1, 3], 4]);
+  void client.destroy();
+});
