@@ -164,6 +164,20 @@ describe('leaving', () => {
     world.discord.setVoiceState(g.id, g.members.alice!, g.channels.Lounge!);
   });
 
+  it('forgets a moderator’s disconnect at once, and /say joins again', async () => {
+    await command('join').reply();
+    await world.discord.waitForVoice(g.id, (v) => v.connected);
+    const leaves = (): number => world.logs.filter((l) => l.includes('"msg":"left voice"')).length;
+    const before = leaves();
+    world.discord.disconnectVoice(g.id);
+    await eventually(() => leaves() > before, 5_000, 'the bot to forget the channel');
+    const text = 'Back again.';
+    expect((await command('say', 'alice', { text }).reply()).content).toBe('Speaking as **Captain**.');
+    const audio = await world.discord.waitForAudio(g.id, { untilIdle: true, timeoutMs: 15_000 });
+    expect(toneOf(audio.pcm)).toBeCloseTo(expectedTone(text, voiceId).frequencyHz, -1);
+    expect(world.discord.voice(g.id).channelId).toBe(g.channels.Lounge);
+  });
+
   it('leaves after the idle time with nothing to say', async () => {
     await command('say', 'alice', { text: 'Goodbye for now.' }).reply();
     await untilQuiet();
