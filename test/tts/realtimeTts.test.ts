@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { DashScopeError } from '../../src/dashscope/errors.ts';
 import { APPEND_MAX_CHARS, RealtimeTts, type RealtimeTtsOptions } from '../../src/tts/realtimeTts.ts';
 import { chunkText, codePointLength } from '../../src/tts/sentences.ts';

@@ -1,10 +1,11 @@
-import { ActionRowBuilder, ButtonBuilder, ButtonStyle, escapeMarkdown, type AutocompleteInteraction } from 'discord.js';
-import { AUTOCOMPLETE_MAX_CHOICES, DICTIONARY_MAX_ENTRIES } from '../../../commands/limits.ts';
-import { UserError, invalidInput } from '../../errors.ts';
+import { escapeMarkdown, type AutocompleteInteraction } from 'discord.js';
+import { DICTIONARY_MAX_ENTRIES } from '../../../commands/limits.ts';
+import { UserError } from '../../errors.ts';
 import { dictionaryKey } from '../../narration/dictionary.ts';
 import type { App, ButtonHandler, Handler } from '../app.ts';
 import { NO_MENTIONS, respond } from '../reply.ts';
 import { assertManagesServer } from './narrate.ts';
+import { bySubcommand, pager, rankChoices } from '../components.ts';
 
 /** Entries per `/dictionary list` page: at most 140 characters each, well under Discord's 2,000 a message. */
 const PAGE_SIZE = 10;
@@ -45,30 +46,15 @@ async function listPage(app: App, guildId: string, requested: number) {
   const page = Math.min(pages - 1, Math.max(0, requested));
   const lines = entries.slice(page * PAGE_SIZE, (page + 1) * PAGE_SIZE).map((e) => `• ${shown(e.word)} → ${shown(e.reading)}`);
   const header = `**Pronunciation dictionary** (${entries.length}/${DICTIONARY_MAX_ENTRIES})${pages > 1 ? ` — page ${page + 1}/${pages}` : ''}`;
-  return { content: [header, ...lines].join('\n'), components: pages > 1 ? [pager(page, pages)] : [], allowedMentions: NO_MENTIONS };
+  return { content: [header, ...lines].join('\n'), components: pages > 1 ? [pager('dictionary', page, pages)] : [], allowedMentions: NO_MENTIONS };
 }
 
-function pager(page: number, pages: number): ActionRowBuilder<ButtonBuilder> {
-  return new ActionRowBuilder<ButtonBuilder>().addComponents(
-    new ButtonBuilder().setCustomId(`dictionary:page:${page - 1}`).setLabel('Previous').setStyle(ButtonStyle.Secondary).setDisabled(page === 0),
-    new ButtonBuilder().setCustomId(`dictionary:page:${page + 1}`).setLabel('Next').setStyle(ButtonStyle.Secondary).setDisabled(page === pages - 1),
-  );
-}
 
 /** Autocomplete for `/dictionary remove word`: words containing what was typed, those starting with it first. */
 export async function autocompleteDictionary(interaction: AutocompleteInteraction<'cached'>, app: App): Promise<void> {
-  const typed = dictionaryKey(String(interaction.options.getFocused()));
-  const words = (await app.narration.dictionary.list(interaction.guildId)).map((e) => e.word).filter((w) => dictionaryKey(w).includes(typed));
-  words.sort((a, b) => Number(!dictionaryKey(a).startsWith(typed)) - Number(!dictionaryKey(b).startsWith(typed)));
-  await interaction.respond(words.slice(0, AUTOCOMPLETE_MAX_CHOICES).map((word) => ({ name: word, value: word })));
+  const words = (await app.narration.dictionary.list(interaction.guildId)).map((e) => e.word);
+  await interaction.respond(rankChoices(words, String(interaction.options.getFocused()), dictionaryKey));
 }
 
-const SUBCOMMANDS: Readonly<Record<string, Handler>> = { add, remove, list };
-
 /** `/dictionary …`: dispatches to the subcommand. */
-export const dictionary: Handler = async (interaction, app) => {
-  const name = interaction.options.getSubcommand(true);
-  const handler = SUBCOMMANDS[name];
-  if (!handler) throw invalidInput(`Unknown subcommand /dictionary ${name}.`);
-  await handler(interaction, app);
-};
+export const dictionary = bySubcommand('dictionary', { add, remove, list });

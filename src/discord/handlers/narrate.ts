@@ -1,9 +1,10 @@
 import { PermissionFlagsBits, type GuildBasedChannel } from 'discord.js';
 import { UserError, invalidInput } from '../../errors.ts';
 import { describeSettings, type NarrationPatch } from '../../narration/settings.ts';
-import type { App, Handler } from '../app.ts';
+import type { Handler } from '../app.ts';
 import { respond } from '../reply.ts';
 import { joinFor } from '../voiceChannel.ts';
+import { bySubcommand } from '../components.ts';
 
 type Interaction = Parameters<Handler>[0];
 
@@ -77,12 +78,5 @@ function settingsPatch(interaction: Interaction): NarrationPatch {
   return Object.fromEntries(entries.filter(([, value]) => value !== null)) as NarrationPatch;
 }
 
-const SUBCOMMANDS: Readonly<Record<string, Handler>> = { start, stop, settings };
-
 /** `/narrate …`: dispatches to the subcommand. */
-export const narrate: Handler = async (interaction: Interaction, app: App) => {
-  const name = interaction.options.getSubcommand(true);
-  const handler = SUBCOMMANDS[name];
-  if (!handler) throw invalidInput(`Unknown subcommand /narrate ${name}.`);
-  await handler(interaction, app);
-};
+export const narrate = bySubcommand('narrate', { start, stop, settings });

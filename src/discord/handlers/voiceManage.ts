@@ -1,10 +1,11 @@
 import { ActionRowBuilder, ButtonBuilder, ButtonStyle, PermissionFlagsBits, type AutocompleteInteraction } from 'discord.js';
-import { AUTOCOMPLETE_MAX_CHOICES, DESIGN_LANGUAGES } from '../../../commands/limits.ts';
+import { DESIGN_LANGUAGES } from '../../../commands/limits.ts';
 import { UserError } from '../../errors.ts';
 import type { CharacterVoice } from '../../voices/characterVoice.ts';
 import { nameKey } from '../../voices/voiceRecord.ts';
 import type { App, ButtonHandler, Handler } from '../app.ts';
 import { NO_MENTIONS, respond } from '../reply.ts';
+import { pager, rankChoices } from '../components.ts';
 
 const PAGE_SIZE = 10;
 
@@ -37,17 +38,11 @@ async function listPage(app: App, guildId: string, requested: number) {
     .map((v) => `• **${v.name}** — ${v.description.slice(0, 80)} (${DESIGN_LANGUAGES[v.language]}, by <@${v.createdBy}>)`);
   return {
     content: [`**Voices of this server** (${voices.length}/${app.config.limits.voicesPerGuild}) — page ${page + 1}/${pages}`, ...lines].join('\n'),
-    components: pages > 1 ? [pager(page, pages)] : [],
+    components: pages > 1 ? [pager('list', page, pages)] : [],
     allowedMentions: NO_MENTIONS,
   };
 }
 
-function pager(page: number, pages: number): ActionRowBuilder<ButtonBuilder> {
-  return new ActionRowBuilder<ButtonBuilder>().addComponents(
-    new ButtonBuilder().setCustomId(`list:page:${page - 1}`).setLabel('Previous').setStyle(ButtonStyle.Secondary).setDisabled(page === 0),
-    new ButtonBuilder().setCustomId(`list:page:${page + 1}`).setLabel('Next').setStyle(ButtonStyle.Secondary).setDisabled(page === pages - 1),
-  );
-}
 
 /** `/voice info name`. */
 export const info: Handler = async (interaction, app) => {
@@ -109,8 +104,6 @@ export const setDefault: Handler = async (interaction, app) => {
 
 /** Autocomplete for voice names: names containing the typed text, those starting with it first, at most 25. */
 export async function autocompleteVoice(interaction: AutocompleteInteraction<'cached'>, app: App): Promise<void> {
-  const typed = nameKey(String(interaction.options.getFocused()));
-  const names = (await app.registry.list(interaction.guildId)).map((v) => v.name).filter((n) => nameKey(n).includes(typed));
-  names.sort((a, b) => Number(!nameKey(a).startsWith(typed)) - Number(!nameKey(b).startsWith(typed)) || a.localeCompare(b));
-  await interaction.respond(names.slice(0, AUTOCOMPLETE_MAX_CHOICES).map((name) => ({ name, value: name })));
+  const names = (await app.registry.list(interaction.guildId)).map((v) => v.name);
+  await interaction.respond(rankChoices(names, String(interaction.options.getFocused()), nameKey));
 }
