@@ -43,7 +43,7 @@ const untilQuiet = (): Promise<CapturedAudio> => world.discord.waitForAudio(g.id
 beforeAll(async () => {
   const started = await startWorld(
     [standardGuild('Harbour', { channels: [{ type: 'text', name: 'general' }, { type: 'voice', name: 'Lounge' }, { type: 'voice', name: 'Locked', permissionOverwrites: [{ id: '@everyone', deny: Perm.Connect }] }] })],
-    { IDLE_LEAVE_SECONDS: '5' },
+    { IDLE_LEAVE_SECONDS: '5', DESIGN_COOLDOWN_SECONDS: '60' },
   );
   world = started;
   g = started.guilds[0]!;
@@ -131,6 +131,17 @@ describe('clear replies, and the queue goes on', () => {
     const reply = await join.reply();
     expect(reply.content).toMatch(/missing the Connect permission/);
     expect(join.ephemeral()).toBe(true);
+  });
+
+  it('makes a member wait out the design cooldown, without a paid call; others are not held up', async () => {
+    const creates = () => world.dashscope.requests.filter((r) => r.action === 'create').length;
+    const before = creates();
+    const design = (userId: string, name: string) =>
+      world.discord.slashCommand({ guildId: g.id, channelId: g.channels.general!, userId: g.members[userId]!, name: 'voice', subcommand: 'design', options: { name, description: 'Another voice, bright and quick.' } }).reply(15_000);
+    expect((await design('alice', 'Second Mate')).content).toMatch(/You designed a voice a moment ago; try again in \d+ s/);
+    expect(creates()).toBe(before);
+    expect((await design('bob', 'Deckhand')).content).toMatch(/Designed \*\*Deckhand\*\*/);
+    expect(creates()).toBe(before + 1);
   });
 
   it('refuses an unknown voice and over-long text with a specific message', async () => {
