@@ -1,21 +1,8 @@
 /**
  * Limits shared by slash-command definitions and runtime checks.
- * @remarks Pure data: this module imports nothing from `src/`. Sources are in ../shared/spec/dashscope.md §3–4.
+ * @remarks Pure data: this module imports nothing from `src/`. DashScope's other models and limits are in
+ * `src/dashscope/models.ts` and `src/dashscope/limits.ts`; sources are in ../shared/spec/dashscope.md §3–4.
  */
-
-/** The DashScope model that designs voices. */
-export const VOICE_DESIGN_MODEL = 'qwen-voice-design';
-
-/** Target models a designed voice can be bound to; synthesis must use the same model. */
-export const TARGET_MODELS = [
-  'qwen3-tts-vd-realtime-2026-01-15',
-  'qwen3-tts-vd-realtime-2025-12-16',
-  'qwen3-tts-vd-2026-01-26',
-] as const;
-export type TargetModel = (typeof TARGET_MODELS)[number];
-
-/** Default target model for new designs. */
-export const DEFAULT_TARGET_MODEL: TargetModel = 'qwen3-tts-vd-realtime-2026-01-15';
 
 /** Languages a voice can be designed in (ISO codes, as the voice-design API takes them), with the realtime API's names. */
 export const DESIGN_LANGUAGES = {
@@ -32,12 +19,6 @@ export const DESIGN_LANGUAGES = {
 } as const;
 export type DesignLanguage = keyof typeof DESIGN_LANGUAGES;
 
-/** Preview-audio sample rates (Hz) and formats the voice-design API accepts. */
-export const PREVIEW_SAMPLE_RATES = [8000, 16000, 24000, 48000] as const;
-export type PreviewSampleRate = (typeof PREVIEW_SAMPLE_RATES)[number];
-export const PREVIEW_FORMATS = ['wav', 'pcm', 'mp3', 'opus'] as const;
-export type PreviewFormat = (typeof PREVIEW_FORMATS)[number];
-
 /** `voice_prompt` (the description) may hold at most this many characters. */
 export const VOICE_PROMPT_MAX_CHARS = 2048;
 /** `preview_text` may hold at most this many characters. */
@@ -47,15 +28,6 @@ export const PREVIEW_TEXT_MAX_CHARS = 1024;
  * @remarks Third-party observation (spec §3), so the emulator makes it configurable.
  */
 export const PREVIEW_TEXT_MIN_CHARS = 15;
-/** DashScope's `preferred_name`: the readable part of a designed voice's id. */
-export const PREFERRED_NAME_PATTERN = /^[A-Za-z0-9_]{1,16}$/;
-
-/** `list` paging: `page_index` range and the page size this client uses. */
-export const LIST_PAGE_INDEX_MAX = 200;
-export const LIST_PAGE_SIZE_MAX = 100;
-
-/** Voices one DashScope account may hold, shared by every server. */
-export const ACCOUNT_VOICE_QUOTA = 1000;
 
 /** A registry name: what members type to pick a voice. Letters, digits, space, `_`, `-`, `'`; 1–32 chars. */
 export const REGISTRY_NAME_PATTERN = /^[\p{L}\p{N}][\p{L}\p{N} _'-]{0,31}$/u;

@@ -1,4 +1,4 @@
-import { DEFAULT_TARGET_MODEL, TARGET_MODELS, type TargetModel } from '../commands/limits.ts';
+import { DEFAULT_TARGET_MODEL, TARGET_MODELS, type TargetModel } from './dashscope/models.ts';
 
 /** Everything the bot and the CLI read from the environment. */
 export interface Config {

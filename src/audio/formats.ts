@@ -3,10 +3,8 @@
 /** Bytes per s16le sample (one channel). */
 export const BYTES_PER_SAMPLE = 2;
 
-/** Sample rate of DashScope realtime TTS output (mono s16le). */
+/** Sample rate of every TTS engine's output, mono s16le: what DashScope is asked for and streams. */
 export const TTS_SAMPLE_RATE_HZ = 24_000;
-/** Channel count of DashScope realtime TTS output. */
-export const TTS_CHANNELS = 1;
 
 /** Sample rate Discord voice (Opus) runs at. */
 export const DISCORD_SAMPLE_RATE_HZ = 48_000;

@@ -1,9 +1,10 @@
 import { text as readStream } from 'node:stream/consumers';
 import { SAY_TEXT_MAX_CHARS } from '../../commands/limits.ts';
 import { writeOggOpus, writeWav } from '../audio/files.ts';
+import { TTS_SAMPLE_RATE_HZ } from '../audio/formats.ts';
 import { toOpusPackets } from '../audio/pipeline.ts';
 import { UserError, invalidInput } from '../errors.ts';
-import { TTS_SAMPLE_RATE_HZ, type Synthesis } from '../tts/engine.ts';
+import type { Synthesis } from '../tts/engine.ts';
 import { createTtsEngine } from '../tts/engines.ts';
 import { COMMON, LOCAL_GUILD, flag, parse, required, text } from './args.ts';
 import type { CliContext } from './context.ts';

@@ -1,6 +1,11 @@
 import { request, type Dispatcher } from 'undici';
-import { DashScopeError } from './errors.ts';
+import { errorFromBody, networkError, timeoutError } from './classify.ts';
+import type { DashScopeError } from './errors.ts';
+import { parseObject } from './json.ts';
 import { parseRetryAfter } from './retry.ts';
+
+/** An undici dispatcher (a pool, a proxy agent), for callers outside this folder. */
+export type HttpDispatcher = Dispatcher;
 
 /** Where and how to reach DashScope's HTTP API. */
 export interface HttpTarget {
@@ -19,8 +24,6 @@ export interface CallFailure {
 }
 
 export type CallResult = { ok: true; body: Record<string, unknown> } | ({ ok: false } & CallFailure);
-
-const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'UND_ERR_CONNECT_TIMEOUT', 'EHOSTUNREACH', 'ENETUNREACH']);
 
 /**
  * POSTs JSON to `path` once and classifies the outcome; never throws for DashScope or network failures.
@@ -45,47 +48,17 @@ export async function postJson(target: HttpTarget, path: string, body: unknown, 
     return classifyResponse(response.statusCode, text, response.headers['retry-after']);
   } catch (cause) {
     if (signal?.aborted) throw signal.reason;
-    return classifyNetworkError(cause, timeout.aborted);
+    return classifyNetworkError(cause, timeout.aborted, target.timeoutMs);
   }
 }
 
 function classifyResponse(status: number, text: string, retryAfter: string | string[] | undefined): CallResult {
   const json = parseObject(text);
   if (status >= 200 && status < 300 && json) return { ok: true, body: json };
-  const field = (key: string): string | undefined => (typeof json?.[key] === 'string' ? (json[key] as string) : undefined);
-  const error = new DashScopeError({
-    status,
-    code: field('code') ?? (status >= 200 && status < 300 ? 'InvalidResponse' : `HTTP${status}`),
-    serverMessage: field('message') ?? field('msg') ?? (json ? '' : text.slice(0, 200)),
-    requestId: field('request_id'),
-    outcomeUnknown: status >= 500,
-  });
-  return { ok: false, error, retryAfterMs: parseRetryAfter(retryAfter) };
+  return { ok: false, error: errorFromBody(status, text), retryAfterMs: parseRetryAfter(retryAfter) };
 }
 
-function classifyNetworkError(cause: unknown, timedOut: boolean): CallResult {
-  const code = errorCode(cause);
-  // Only a refused or unresolved connection proves the request never reached DashScope.
-  const outcomeUnknown = timedOut || !NOT_SENT_CODES.has(code ?? '');
-  const error = timedOut
-    ? new DashScopeError({ status: 0, code: 'Timeout', serverMessage: 'no answer before the timeout', outcomeUnknown }, { cause })
-    : new DashScopeError({ status: 0, code: 'NetworkError', serverMessage: code ?? 'connection failed', outcomeUnknown }, { cause });
+function classifyNetworkError(cause: unknown, timedOut: boolean, timeoutMs: number): CallResult {
+  const error = timedOut ? timeoutError('answer', timeoutMs, cause) : networkError(cause);
   return { ok: false, error, retryAfterMs: undefined };
-}
-
-function errorCode(error: unknown): string | undefined {
-  for (let e: unknown = error; e instanceof Error; e = e.cause) {
-    const code = (e as { code?: unknown }).code;
-    if (typeof code === 'string') return code;
-  }
-  return undefined;
-}
-
-function parseObject(text: string): Record<string, unknown> | undefined {
-  try {
-    const value: unknown = JSON.parse(text);
-    return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
-  } catch {
-    return undefined;
-  }
 }

@@ -1,3 +1,4 @@
+import { invalidInput } from '../errors.ts';
 import {
   DESIGN_LANGUAGES,
   LIST_PAGE_INDEX_MAX,
@@ -7,14 +8,12 @@ import {
   PREVIEW_SAMPLE_RATES,
   PREVIEW_TEXT_MAX_CHARS,
   PREVIEW_TEXT_MIN_CHARS,
-  TARGET_MODELS,
   VOICE_PROMPT_MAX_CHARS,
   type DesignLanguage,
   type PreviewFormat,
   type PreviewSampleRate,
-  type TargetModel,
-} from '../../commands/limits.ts';
-import { invalidInput } from '../errors.ts';
+} from './limits.ts';
+import { TARGET_MODELS, type TargetModel } from './models.ts';
 
 /** What a voice design asks for, before validation. */
 export interface DesignRequest {

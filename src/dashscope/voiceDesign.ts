@@ -1,6 +1,7 @@
 import { setTimeout as delay } from 'node:timers/promises';
-import { VOICE_DESIGN_MODEL, type DesignLanguage, type TargetModel } from '../../commands/limits.ts';
 import { isRetryableCode } from './errors.ts';
+import type { DesignLanguage } from './limits.ts';
+import { VOICE_DESIGN_MODEL, type TargetModel } from './models.ts';
 import { DEFAULT_RETRY, backoffMs, type RetryPolicy } from './retry.ts';
 import { postJson, type CallFailure, type HttpTarget } from './transport.ts';
 import { validatePage, validateVoiceId, type ValidDesignRequest } from './validate.ts';

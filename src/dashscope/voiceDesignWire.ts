@@ -1,5 +1,6 @@
-import type { PreviewFormat, PreviewSampleRate } from '../../commands/limits.ts';
 import { DashScopeError } from './errors.ts';
+import { asObject, numberField, stringField } from './json.ts';
+import type { PreviewFormat, PreviewSampleRate } from './limits.ts';
 import type { ValidDesignRequest } from './validate.ts';
 
 /** A designed voice as DashScope reports it in `list` and `query`. */
@@ -31,9 +32,8 @@ export interface VoicePage {
 
 type Json = Record<string, unknown>;
 
-const str = (o: Json | undefined, key: string): string => (typeof o?.[key] === 'string' ? (o[key] as string) : '');
-const num = (o: Json | undefined, key: string): number | undefined => (typeof o?.[key] === 'number' ? (o[key] as number) : undefined);
-const obj = (v: unknown): Json | undefined => (v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Json) : undefined);
+/** A string field, `''` when absent. */
+const str = (o: Json | undefined, key: string): string => stringField(o, key) ?? '';
 
 function malformed(what: string, body: Json): DashScopeError {
   return new DashScopeError({ status: 200, code: 'InvalidResponse', serverMessage: `unexpected ${what} response`, requestId: str(body, 'request_id') || undefined });
@@ -41,10 +41,10 @@ function malformed(what: string, body: Json): DashScopeError {
 
 /** Reads a create response; the preview is decoded from base64. */
 export function parseCreated(body: Json, request: ValidDesignRequest): CreatedVoice {
-  const output = obj(body.output);
+  const output = asObject(body.output);
   const voiceId = str(output, 'voice');
   if (!voiceId) throw malformed('create', body);
-  const preview = obj(output?.preview_audio);
+  const preview = asObject(output?.preview_audio);
   const data = str(preview, 'data');
   return {
     voiceId,
@@ -52,7 +52,7 @@ export function parseCreated(body: Json, request: ValidDesignRequest): CreatedVo
     preview: data
       ? {
           audio: Buffer.from(data, 'base64'),
-          sampleRate: (num(preview, 'sample_rate') ?? request.sampleRate) as PreviewSampleRate,
+          sampleRate: (numberField(preview, 'sample_rate') ?? request.sampleRate) as PreviewSampleRate,
           format: (str(preview, 'response_format') || request.format) as PreviewFormat,
         }
       : undefined,
@@ -62,7 +62,7 @@ export function parseCreated(body: Json, request: ValidDesignRequest): CreatedVo
 
 /** Reads one voice of a `list` page or a `query` output. */
 export function parseAccountVoice(value: unknown): AccountVoice {
-  const o = obj(value);
+  const o = asObject(value);
   const voiceId = str(o, 'voice');
   if (!voiceId) throw malformed('voice', o ?? {});
   return {
@@ -77,14 +77,14 @@ export function parseAccountVoice(value: unknown): AccountVoice {
 
 /** Reads a `list` response. */
 export function parsePage(body: Json): VoicePage {
-  const output = obj(body.output);
+  const output = asObject(body.output);
   const list = output?.voice_list;
   if (!output || (list !== undefined && !Array.isArray(list))) throw malformed('list', body);
   const voices = ((list as unknown[] | undefined) ?? []).map(parseAccountVoice);
   return {
-    pageIndex: num(output, 'page_index') ?? 0,
-    pageSize: num(output, 'page_size') ?? voices.length,
-    totalCount: num(output, 'total_count') ?? voices.length,
+    pageIndex: numberField(output, 'page_index') ?? 0,
+    pageSize: numberField(output, 'page_size') ?? voices.length,
+    totalCount: numberField(output, 'total_count') ?? voices.length,
     voices,
   };
 }

@@ -1,11 +1,8 @@
 /**
  * The text-to-speech engine contract: text in, 24 kHz mono s16le PCM chunks out, as DashScope streams them.
  */
-import { DESIGN_LANGUAGES } from '../../commands/limits.ts';
+import { DESIGN_LANGUAGES } from '../dashscope/limits.ts';
 import type { CharacterVoice } from '../voices/characterVoice.ts';
-
-/** Sample rate of every engine's output, in Hz (mono, signed 16-bit little-endian). */
-export const TTS_SAMPLE_RATE_HZ = 24_000;
 
 /** One utterance to speak. */
 export interface TtsRequest {
@@ -47,23 +44,6 @@ export interface TtsEngine {
   /** Ends every session: idle ones gracefully, busy ones at once. */
   close(): Promise<void>;
 }
-
-/** Per-phase timeouts, ms. */
-export interface TtsTimeouts {
-  /** Socket open, handshake and session set-up (or HTTP response headers). */
-  connectMs: number;
-  /** From sending the text to the first audio. */
-  firstAudioMs: number;
-  /** Longest gap between audio chunks once audio flows. */
-  idleMs: number;
-}
-
-/** Timeouts used when the caller gives none. @remarks First packets take ~0.5–0.7 s live (spec §1.8). */
-export const DEFAULT_TTS_TIMEOUTS: Readonly<TtsTimeouts> = Object.freeze({
-  connectMs: 10_000,
-  firstAudioMs: 10_000,
-  idleMs: 5_000,
-});
 
 /** The `language_type` DashScope's synthesis APIs take for `voice` (a full English name, not an ISO code). */
 export function languageTypeOf(voice: CharacterVoice): string {

@@ -2,16 +2,15 @@
  * The bot's TTS engine: routes each utterance by the voice's target model to the realtime or the HTTP engine.
  * @remarks A designed voice is bound to its target model, and synthesis must use that same model (spec §1.2, §3).
  */
-import type { Dispatcher } from 'undici';
+import { HTTP_TTS_MODELS } from '../dashscope/models.ts';
+import type { TtsTimeouts } from '../dashscope/timeouts.ts';
+import type { HttpDispatcher } from '../dashscope/transport.ts';
 import { UserError } from '../errors.ts';
 import type { CharacterVoice } from '../voices/characterVoice.ts';
-import type { Synthesis, TtsEngine, TtsRequest, TtsTimeouts } from './engine.ts';
+import type { Synthesis, TtsEngine, TtsRequest } from './engine.ts';
 import { HttpTts } from './httpTts.ts';
 import { RealtimeTts } from './realtimeTts.ts';
 import { failedSynthesis } from './synthesis.ts';
-
-/** Non-realtime models the HTTP engine speaks with. */
-export const HTTP_TTS_MODELS: readonly string[] = ['qwen3-tts-vd-2026-01-26'];
 
 /** Options for {@link createTtsEngine}. */
 export interface TtsEngineOptions {
@@ -23,7 +22,7 @@ export interface TtsEngineOptions {
   timeouts?: Partial<TtsTimeouts>;
   /** How long an idle realtime session stays open for the next utterance, ms. */
   warmIdleMs?: number;
-  dispatcher?: Dispatcher | undefined;
+  dispatcher?: HttpDispatcher | undefined;
 }
 
 /** The routing engine, with its two engines exposed for their counters. */

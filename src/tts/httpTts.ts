@@ -2,15 +2,14 @@
  * Speech over DashScope's non-realtime generation endpoint with SSE streaming (spec §2), for voices
  * bound to a non-realtime model such as `qwen3-tts-vd-2026-01-26`.
  */
-import type { Dispatcher } from 'undici';
-import { DEFAULT_TTS_TIMEOUTS, languageTypeOf, type Synthesis, type TtsEngine, type TtsRequest, type TtsTimeouts, type UtteranceMetrics } from './engine.ts';
-import { streamGeneration, type GenerationTarget } from './generationStream.ts';
+import { closedError } from '../dashscope/classify.ts';
+import { streamGeneration, type GenerationTarget } from '../dashscope/generation/stream.ts';
+import { GENERATION_MAX_CHARS } from '../dashscope/limits.ts';
+import { DEFAULT_TTS_TIMEOUTS, type TtsTimeouts } from '../dashscope/timeouts.ts';
+import type { HttpDispatcher } from '../dashscope/transport.ts';
+import { languageTypeOf, type Synthesis, type TtsEngine, type TtsRequest, type UtteranceMetrics } from './engine.ts';
 import { chunkText } from './sentences.ts';
 import { createSynthesis, elapsedMs, failedSynthesis } from './synthesis.ts';
-import { closedError } from './ttsErrors.ts';
-
-/** Longest text per request, in code points (spec §2: 600 for qwen3-tts-flash, applied to -vd as well). */
-export const REQUEST_MAX_CHARS = 600;
 
 /** Options for {@link HttpTts}. */
 export interface HttpTtsOptions {
@@ -19,7 +18,7 @@ export interface HttpTtsOptions {
   baseUrl: string;
   timeouts?: Partial<TtsTimeouts>;
   /** An undici dispatcher (pool, proxy agent); the global one when absent. */
-  dispatcher?: Dispatcher | undefined;
+  dispatcher?: HttpDispatcher | undefined;
 }
 
 /** Requests sent versus utterances spoken. */
@@ -66,7 +65,7 @@ export class HttpTts implements TtsEngine {
     const started = performance.now();
     try {
       signal.throwIfAborted();
-      const texts = chunkText(req.text.trim(), REQUEST_MAX_CHARS).map((text) => text.trim()).filter((text) => text !== '');
+      const texts = chunkText(req.text.trim(), GENERATION_MAX_CHARS).map((text) => text.trim()).filter((text) => text !== '');
       if (texts.length > 0) this.#counts.utterances += 1;
       for (const [index, text] of texts.entries()) {
         yield* this.#request(req, text, index === 0, signal, metrics, started);

@@ -2,14 +2,15 @@
  * Speech over DashScope's realtime WebSocket (spec §1) in commit mode, one response per utterance,
  * on sessions kept warm per voice.
  */
+import { closedError } from '../dashscope/classify.ts';
+import type { RealtimeResponse } from '../dashscope/realtime/response.ts';
+import type { RealtimeSession, SessionTarget } from '../dashscope/realtime/session.ts';
+import { DEFAULT_TTS_TIMEOUTS, type TtsTimeouts } from '../dashscope/timeouts.ts';
 import type { CharacterVoice } from '../voices/characterVoice.ts';
-import { DEFAULT_TTS_TIMEOUTS, languageTypeOf, type Synthesis, type TtsEngine, type TtsRequest, type TtsTimeouts, type UtteranceMetrics } from './engine.ts';
-import type { RealtimeResponse } from './realtimeResponse.ts';
-import type { RealtimeSession, SessionTarget } from './realtimeSession.ts';
+import { languageTypeOf, type Synthesis, type TtsEngine, type TtsRequest, type UtteranceMetrics } from './engine.ts';
 import { chunkText } from './sentences.ts';
 import { SessionPool } from './sessionPool.ts';
 import { createSynthesis, elapsedMs, failedSynthesis, spanMs } from './synthesis.ts';
-import { closedError } from './ttsErrors.ts';
 
 /** Longest text per `input_text_buffer.append`, in code points. @remarks No limit is documented (spec §1.4). */
 export const APPEND_MAX_CHARS = 500;

@@ -4,8 +4,8 @@
  * (spec §1.9), and each new session costs a handshake. A session carries one response per commit, so an
  * idle session is kept for `warmIdleMs` and then closed gracefully (`session.finish`).
  */
-import type { TtsTimeouts } from './engine.ts';
-import { RealtimeSession, sessionKey, type SessionTarget } from './realtimeSession.ts';
+import { RealtimeSession, sessionKey, type SessionTarget } from '../dashscope/realtime/session.ts';
+import type { TtsTimeouts } from '../dashscope/timeouts.ts';
 
 /** Counters of sessions over the pool's life. */
 export interface PoolCounters {

@@ -1,4 +1,4 @@
-/** Building `Synthesis` objects from async generators, and the small PCM helpers both engines share. */
+/** Building `Synthesis` objects from async generators, and the timing helpers both engines share. */
 import type { Synthesis, UtteranceMetrics } from './engine.ts';
 import { emptyMetrics } from './engine.ts';
 
@@ -28,23 +28,6 @@ export function failedSynthesis(error: unknown): Synthesis {
 
 function rejecting(error: Error): AsyncIterator<Buffer> {
   return { next: () => Promise.reject(error) };
-}
-
-/**
- * Re-cuts a byte stream into even-length chunks (whole 16-bit samples).
- * @remarks The spec does not promise whole samples per delta (§1.7), so an odd byte is carried over.
- */
-export class EvenBytes {
-  #carry: Buffer | undefined;
-
-  /** The even-length part of `carry + bytes` (possibly empty); keeps the odd last byte for next time. */
-  take(bytes: Buffer): Buffer {
-    const joined = this.#carry === undefined ? bytes : Buffer.concat([this.#carry, bytes]);
-    this.#carry = undefined;
-    if (joined.length % 2 === 0) return joined;
-    this.#carry = joined.subarray(joined.length - 1);
-    return joined.subarray(0, joined.length - 1);
-  }
 }
 
 /** Milliseconds from `start` to `end` (`performance.now()` values), rounded to 0.1 ms. */

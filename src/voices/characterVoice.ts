@@ -1,4 +1,5 @@
-import type { DesignLanguage, TargetModel } from '../../commands/limits.ts';
+import type { DesignLanguage } from '../dashscope/limits.ts';
+import type { TargetModel } from '../dashscope/models.ts';
 
 /** A designed voice as one server's registry keeps it. */
 export interface CharacterVoice {

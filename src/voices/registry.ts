@@ -1,5 +1,5 @@
 import type Keyv from 'keyv';
-import { ACCOUNT_VOICE_QUOTA } from '../../commands/limits.ts';
+import { ACCOUNT_VOICE_QUOTA } from '../dashscope/limits.ts';
 import { UserError, invalidInput } from '../errors.ts';
 import type { CharacterVoice } from './characterVoice.ts';
 import { readGuildDoc, writeGuildDoc, type GuildDoc, type RegistryProblem } from './guildDoc.ts';

@@ -1,6 +1,7 @@
 import { setTimeout as delay } from 'node:timers/promises';
-import { ACCOUNT_VOICE_QUOTA, type TargetModel } from '../../commands/limits.ts';
 import { DashScopeError } from '../dashscope/errors.ts';
+import { ACCOUNT_VOICE_QUOTA } from '../dashscope/limits.ts';
+import type { TargetModel } from '../dashscope/models.ts';
 import { validateDesign, type DesignRequest, type ValidDesignRequest } from '../dashscope/validate.ts';
 import type { AccountVoice, CreatedVoice, VoiceDesignClient } from '../dashscope/voiceDesign.ts';
 import { UserError, invalidInput } from '../errors.ts';

@@ -1,9 +1,5 @@
-import {
-  DESIGN_LANGUAGES,
-  REGISTRY_NAME_MAX_CHARS,
-  REGISTRY_NAME_PATTERN,
-  TARGET_MODELS,
-} from '../../commands/limits.ts';
+import { DESIGN_LANGUAGES, REGISTRY_NAME_MAX_CHARS, REGISTRY_NAME_PATTERN } from '../../commands/limits.ts';
+import { TARGET_MODELS } from '../dashscope/models.ts';
 import type { CharacterVoice } from './characterVoice.ts';
 
 /** Longest DashScope voice id the registry accepts, in characters. */

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { TargetModel } from '../../commands/limits.ts';
+import type { TargetModel } from '../../src/dashscope/models.ts';
 import { UserError } from '../../src/errors.ts';
 import { createTtsEngine, engineKindFor, type RoutingTtsEngine } from '../../src/tts/engines.ts';
 import { startDashScopeEmulator, type DashScopeEmulator } from '../emulators/dashscope/server.ts';

@@ -1,5 +1,6 @@
 /** Shared helpers for the TTS engine tests: emulator voices as `CharacterVoice`s, and draining a synthesis. */
-import type { DesignLanguage, TargetModel } from '../../commands/limits.ts';
+import type { DesignLanguage } from '../../src/dashscope/limits.ts';
+import type { TargetModel } from '../../src/dashscope/models.ts';
 import type { Synthesis } from '../../src/tts/engine.ts';
 import type { CharacterVoice } from '../../src/voices/characterVoice.ts';
 import { synthesizePcm } from '../emulators/dashscope/audio.ts';

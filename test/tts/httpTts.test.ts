@@ -1,7 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DashScopeError } from '../../src/dashscope/errors.ts';
-import { HttpTts, REQUEST_MAX_CHARS, type HttpTtsOptions } from '../../src/tts/httpTts.ts';
+import { GENERATION_MAX_CHARS } from '../../src/dashscope/limits.ts';
+import { HttpTts, type HttpTtsOptions } from '../../src/tts/httpTts.ts';
 import { chunkText, codePointLength } from '../../src/tts/sentences.ts';
 import { billableCharacters } from '../emulators/dashscope/audio.ts';
 import type { DashScopeEmulator } from '../emulators/dashscope/server.ts';
@@ -58,15 +59,15 @@ describe('HttpTts', () => {
 
   it('splits text over 600 characters at sentence boundaries into sequential requests', async () => {
     const text = Array.from({ length: 25 }, (_, i) => `Here is sentence ${i + 1} of a long narration.`).join(' ');
-    expect(codePointLength(text)).toBeGreaterThan(REQUEST_MAX_CHARS);
+    expect(codePointLength(text)).toBeGreaterThan(GENERATION_MAX_CHARS);
     const synthesis = engine().synthesize({ text, voice }, never);
     const pcm = Buffer.concat(await collect(synthesis));
-    const parts = chunkText(text, REQUEST_MAX_CHARS).map((part) => part.trim());
+    const parts = chunkText(text, GENERATION_MAX_CHARS).map((part) => part.trim());
     const requests = sent(emu, 'generation').map((body) => body.input.text as string);
     expect(requests.length).toBeGreaterThanOrEqual(2);
     expect(requests).toEqual(parts);
     for (const part of requests) {
-      expect(codePointLength(part)).toBeLessThanOrEqual(REQUEST_MAX_CHARS);
+      expect(codePointLength(part)).toBeLessThanOrEqual(GENERATION_MAX_CHARS);
       expect(part.endsWith('narration.')).toBe(true);
     }
     expect(pcm.equals(Buffer.concat(parts.map((part) => expectedPcm(part, voice))))).toBe(true);

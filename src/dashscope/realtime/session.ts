@@ -4,12 +4,11 @@
  * A failed session is closed at once and never becomes ready again.
  */
 import { WebSocket, type RawData } from 'ws';
-import type { TtsTimeouts } from './engine.ts';
-import { readRefusal } from './errorBody.ts';
-import { clientEvent, parseServerEvent, sessionUpdate } from './realtimeProtocol.ts';
-import { RealtimeResponse } from './realtimeResponse.ts';
-import { closedError, networkError, serverError, timeoutError } from './ttsErrors.ts';
-import { Watchdog } from './watchdog.ts';
+import { closedError, networkError, serverError, timeoutError } from '../classify.ts';
+import { Watchdog, type TtsTimeouts } from '../timeouts.ts';
+import { clientEvent, parseServerEvent, sessionUpdate } from './protocol.ts';
+import { readRefusal } from './refusal.ts';
+import { RealtimeResponse } from './response.ts';
 
 /** How long a graceful close (`session.finish` → `session.finished` → close) may take, ms. */
 export const FINISH_TIMEOUT_MS = 3_000;

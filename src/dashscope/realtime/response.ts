@@ -1,8 +1,8 @@
 /** One commit-mode response on a realtime session: its audio queue and what the metrics need. */
-import type { DashScopeError } from '../dashscope/errors.ts';
+import { noAudioError, serverError } from '../classify.ts';
+import type { DashScopeError } from '../errors.ts';
+import { EvenBytes } from '../evenBytes.ts';
 import { ChunkQueue } from './chunkQueue.ts';
-import { EvenBytes } from './synthesis.ts';
-import { noAudioError, serverError } from './ttsErrors.ts';
 
 /** `response.done` statuses that mean the audio is complete; an absent status is taken as success. */
 const COMPLETED_STATUSES = new Set([undefined, 'completed']);

@@ -6,14 +6,12 @@
  * headers, the idle timeout between reads once audio flows.
  */
 import { request, type Dispatcher } from 'undici';
-import { DashScopeError } from '../dashscope/errors.ts';
-import type { TtsTimeouts } from './engine.ts';
-import { errorFromBody } from './errorBody.ts';
-import { asObject, numberField, parseObject, stringField } from './json.ts';
+import { closedError, errorFromBody, networkError, noAudioError, serverError, timeoutError, type TimeoutPhase } from '../classify.ts';
+import { DashScopeError } from '../errors.ts';
+import { EvenBytes } from '../evenBytes.ts';
+import { asObject, numberField, parseObject, stringField } from '../json.ts';
+import { Watchdog, type TtsTimeouts } from '../timeouts.ts';
 import { SseParser, type SseEvent } from './sseParser.ts';
-import { EvenBytes } from './synthesis.ts';
-import { closedError, networkError, noAudioError, serverError, timeoutError, type TimeoutPhase } from './ttsErrors.ts';
-import { Watchdog } from './watchdog.ts';
 
 /** Path of the generation endpoint. */
 export const GENERATION_PATH = '/api/v1/services/aigc/multimodal-generation/generation';

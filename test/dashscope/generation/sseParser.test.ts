@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { SseParser, type SseEvent } from '../../src/tts/sseParser.ts';
+import { SseParser, type SseEvent } from '../../../src/dashscope/generation/sseParser.ts';
 
 function parseAll(pieces: Array<string | Uint8Array>): SseEvent[] {
   const parser = new SseParser();

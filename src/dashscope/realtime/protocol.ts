@@ -4,8 +4,8 @@
  * and missing optional fields get neutral values. Only the event types below change behaviour.
  */
 import { randomUUID } from 'node:crypto';
-import { TTS_SAMPLE_RATE_HZ } from './engine.ts';
-import { asObject, numberField, parseObject, stringField } from './json.ts';
+import { TTS_SAMPLE_RATE_HZ } from '../../audio/formats.ts';
+import { asObject, numberField, parseObject, stringField } from '../json.ts';
 
 /** A server event, reduced to what the client acts on. */
 export type ServerEvent =
