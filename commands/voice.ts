@@ -1,4 +1,4 @@
-import { ApplicationCommandOptionType, InteractionContextType, PermissionFlagsBits, type RESTPostAPIChatInputApplicationCommandsJSONBody } from 'discord-api-types/v10';
+import { ApplicationCommandOptionType, InteractionContextType, type RESTPostAPIChatInputApplicationCommandsJSONBody } from 'discord-api-types/v10';
 import { DESIGN_LANGUAGES, PREVIEW_TEXT_MAX_CHARS, PREVIEW_TEXT_MIN_CHARS, REGISTRY_NAME_MAX_CHARS, VOICE_PROMPT_MAX_CHARS } from './limits.ts';
 
 const LANGUAGE_CHOICES = Object.entries(DESIGN_LANGUAGES).map(([value, name]) => ({ name, value }));
@@ -36,6 +36,3 @@ export const voiceCommand = {
     { type: ApplicationCommandOptionType.Subcommand, name: 'default', description: 'This server’s default voice (Manage Server)', options: [voiceName('The default voice')] },
   ],
 } as const satisfies RESTPostAPIChatInputApplicationCommandsJSONBody;
-
-/** Who may set the server default or delete others' voices. */
-export const MANAGE_VOICES_PERMISSION = PermissionFlagsBits.ManageGuild;

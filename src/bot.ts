@@ -7,9 +7,9 @@ import { DashScopeError } from './dashscope/errors.ts';
 import type { App } from './discord/app.ts';
 import { createDiscordClient, loginExplained } from './discord/client.ts';
 import { onInteraction } from './discord/onInteraction.ts';
-import { onMessageCreate, onMessageDelete, onMessageUpdate, postLine } from './discord/onMessage.ts';
+import { onMessageCreate, onMessageDelete, onMessageUpdate } from './discord/onMessage.ts';
 import { joinForNarration, onVoiceState } from './discord/onVoiceState.ts';
-import { NO_MENTIONS } from './discord/reply.ts';
+import { postLine } from './discord/reply.ts';
 import { UserError } from './errors.ts';
 import type { Logger } from './log.ts';
 import { Narrator } from './narration/narrator.ts';
@@ -107,9 +107,5 @@ function reportFailure(client: Client, log: Logger, utterance: Utterance, error:
   const known = error instanceof UserError || error instanceof DashScopeError;
   log.warn({ guildId: utterance.guildId, utteranceId: utterance.id, err: error }, 'utterance failed');
   const reason = known ? error.message : 'something went wrong on my side';
-  const content = `Could not say that as **${utterance.voice.name}**: ${reason}`;
-  void (async () => {
-    const channel = await client.channels.fetch(utterance.reportChannelId);
-    if (channel?.isSendable()) await channel.send({ content, allowedMentions: NO_MENTIONS });
-  })().catch((e: unknown) => log.warn({ err: e }, 'could not report a failed utterance'));
+  postLine(client, log, utterance.reportChannelId, `Could not say that as **${utterance.voice.name}**: ${reason}`);
 }

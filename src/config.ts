@@ -1,4 +1,5 @@
 import { DEFAULT_TARGET_MODEL, TARGET_MODELS, type TargetModel } from './dashscope/models.ts';
+import { redactUrl } from './voices/storeUrl.ts';
 
 /** Everything the bot and the CLI read from the environment. */
 export interface Config {
@@ -160,15 +161,10 @@ function reader(env: Env, problems: string[]) {
     storeUrl(key: string, fallback: string): string {
       const value = raw(key) ?? fallback;
       if (!/^(sqlite|redis|rediss|memory):\/\//.test(value)) {
-        problems.push(`${key} must start with sqlite://, redis://, rediss:// or memory:// (got "${redact(value)}").`);
+        problems.push(`${key} must start with sqlite://, redis://, rediss:// or memory:// (got "${redactUrl(value)}").`);
         return fallback;
       }
       return value;
     },
   };
-}
-
-/** Hides a password in a URL so it can be shown in a message. */
-export function redact(url: string): string {
-  return url.replace(/\/\/([^:/@]*):[^@/]*@/, '//$1:***@');
 }

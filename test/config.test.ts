@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, DEFAULTS, loadConfig, redact } from '../src/config.ts';
+import { ConfigError, DEFAULTS, loadConfig } from '../src/config.ts';
 
 const problemsOf = (env: Record<string, string>, discord = false): string[] => {
   try {
@@ -63,10 +63,10 @@ describe('loadConfig', () => {
   });
 });
 
-it('redact hides a URL password', () => {
-  expect(redact('redis://user:s3cret@host:6379/0')).toBe('redis://user:***@host:6379/0');
-  expect(redact('redis://:s3cret@host')).toBe('redis://:***@host');
-  expect(redact('sqlite://./data/x')).toBe('sqlite://./data/x');
+it('hides the credentials of a refused store URL', () => {
+  const [problem] = problemsOf({ DASHSCOPE_API_KEY: 'k', STORE_URL: 'postgres://user:s3cret@host:5432/db' });
+  expect(problem).toContain('(got "postgres://***@host:5432/db")');
+  expect(problem).not.toContain('s3cret');
 });
 
 it('does not ask for the DashScope key when only Discord is needed (deploy)', () => {

@@ -11,7 +11,9 @@ import { parseObject, stringField } from './json.ts';
 const BODY_EXCERPT_CHARS = 200;
 
 /** Connection errors that prove the request never reached DashScope. */
-const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'UND_ERR_CONNECT_TIMEOUT', 'EHOSTUNREACH', 'ENETUNREACH']);
+const NOT_SENT_CODES = new Set([
+  'ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'UND_ERR_CONNECT_TIMEOUT', 'EHOSTUNREACH', 'ENETUNREACH',
+]);
 
 /**
  * The error for an answer with `status` and `body` that is not a success: an HTTP API error, a refused
@@ -43,8 +45,16 @@ function parseSseError(body: string): Record<string, unknown> | undefined {
   return undefined;
 }
 
+/** What a realtime `error` event or an SSE `event:error` says. */
+export interface ServerErrorFields {
+  status?: number;
+  code?: string;
+  message?: string;
+  requestId?: string;
+}
+
 /** A realtime `error` event, or an SSE `event:error`. */
-export function serverError(fields: { status?: number; code?: string; message?: string; requestId?: string }): DashScopeError {
+export function serverError(fields: ServerErrorFields): DashScopeError {
   return new DashScopeError({
     status: fields.status ?? 0,
     code: fields.code || 'UnknownError',
@@ -82,7 +92,8 @@ export function noAudioError(detail: string): DashScopeError {
 export function networkError(cause: unknown): DashScopeError {
   const code = errorCode(cause);
   const outcomeUnknown = !NOT_SENT_CODES.has(code ?? '');
-  return new DashScopeError({ status: 0, code: 'NetworkError', serverMessage: code ?? 'connection failed', outcomeUnknown }, { cause });
+  const init = { status: 0, code: 'NetworkError', serverMessage: code ?? 'connection failed', outcomeUnknown };
+  return new DashScopeError(init, { cause });
 }
 
 /** The first string `code` along the `cause` chain (`ECONNREFUSED`, `UND_ERR_SOCKET`, …). */

@@ -64,6 +64,9 @@ function explain(code: string, serverMessage: string): string {
 /** Codes that mean "try again later" rather than "this will never work". */
 export function isRetryableCode(status: number, code: string): boolean {
   if (code === 'Throttling.AllocationQuota') return false;
-  if (status === 429) return code.startsWith('Throttling') || code === 'LimitRequests' || code === '' || code === 'HTTP429';
+  // A 429 without a DashScope code (`HTTP429`) is throttling too.
+  if (status === 429) {
+    return code.startsWith('Throttling') || code === 'LimitRequests' || code === '' || code === 'HTTP429';
+  }
   return status >= 500 || code === 'RequestTimeOut' || code === 'NetworkError' || code === 'Timeout';
 }

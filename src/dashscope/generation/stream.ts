@@ -6,7 +6,15 @@
  * headers, the idle timeout between reads once audio flows.
  */
 import { request, type Dispatcher } from 'undici';
-import { closedError, errorFromBody, networkError, noAudioError, serverError, timeoutError, type TimeoutPhase } from '../classify.ts';
+import {
+  closedError,
+  errorFromBody,
+  networkError,
+  noAudioError,
+  serverError,
+  timeoutError,
+  type TimeoutPhase,
+} from '../classify.ts';
 import { DashScopeError } from '../errors.ts';
 import { EvenBytes } from '../evenBytes.ts';
 import { asObject, numberField, parseObject, stringField } from '../json.ts';

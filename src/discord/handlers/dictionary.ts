@@ -3,8 +3,8 @@ import { DICTIONARY_MAX_ENTRIES } from '../../../commands/limits.ts';
 import { UserError } from '../../errors.ts';
 import { dictionaryKey } from '../../narration/dictionary.ts';
 import type { App, ButtonHandler, Handler } from '../app.ts';
+import { assertManagesServer } from '../permissions.ts';
 import { NO_MENTIONS, respond } from '../reply.ts';
-import { assertManagesServer } from './narrate.ts';
 import { bySubcommand, pager, rankChoices } from '../components.ts';
 
 /** Entries per `/dictionary list` page: at most 140 characters each, well under Discord's 2,000 a message. */

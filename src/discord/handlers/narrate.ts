@@ -2,16 +2,13 @@ import { PermissionFlagsBits, type GuildBasedChannel } from 'discord.js';
 import { UserError, invalidInput } from '../../errors.ts';
 import { describeSettings, type NarrationPatch } from '../../narration/settings.ts';
 import type { Handler } from '../app.ts';
+import { assertManagesServer } from '../permissions.ts';
 import { respond } from '../reply.ts';
 import { joinFor } from '../voiceChannel.ts';
 import { bySubcommand } from '../components.ts';
 
 type Interaction = Parameters<Handler>[0];
 
-/** Throws unless the member has Manage Server. */
-export function assertManagesServer(interaction: Interaction, what: string): void {
-  if (!interaction.memberPermissions.has(PermissionFlagsBits.ManageGuild)) throw new UserError('forbidden', `${what} needs the Manage Server permission.`);
-}
 
 /**
  * `/narrate start [channel]`: reads the channel aloud in the voice channel the bot is in, else the

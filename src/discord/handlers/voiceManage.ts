@@ -1,9 +1,10 @@
-import { ActionRowBuilder, ButtonBuilder, ButtonStyle, PermissionFlagsBits, type AutocompleteInteraction } from 'discord.js';
+import { ActionRowBuilder, ButtonBuilder, ButtonStyle, type AutocompleteInteraction } from 'discord.js';
 import { DESIGN_LANGUAGES } from '../../../commands/limits.ts';
 import { UserError } from '../../errors.ts';
 import type { CharacterVoice } from '../../voices/characterVoice.ts';
 import { nameKey } from '../../voices/voiceRecord.ts';
 import type { App, ButtonHandler, Handler } from '../app.ts';
+import { assertManagesServer, managesServer } from '../permissions.ts';
 import { NO_MENTIONS, respond } from '../reply.ts';
 import { pager, rankChoices } from '../components.ts';
 
@@ -61,7 +62,7 @@ export const info: Handler = async (interaction, app) => {
 /** `/voice delete name`: its creator or Manage Server, after a confirm button; deletes at DashScope too. */
 export const remove: Handler = async (interaction, app) => {
   const voice = await voiceNamed(interaction, app);
-  assertMayDelete(voice, interaction.user.id, interaction.memberPermissions.has(PermissionFlagsBits.ManageGuild));
+  assertMayDelete(voice, interaction.user.id, managesServer(interaction));
   const row = new ActionRowBuilder<ButtonBuilder>().addComponents(
     new ButtonBuilder().setCustomId(`delete:confirm:${voice.voiceId}:${interaction.user.id}`).setLabel(`Delete ${voice.name}`).setStyle(ButtonStyle.Danger),
     new ButtonBuilder().setCustomId(`delete:cancel:${voice.voiceId}:${interaction.user.id}`).setLabel('Cancel').setStyle(ButtonStyle.Secondary),
@@ -75,7 +76,7 @@ export const onDeleteButton: ButtonHandler = async (click, app, [action, voiceId
   if (action !== 'confirm') return void (await click.update({ content: 'Kept it.', components: [] }));
   const voice = await app.registry.get(click.guildId, voiceId ?? '');
   if (!voice) return void (await click.update({ content: 'That voice is already gone.', components: [] }));
-  assertMayDelete(voice, click.user.id, click.memberPermissions.has(PermissionFlagsBits.ManageGuild));
+  assertMayDelete(voice, click.user.id, managesServer(click));
   await click.deferUpdate();
   await app.library.remove(click.guildId, voice.voiceId);
   await click.editReply({ content: `Deleted **${voice.name}**.`, components: [], allowedMentions: NO_MENTIONS });
@@ -95,8 +96,7 @@ export const use: Handler = async (interaction, app) => {
 
 /** `/voice default name`: Manage Server only. */
 export const setDefault: Handler = async (interaction, app) => {
-  if (!interaction.memberPermissions.has(PermissionFlagsBits.ManageGuild))
-    throw new UserError('forbidden', 'Setting the server’s default voice needs the Manage Server permission.');
+  assertManagesServer(interaction, 'Setting the server’s default voice');
   const voice = await voiceNamed(interaction, app);
   await app.preferences.setDefaultVoice(interaction.guildId, voice.voiceId);
   await respond(interaction, { content: `**${voice.name}** is now this server’s default voice.`, ephemeral: false });
