@@ -48,7 +48,7 @@ export const CLEANING_RULES: readonly (readonly [name: string, rule: Rule])[] = 
 
 /**
  * Turns raw message text into what is read aloud: one line, or `''` when nothing is left to say.
- * @remarks Does not cut to length; {@link toSpeech} and {@link narrate} do, after splitting.
+ * @remarks Does not cut to length; `narrate` does, after splitting.
  */
 export function cleanText(content: string, context: CleanContext): string {
   const shelf = new Shelf();

@@ -42,9 +42,4 @@ export class FloodNotices {
     }
     return count;
   }
-
-  /** Forgets a guild (it left voice: its queue is gone). */
-  forget(guildId: string): void {
-    this.#notices.delete(guildId);
-  }
 }

@@ -24,13 +24,6 @@ export interface NameAnnouncerOptions {
   now?: () => number;
 }
 
-/** How one message's name announcement goes. */
-export interface AnnounceOptions {
-  /** The server's `readNames` setting; when off nothing is announced or remembered. */
-  readNames: boolean;
-  dictionary: DictionaryInput;
-}
-
 interface Streak {
   authorId: string;
   lastAt: number;
@@ -65,19 +58,6 @@ export class NameAnnouncer {
     this.#streaks.set(channelId, { authorId, lastAt: now, named: alreadyNamed || announce });
     if (this.#streaks.size > SWEEP_ABOVE_CHANNELS) this.#sweep(now);
     return announce;
-  }
-
-  /** The final segments of a message, its author named where {@link shouldAnnounce} says so. */
-  announce(channelId: string, author: Author, narration: Narration, options: AnnounceOptions): Segment[] {
-    if (!options.readNames) return phraseNarration(narration, undefined);
-    const speaksAsAuthor = narration.attachments !== undefined || narration.segments.some((s) => s.character === undefined);
-    const named = this.shouldAnnounce(channelId, author.id, speaksAsAuthor);
-    return phraseNarration(narration, named ? speakableName(author.name, options.dictionary) : undefined);
-  }
-
-  /** Forgets a channel's run (e.g. when the bot leaves voice), so the next message is named. */
-  forget(channelId: string): void {
-    this.#streaks.delete(channelId);
   }
 
   #sweep(now: number): void {

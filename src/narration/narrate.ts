@@ -25,7 +25,7 @@ const MIN_SEGMENT_CHARS = 20;
  * segment ({@link cleanText}) and cuts the whole to `maxChars`.
  * @remarks Splitting comes first because cleaning removes the line breaks and brackets that mark a
  * character's line. Pass `() => false` when character lines are off: the result is then one author
- * segment, the same text {@link toSpeech} gives. The author's name is added by the name announcer.
+ * segment. The author's name and what was attached are added by `phraseNarration`.
  */
 export function narrate(message: ChatMessage, options: SpeechOptions, isCharacter: (name: string) => boolean): Narration {
   const context = cleanContext(message, options);

@@ -7,9 +7,6 @@ export interface DictionaryEntry {
 /** A dictionary as narration takes it: a word → reading map, or entries as the store lists them. */
 export type DictionaryInput = ReadonlyMap<string, string> | readonly DictionaryEntry[];
 
-/** An empty dictionary. */
-export const NO_DICTIONARY: DictionaryInput = new Map();
-
 const WORD_CHAR = /[\p{L}\p{N}_]/u;
 const SPACE = /\s/u;
 /** Scripts written without spaces between words: their entries match inside longer text. */

@@ -12,7 +12,7 @@ const DOT_RUN = /\.{4,}/gu;
 const ELLIPSIS_RUN = /…{2,}/gu;
 /** A run of one symbol (`-----`, `:)))))`, `$$$`); digits are never shortened (1000000 is a number). */
 const SYMBOL_RUN = /([^\p{L}\p{N}\p{M}\s!?.])\1+/gu;
-const COMBINING_RUN = /(\p{M}{3})\p{M}+/gu;
+const COMBINING_RUN = new RegExp(`(\\p{M}{${MAX_COMBINING_MARKS}})\\p{M}+`, 'gu');
 /** Invisible or control characters that only ever hide things from readers. */
 const INVISIBLE = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F\u00AD\u200B\u2060\uFEFF]/gu;
 

@@ -93,11 +93,6 @@ export class NarrationSettingsStore {
     });
   }
 
-  /** The settings as a short block for a reply: {@link describeSettings}. */
-  describe(settings: NarrationSettings): string {
-    return describeSettings(settings);
-  }
-
   /** Changes the given settings; every value is checked first, and one bad value changes nothing. */
   async update(guildId: string, patch: NarrationPatch): Promise<NarrationSettings> {
     const clean = checkPatch(patch);

@@ -1,8 +1,6 @@
-import { describeAttachments } from './attachments.ts';
 import type { ChatMessage } from './chatMessage.ts';
-import { cleanText, type CleanContext } from './cleanText.ts';
+import type { CleanContext } from './cleanText.ts';
 import type { DictionaryInput } from './pronounce.ts';
-import { cutToLength } from './spacing.ts';
 
 export type { ChatAttachment, ChatMessage, MentionNames } from './chatMessage.ts';
 
@@ -18,20 +16,7 @@ export interface SpeechOptions {
 /** A sentence ends in one of these; otherwise a full stop is added before the next one. */
 const SENTENCE_END = /[.!?…。！？]$/u;
 
-/**
- * What the bot says for a chat message (without the author's name), or `undefined` for nothing.
- * @remarks The text is cleaned ({@link cleanText}) and cut to `maxChars`; what was attached follows
- * as its own sentence ("look. Sent an image"), outside the limit, so a long message never hides it.
- */
-export function toSpeech(message: ChatMessage, options: SpeechOptions): string | undefined {
-  const text = cleanText(message.content, cleanContext(message, options));
-  const spoken = text === '' ? '' : cutToLength(text, options.maxChars).text;
-  const attachments = describeAttachments(message.attachments, message.stickers);
-  const result = attachments === undefined ? spoken : withAttachments(spoken, attachments);
-  return result === '' ? undefined : result;
-}
-
-/** The context {@link cleanText} needs for a message. */
+/** The context `cleanText` needs for a message. */
 export function cleanContext(message: ChatMessage, options: SpeechOptions): CleanContext {
   return { mentions: message.mentions, dictionary: options.dictionary, nowMs: options.nowMs ?? Date.now() };
 }

@@ -19,11 +19,6 @@ export interface VoiceRegistryOptions {
   onInvalid?: (problem: RegistryProblem) => void;
 }
 
-/** What {@link VoiceRegistry.update} may change; the other fields are facts of the design. */
-export interface VoicePatch {
-  name?: string;
-}
-
 type Entry = GuildDoc['voices'][number];
 type Change<T> = { stored?: unknown[]; result: T };
 
@@ -123,22 +118,6 @@ export class VoiceRegistry {
       if (hits.length === 0) return { result: [] };
       const drop = new Set(hits.map((e) => e.at));
       return { stored: doc.stored.filter((_, i) => !drop.has(i)), result: hits.map((e) => e.voice) };
-    });
-  }
-
-  /** Renames a voice of this guild; returns the updated voice, or `undefined` if absent. */
-  async update(guildId: string, nameOrVoiceId: string, patch: VoicePatch): Promise<CharacterVoice | undefined> {
-    const name = patch.name === undefined ? undefined : normalizeName(patch.name);
-    const bad = name === undefined ? undefined : nameProblem(name);
-    if (bad !== undefined) throw invalidInput(bad);
-    return this.#mutate(guildId, (doc) => {
-      const hit = find(doc, nameOrVoiceId);
-      if (!hit || name === undefined) return { result: hit?.voice };
-      const clash = find(doc, name, 'name');
-      if (clash && clash.at !== hit.at) throw nameTaken(clash.voice);
-      const updated = { ...hit.voice, name };
-      const raw = { ...(doc.stored[hit.at] as object), name };
-      return { stored: doc.stored.map((e, i) => (i === hit.at ? raw : e)), result: updated };
     });
   }
 

@@ -5,7 +5,7 @@
 import { expect } from 'vitest';
 import { NO_MENTIONS } from '../../src/narration/chatMessage.ts';
 import type { DictionaryEntry } from '../../src/narration/dictionary.ts';
-import { NameAnnouncer, type Author } from '../../src/narration/nameAnnouncer.ts';
+import { NameAnnouncer, phraseNarration, speakableName, type Author } from '../../src/narration/nameAnnouncer.ts';
 import { narrate, type Narration } from '../../src/narration/narrate.ts';
 import { expectedTone } from '../emulators/dashscope/audio.ts';
 import { dominantFrequency, type CapturedAudio } from '../emulators/discord/server.ts';
@@ -70,9 +70,15 @@ export class NarrationMirror {
     return narrate({ content, mentions: NO_MENTIONS, attachments: [] }, { maxChars: this.maxChars, dictionary: this.dictionary }, isCharacter);
   }
 
-  /** The texts the bot speaks for a message in `channelId` (one per segment), its author named as the bot decides. */
+  /**
+   * The texts the bot speaks for a message in `channelId` (one per segment), its author named as the bot decides:
+   * when names are read, and the author speaks in it, and {@link NameAnnouncer.shouldAnnounce} says so.
+   */
   spoken(channelId: string, author: Author, content: string): string[] {
-    const options = { readNames: this.readNames, dictionary: this.dictionary };
-    return this.#names.announce(channelId, author, this.narration(content), options).map((s) => s.text);
+    const narration = this.narration(content);
+    const speaksAsAuthor = narration.attachments !== undefined || narration.segments.some((s) => s.character === undefined);
+    const named = this.readNames && this.#names.shouldAnnounce(channelId, author.id, speaksAsAuthor);
+    const name = named ? speakableName(author.name, this.dictionary) : undefined;
+    return phraseNarration(narration, name).map((s) => s.text);
   }
 }

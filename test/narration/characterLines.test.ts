@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { splitCharacterLines, type Segment } from '../../src/narration/characterLines.ts';
 import { narrate } from '../../src/narration/narrate.ts';
-import { toSpeech, type SpeechOptions } from '../../src/narration/toSpeech.ts';
+import type { SpeechOptions } from '../../src/narration/toSpeech.ts';
 import { ALICE, message, NOW_MS } from './helpers.ts';
 
 const VOICES = new Set(['captain', 'old maggie', 'http', 'bob']);
@@ -57,10 +57,10 @@ describe('narrate', () => {
     expect(narrate(message(content), options, isCharacter).segments).toEqual(expected);
   });
 
-  it('with character lines off gives one author segment, the same text toSpeech gives', () => {
+  it('with character lines off gives one author segment: the whole message, cleaned', () => {
     const content = 'I wave\nCaptain: Ahoy!\n**bold** https://x.example';
     const narration = narrate(message(content), options, () => false);
-    expect(narration.segments).toEqual([author(toSpeech(message(content), options) ?? '')]);
+    expect(narration.segments).toEqual([author('I wave, Captain: ahoy there! bold link')]);
   });
 
   it('reports attachments separately, spoken by the author', () => {

@@ -1,4 +1,7 @@
 import type { ChatMessage } from '../../src/narration/chatMessage.ts';
+import { phraseNarration } from '../../src/narration/nameAnnouncer.ts';
+import { narrate } from '../../src/narration/narrate.ts';
+import type { SpeechOptions } from '../../src/narration/toSpeech.ts';
 
 /** Ids that resolve in {@link message}'s mentions. */
 export const ALICE = '111111111111111111';
@@ -26,3 +29,12 @@ export function message(content: string, extra: Partial<ChatMessage> = {}): Chat
 
 /** 2023-11-14T22:13:20Z, a fixed "now" for relative timestamps. */
 export const NOW_MS = 1_700_000_000_000;
+
+/**
+ * What the bot says for `message` with character lines off and no name read, or `undefined` for nothing:
+ * the narrator's own path (`narrate`, then `phraseNarration`), its segments joined.
+ */
+export function speech(message: ChatMessage, options: SpeechOptions): string | undefined {
+  const text = phraseNarration(narrate(message, options, () => false), undefined).map((s) => s.text).join(' ');
+  return text === '' ? undefined : text;
+}

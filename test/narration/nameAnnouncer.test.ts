@@ -53,13 +53,6 @@ describe('NameAnnouncer.shouldAnnounce', () => {
     expect(announcer.shouldAnnounce('c', 'a', true)).toBe(true);
   });
 
-  it('forgets a channel on request', () => {
-    const announcer = new NameAnnouncer({ now: fakeClock().now });
-    announcer.shouldAnnounce('c', 'a', true);
-    announcer.forget('c');
-    expect(announcer.shouldAnnounce('c', 'a', true)).toBe(true);
-  });
-
   it('sweeps stale channels once many are remembered, and still answers right', () => {
     const clock = fakeClock();
     const announcer = new NameAnnouncer({ now: clock.now });
@@ -103,23 +96,7 @@ describe('phraseNarration', () => {
   });
 });
 
-describe('NameAnnouncer.announce', () => {
-  const options = { readNames: true, dictionary: new Map([['ali', 'Ah-lee']]) };
-
-  it('names, then skips, with the name cleaned and the dictionary applied', () => {
-    const announcer = new NameAnnouncer({ now: fakeClock().now });
-    const who = { id: '1', name: '**Ali** 🌸' };
-    expect(announcer.announce('c', who, narration([author('hi')]), options)).toEqual([author('Ah-lee said: hi')]);
-    expect(announcer.announce('c', who, narration([author('again')]), options)).toEqual([author('again')]);
-  });
-
-  it('with readNames off names nobody and remembers nothing', () => {
-    const announcer = new NameAnnouncer({ now: fakeClock().now });
-    const who = { id: '1', name: 'Ali' };
-    expect(announcer.announce('c', who, narration([author('hi')]), { ...options, readNames: false })).toEqual([author('hi')]);
-    expect(announcer.announce('c', who, narration([author('hi')]), options)).toEqual([author('Ah-lee said: hi')]);
-  });
-
+describe('speakableName', () => {
   it.each([
     ['Alice', 'Alice'],
     ['🌸🌸', 'someone'],

@@ -79,6 +79,16 @@ describe('Narrator: reading', () => {
     expect(spoken()).toEqual([['alice said: Ahoy link', 'Captain'], ['Hoist the sails!', 'Captain']]);
   });
 
+  it('says the name cleaned, with the dictionary applied; with read_names off names nobody and remembers nothing', async () => {
+    await narrator.dictionary.add(GUILD, 'ali', 'Ah-lee');
+    await narrator.settings.update(GUILD, { readNames: false });
+    await narrator.message(chat('hi', { name: '**Ali** 🌸' }));
+    await narrator.settings.update(GUILD, { readNames: true });
+    await narrator.message(chat('hi', { name: '**Ali** 🌸' }));
+    await narrator.message(chat('again', { name: '**Ali** 🌸' }));
+    expect(spoken()).toEqual([['hi', 'Captain'], ['Ah-lee said: hi', 'Captain'], ['again', 'Captain']]);
+  });
+
   it('speaks character lines in their voices, in order; plain text when character lines are off', async () => {
     await narrator.message(chat('[Captain] All hands!\nMate: Aye.'));
     expect(spoken()).toEqual([['All hands!', 'Captain'], ['Aye.', 'Mate']]);

@@ -1,15 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { CLEANING_RULES } from '../../src/narration/cleanText.ts';
 import { MORE_SUFFIX } from '../../src/narration/spacing.ts';
-import { toSpeech, type SpeechOptions } from '../../src/narration/toSpeech.ts';
-import { ALICE, BOB, GENERAL, message, MODS, NOW_MS, UNKNOWN } from './helpers.ts';
+import type { SpeechOptions } from '../../src/narration/toSpeech.ts';
+import { ALICE, BOB, GENERAL, message, MODS, NOW_MS, speech, UNKNOWN } from './helpers.ts';
 
 const options: SpeechOptions = { maxChars: 300, dictionary: new Map(), nowMs: NOW_MS };
-const speak = (content: string, extra: Partial<SpeechOptions> = {}) => toSpeech(message(content), { ...options, ...extra });
+const speak = (content: string, extra: Partial<SpeechOptions> = {}) => speech(message(content), { ...options, ...extra });
 const HOUR_S = 3_600;
 const t = (offsetS: number, style = 'R') => `<t:${NOW_MS / 1000 + offsetS}:${style}>`;
 
-describe('toSpeech: mentions', () => {
+describe('speech: mentions', () => {
   it.each([
     [`hi <@${ALICE}>`, 'hi Alice'],
     [`hi <@!${ALICE}>!`, 'hi Alice!'],
@@ -28,7 +28,7 @@ describe('toSpeech: mentions', () => {
   });
 });
 
-describe('toSpeech: emoji', () => {
+describe('speech: emoji', () => {
   it.each([
     ['nice <:pepe_laugh:123456789>', 'nice pepe laugh'],
     ['<a:party__parrot:1> time', 'party parrot time'],
@@ -41,7 +41,7 @@ describe('toSpeech: emoji', () => {
   });
 });
 
-describe('toSpeech: links', () => {
+describe('speech: links', () => {
   it.each([
     ['see https://example.com/a_b*c?x=1', 'see link'],
     ['see https://example.com.', 'see link.'],
@@ -57,7 +57,7 @@ describe('toSpeech: links', () => {
   });
 });
 
-describe('toSpeech: code and spoilers', () => {
+describe('speech: code and spoilers', () => {
   it.each([
     ['look ```js\nconst x = <@1>;\n``` there', 'look code there'],
     ['```one line```', 'code'],
@@ -73,7 +73,7 @@ describe('toSpeech: code and spoilers', () => {
   });
 });
 
-describe('toSpeech: markdown', () => {
+describe('speech: markdown', () => {
   it.each([
     ['**bold** __under__ ~~strike~~ *it* _it2_', 'bold under strike it it2'],
     ['***both*** and **_nested_** and *__mixed__* and ~~**all**~~', 'both and nested and mixed and all'],
@@ -90,7 +90,7 @@ describe('toSpeech: markdown', () => {
   });
 });
 
-describe('toSpeech: timestamps', () => {
+describe('speech: timestamps', () => {
   it.each([
     [`meet ${t(HOUR_S)}`, 'meet in 1 hour'],
     [`was ${t(-3 * 24 * HOUR_S)}`, 'was 3 days ago'],
@@ -104,7 +104,7 @@ describe('toSpeech: timestamps', () => {
   });
 });
 
-describe('toSpeech: repeated characters', () => {
+describe('speech: repeated characters', () => {
   it.each([
     ['sooooooo goooood', 'sooo goood'],
     ['what!!!!!!', 'what!!!'],
@@ -128,7 +128,7 @@ describe('toSpeech: repeated characters', () => {
   });
 });
 
-describe('toSpeech: whitespace and lines', () => {
+describe('speech: whitespace and lines', () => {
   it.each([
     ['  lots   of\t\tspace  ', 'lots of space'],
     ['first line\nsecond line', 'first line, second line'],
@@ -142,7 +142,7 @@ describe('toSpeech: whitespace and lines', () => {
   });
 });
 
-describe('toSpeech: combinations and hostile input', () => {
+describe('speech: combinations and hostile input', () => {
   it.each([
     ['unclosed ||spoiler stays', 'unclosed spoiler stays'],
     ['unclosed ```fence stays', 'unclosed fence stays'],
@@ -194,7 +194,7 @@ describe('toSpeech: combinations and hostile input', () => {
   });
 });
 
-describe('toSpeech: attachments', () => {
+describe('speech: attachments', () => {
   it.each([
     [[{ name: 'cat.png' }], [], 'look. Sent an image'],
     [[{ name: 'a.jpg' }, { name: 'b', contentType: 'image/webp' }, { name: 'c.GIF' }], [], 'look. Sent 3 images'],
@@ -203,7 +203,7 @@ describe('toSpeech: attachments', () => {
     [[{ name: 'x.bin' }, { name: 'y' }], ['Wave'], 'look. Sent 2 files and a sticker'],
     [[], ['Wave', 'Hi'], 'look. Sent 2 stickers'],
   ])('%j %j', (attachments, stickers, expected) => {
-    expect(toSpeech(message('look', { attachments, stickers }), options)).toBe(expected);
+    expect(speech(message('look', { attachments, stickers }), options)).toBe(expected);
   });
 
   it.each([
@@ -211,16 +211,16 @@ describe('toSpeech: attachments', () => {
     ['what?', 'what? Sent an image'],
     ['||hidden||', 'sent an image'],
   ])('attachment with text %j', (content, expected) => {
-    expect(toSpeech(message(content, { attachments: [{ name: 'a.png' }] }), options)).toBe(expected);
+    expect(speech(message(content, { attachments: [{ name: 'a.png' }] }), options)).toBe(expected);
   });
 
   it('keeps the attachment phrase even when the text is cut', () => {
-    const text = toSpeech(message('word '.repeat(100), { attachments: [{ name: 'a.png' }] }), { ...options, maxChars: 40 });
+    const text = speech(message('word '.repeat(100), { attachments: [{ name: 'a.png' }] }), { ...options, maxChars: 40 });
     expect(text).toMatch(/, and more\. Sent an image$/u);
   });
 });
 
-describe('toSpeech: dictionary', () => {
+describe('speech: dictionary', () => {
   it.each([
     ['gg everyone, GG', new Map([['gg', 'good game']]), 'good game everyone, good game'],
     ['eggs and gg', new Map([['gg', 'good game']]), 'eggs and good game'],
