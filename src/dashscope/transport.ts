@@ -7,14 +7,18 @@ import { parseRetryAfter } from './retry.ts';
 /** An undici dispatcher (a pool, a proxy agent), for callers outside this folder. */
 export type HttpDispatcher = Dispatcher;
 
-/** Where and how to reach DashScope's HTTP API. */
-export interface HttpTarget {
+/** Where DashScope's HTTP API is, and the key to it. */
+export interface HttpEndpoint {
   apiKey: string;
   baseUrl: string;
-  /** Per-request timeout, ms. */
-  timeoutMs: number;
   /** An undici dispatcher (a pool, a proxy agent); the global one when absent. */
   dispatcher?: Dispatcher | undefined;
+}
+
+/** Where and how to reach DashScope's HTTP API for one-shot JSON calls. */
+export interface HttpTarget extends HttpEndpoint {
+  /** Per-request timeout, ms. */
+  timeoutMs: number;
 }
 
 /** A failed call, with what the retry logic needs to know about it. */
@@ -33,23 +37,39 @@ export async function postJson(target: HttpTarget, path: string, body: unknown, 
   const timeout = AbortSignal.timeout(target.timeoutMs);
   const combined = signal ? AbortSignal.any([signal, timeout]) : timeout;
   try {
-    const response = await request(`${target.baseUrl}${path}`, {
-      method: 'POST',
-      dispatcher: target.dispatcher,
-      signal: combined,
-      headers: {
-        authorization: `Bearer ${target.apiKey}`,
-        'content-type': 'application/json',
-        accept: 'application/json; charset=utf-8',
-      },
-      body: JSON.stringify(body),
-    });
+    const response = await sendJson(target, path, body, combined);
     const text = await response.body.text();
     return classifyResponse(response.statusCode, text, response.headers['retry-after']);
   } catch (cause) {
     if (signal?.aborted) throw signal.reason;
     return classifyNetworkError(cause, timeout.aborted, target.timeoutMs);
   }
+}
+
+/**
+ * POSTs `body` as JSON to `path` with the API key, and returns the response as it starts.
+ * @remarks `headers` add to or replace the defaults (`accept: application/json`);
+ * the caller reads or destroys the body.
+ */
+export function sendJson(
+  endpoint: HttpEndpoint,
+  path: string,
+  body: unknown,
+  signal: AbortSignal,
+  headers: Readonly<Record<string, string>> = {},
+): Promise<Dispatcher.ResponseData> {
+  return request(`${endpoint.baseUrl}${path}`, {
+    method: 'POST',
+    dispatcher: endpoint.dispatcher,
+    signal,
+    headers: {
+      authorization: `Bearer ${endpoint.apiKey}`,
+      'content-type': 'application/json',
+      accept: 'application/json; charset=utf-8',
+      ...headers,
+    },
+    body: JSON.stringify(body),
+  });
 }
 
 function classifyResponse(status: number, text: string, retryAfter: string | string[] | undefined): CallResult {

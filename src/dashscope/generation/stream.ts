@@ -5,7 +5,7 @@
  * sending the request (headers may come only with the first event), the connect timeout until the
  * headers, the idle timeout between reads once audio flows.
  */
-import { request, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
 import {
   closedError,
   errorFromBody,
@@ -19,17 +19,15 @@ import { DashScopeError } from '../errors.ts';
 import { EvenBytes } from '../evenBytes.ts';
 import { asObject, numberField, parseObject, stringField } from '../json.ts';
 import { Watchdog, type TtsTimeouts } from '../timeouts.ts';
+import { sendJson, type HttpEndpoint } from '../transport.ts';
 import { SseParser, type SseEvent } from './sseParser.ts';
 
 /** Path of the generation endpoint. */
 export const GENERATION_PATH = '/api/v1/services/aigc/multimodal-generation/generation';
 
 /** Where to send and how long to wait. */
-export interface GenerationTarget {
-  apiKey: string;
-  baseUrl: string;
+export interface GenerationTarget extends HttpEndpoint {
   timeouts: TtsTimeouts;
-  dispatcher?: Dispatcher | undefined;
 }
 
 /** What the caller learns besides the audio. */
@@ -94,7 +92,7 @@ export async function* streamGeneration(target: GenerationTarget, body: unknown,
   try {
     signal.throwIfAborted();
     timer.sending();
-    response = await send(target, body, timer.controller.signal);
+    response = await sendJson(target, GENERATION_PATH, body, timer.controller.signal, SSE_HEADERS);
     headers = true;
     hooks.onHeaders();
     if (response.statusCode < 200 || response.statusCode >= 300) {
@@ -116,21 +114,8 @@ export async function* streamGeneration(target: GenerationTarget, body: unknown,
   }
 }
 
-function send(target: GenerationTarget, body: unknown, signal: AbortSignal): Promise<Dispatcher.ResponseData> {
-  return request(`${target.baseUrl}${GENERATION_PATH}`, {
-    method: 'POST',
-    dispatcher: target.dispatcher,
-    signal,
-    headers: {
-      authorization: `Bearer ${target.apiKey}`,
-      'content-type': 'application/json',
-      accept: 'text/event-stream',
-      'x-dashscope-sse': 'enable',
-      'cache-control': 'no-cache',
-    },
-    body: JSON.stringify(body),
-  });
-}
+/** Headers that ask for the response as a server-sent event stream. */
+const SSE_HEADERS = { accept: 'text/event-stream', 'x-dashscope-sse': 'enable', 'cache-control': 'no-cache' };
 
 async function* readEvents(body: AsyncIterable<Uint8Array>, timer: RequestTimer, hooks: GenerationHooks): AsyncGenerator<Buffer> {
   const parser = new SseParser();
