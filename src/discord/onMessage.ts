@@ -1,9 +1,7 @@
-import { MessageType, type Client, type Message, type PartialMessage } from 'discord.js';
-import type { Logger } from '../log.ts';
+import { MessageType, type Message, type PartialMessage } from 'discord.js';
 import type { ChatMessage, MentionNames } from '../narration/chatMessage.ts';
 import type { AuthorKind, ChatEvent } from '../narration/route.ts';
 import type { App } from './app.ts';
-import { NO_MENTIONS } from './reply.ts';
 
 /** A new chat message: handed to narration. The error boundary of narration: logs, never throws. */
 export function onMessageCreate(message: Message, app: App): void {
@@ -89,12 +87,4 @@ function mentionNames(message: Message<true>): MentionNames {
   const channels = new Map<string, string>();
   for (const [id, channel] of message.mentions.channels) if ('name' in channel && channel.name) channels.set(id, channel.name);
   return { users, roles, channels };
-}
-
-/** Posts a line in a text channel without pinging anyone; failures (no permission) are logged. */
-export function postLine(client: Client, log: Logger, channelId: string, content: string): void {
-  void (async () => {
-    const channel = await client.channels.fetch(channelId);
-    if (channel?.isSendable()) await channel.send({ content, allowedMentions: NO_MENTIONS });
-  })().catch((error: unknown) => log.warn({ err: error, channelId }, 'could not post in the channel'));
 }

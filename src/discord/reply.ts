@@ -1,4 +1,5 @@
-import { MessageFlags, type BaseMessageOptions, type RepliableInteraction } from 'discord.js';
+import { MessageFlags, type BaseMessageOptions, type Client, type RepliableInteraction } from 'discord.js';
+import type { Logger } from '../log.ts';
 
 /** No message of the bot ever pings anyone. */
 export const NO_MENTIONS = { parse: [] } as const;
@@ -15,4 +16,12 @@ export async function respond(interaction: RepliableInteraction, content: Conten
   if (interaction.deferred) await interaction.editReply(message);
   else if (interaction.replied) await interaction.followUp({ ...message, flags: ephemeral ? MessageFlags.Ephemeral : undefined });
   else await interaction.reply({ ...message, flags: ephemeral ? MessageFlags.Ephemeral : undefined });
+}
+
+/** Posts a line in a text channel without pinging anyone; failures (no permission) are logged, never thrown. */
+export function postLine(client: Client, log: Logger, channelId: string, content: string): void {
+  void (async () => {
+    const channel = await client.channels.fetch(channelId);
+    if (channel?.isSendable()) await channel.send({ content, allowedMentions: NO_MENTIONS });
+  })().catch((error: unknown) => log.warn({ err: error, channelId }, 'could not post in the channel'));
 }

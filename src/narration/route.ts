@@ -69,3 +69,8 @@ export function route(settings: NarrationSettings, event: ChatEvent, botChannelI
 export function joinsOnArrival(settings: NarrationSettings, voiceChannelId: string): boolean {
   return settings.autoJoin && Object.values(settings.bindings).some((bound) => bound === null || bound === voiceChannelId);
 }
+
+/** Whether the bot stays in `voiceChannelId` while idle: a chat read there is bound to it (or to any channel). */
+export function staysWhileIdle(settings: NarrationSettings, voiceChannelId: string): boolean {
+  return Object.values(settings.bindings).some((bound) => bound === null || bound === voiceChannelId);
+}

@@ -9,14 +9,15 @@ import type { CharacterVoice } from '../../src/voices/characterVoice.ts';
  * the current one to its end.
  */
 export class FakePlayer implements NarrationPlayer {
-  readonly sink: { channelId: string };
+  /** The voice channel it speaks in (the presence owner's knowledge, kept here for tests). */
+  readonly channelId: string;
   readonly maxQueue: number;
   current: Utterance | undefined;
   readonly waiting: Utterance[] = [];
   readonly spoken: Utterance[] = [];
 
   constructor(channelId = 'voice-1', maxQueue = 20) {
-    this.sink = { channelId };
+    this.channelId = channelId;
     this.maxQueue = maxQueue;
   }
 

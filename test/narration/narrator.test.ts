@@ -34,12 +34,14 @@ function makeNarrator(maxQueue = 20): Narrator {
     dictionary: new PronunciationDictionary(keyv),
     registry,
     preferences,
-    players: { get: () => player },
-    join: async (_, channelId) => {
-      joins.push(channelId);
-      return (player = new FakePlayer(channelId, maxQueue));
+    outlet: {
+      presence: () => player && { player, channelId: player.channelId },
+      join: async (_, channelId) => {
+        joins.push(channelId);
+        return (player = new FakePlayer(channelId, maxQueue));
+      },
+      notify: (channelId, text) => notes.push([channelId, text]),
     },
-    notify: (channelId, text) => notes.push([channelId, text]),
     maxQueue,
     log: pino({ level: 'silent' }),
   });

@@ -25,7 +25,7 @@ const LONG = 'The tide is turning and the old ship is ready.'; // ≈ 2.3 s of t
 let ids = 0;
 const utterance = (text: string): Utterance => ({ id: `u${ids++}`, guildId: 'g1', text, voice, requestedBy: 'user', source: 'say', reportChannelId: 't1' });
 const makePlayer = (over: Partial<GuildPlayerOptions> = {}): GuildPlayer =>
-  (player = new GuildPlayer({ engine, sink, encode: toOpusPackets, maxQueue: 5, idleLeaveMs: 60_000, onIdle: () => {}, onError: (u, e) => errors.push([u, e]), ...over }));
+  (player = new GuildPlayer({ engine, sink, encode: toOpusPackets, maxQueue: 5, onIdle: () => {}, onError: (u, e) => errors.push([u, e]), ...over }));
 const settled = async (p: GuildPlayer, timeoutMs = 10_000): Promise<void> => {
   const end = Date.now() + timeoutMs;
   while (p.pending.length > 0 && Date.now() < end) await new Promise((r) => setTimeout(r, 20));
@@ -133,13 +133,18 @@ describe('GuildPlayer', () => {
     expect(coversTone(sink.packetsOf(0).length, 'Slow and steady.')).toBe(true);
   });
 
-  it('calls onIdle after the idle time with nothing to say', async () => {
-    let idle = 0;
-    const p = makePlayer({ idleLeaveMs: 150, onIdle: () => idle++ });
+  it('reports idle once each time its queue runs dry, not while it speaks', async () => {
+    const idleAt: number[] = [];
+    const p = makePlayer({ onIdle: () => idleAt.push(sink.played.length) });
     p.enqueue(utterance('Short.'));
+    p.enqueue(utterance('Again.'));
+    expect(p.status).toBe('speaking');
     await settled(p);
-    expect(idle).toBe(0);
-    await new Promise((r) => setTimeout(r, 300));
-    expect(idle).toBe(1);
+    await new Promise((r) => setImmediate(r));
+    expect(idleAt).toEqual([sink.played.length]); // once, after the last packet of both
+    expect(p.status).toBe('idle');
+    p.destroy();
+    expect(p.status).toBe('destroyed');
+    expect(() => p.enqueue(utterance('Too late.'))).toThrow(/left the voice channel/);
   });
 });

@@ -23,8 +23,9 @@ const start: Handler = async (interaction, app) => {
   const text = interaction.options.getChannel('channel') ?? interaction.channel;
   if (!text) throw invalidInput('Name the text channel to read with the channel option.');
   assertReadable(text);
-  const player = app.players.get(interaction.guildId) ?? (interaction.member.voice.channel ? await joinFor(interaction, app) : undefined);
-  const voiceChannelId = player?.sink.channelId ?? null;
+  const inVoice = app.players.presence(interaction.guildId);
+  const joined = inVoice ?? (interaction.member.voice.channel ? await joinFor(interaction, app) : undefined);
+  const voiceChannelId = joined?.channelId ?? null;
   await app.narration.settings.bind(interaction.guildId, text.id, voiceChannelId);
   app.narration.rebound(text.id);
   const where = voiceChannelId === null ? 'in whichever voice channel I join (use /join)' : `in <#${voiceChannelId}>`;

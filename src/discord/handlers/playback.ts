@@ -9,8 +9,8 @@ import { joinFor } from '../voiceChannel.ts';
 /** `/join [channel]`. */
 export const join: Handler = async (interaction, app) => {
   const channel = interaction.options.getChannel('channel');
-  const player = await joinFor(interaction, app, channel?.isVoiceBased() ? channel : undefined);
-  await respond(interaction, `Joined <#${player.sink.channelId}>.`);
+  const { channelId } = await joinFor(interaction, app, channel?.isVoiceBased() ? channel : undefined);
+  await respond(interaction, `Joined <#${channelId}>.`);
 };
 
 /** `/leave`. */
@@ -24,7 +24,7 @@ export const say: Handler = async (interaction, app) => {
   if (text === '') throw invalidInput('There is nothing to say.');
   if ([...text].length > SAY_TEXT_MAX_CHARS) throw invalidInput(`That is ${[...text].length} characters; /say takes at most ${SAY_TEXT_MAX_CHARS}.`);
   const voice = await resolveVoice(app.registry, app.preferences, interaction.guildId, interaction.user.id, interaction.options.getString('voice') ?? undefined);
-  const player = app.players.get(interaction.guildId) ?? (await joinFor(interaction, app));
+  const player = app.players.get(interaction.guildId) ?? (await joinFor(interaction, app)).player;
   const ahead = player.enqueue({
     id: randomUUID(),
     guildId: interaction.guildId,
