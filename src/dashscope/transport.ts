@@ -1,4 +1,4 @@
-import { request, type Dispatcher } from 'undici';
+import { type Dispatcher, request } from 'undici';
 import { DashScopeError } from './errors.ts';
 import { parseRetryAfter } from './retry.ts';
 
@@ -20,13 +20,25 @@ export interface CallFailure {
 
 export type CallResult = { ok: true; body: Record<string, unknown> } | ({ ok: false } & CallFailure);
 
-const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'UND_ERR_CONNECT_TIMEOUT', 'EHOSTUNREACH', 'ENETUNREACH']);
+const NOT_SENT_CODES = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'UND_ERR_CONNECT_TIMEOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+]);
 
 /**
  * POSTs JSON to `path` once and classifies the outcome; never throws for DashScope or network failures.
  * @throws the caller's abort reason when `signal` aborts.
  */
-export async function postJson(target: HttpTarget, path: string, body: unknown, signal?: AbortSignal): Promise<CallResult> {
+export async function postJson(
+  target: HttpTarget,
+  path: string,
+  body: unknown,
+  signal?: AbortSignal,
+): Promise<CallResult> {
   const timeout = AbortSignal.timeout(target.timeoutMs);
   const combined = signal ? AbortSignal.any([signal, timeout]) : timeout;
   try {
@@ -52,7 +64,8 @@ export async function postJson(target: HttpTarget, path: string, body: unknown, 
 function classifyResponse(status: number, text: string, retryAfter: string | string[] | undefined): CallResult {
   const json = parseObject(text);
   if (status >= 200 && status < 300 && json) return { ok: true, body: json };
-  const field = (key: string): string | undefined => (typeof json?.[key] === 'string' ? (json[key] as string) : undefined);
+  const field = (key: string): string | undefined =>
+    typeof json?.[key] === 'string' ? (json[key] as string) : undefined;
   const error = new DashScopeError({
     status,
     code: field('code') ?? (status >= 200 && status < 300 ? 'InvalidResponse' : `HTTP${status}`),
@@ -68,8 +81,14 @@ function classifyNetworkError(cause: unknown, timedOut: boolean): CallResult {
   // Only a refused or unresolved connection proves the request never reached DashScope.
   const outcomeUnknown = timedOut || !NOT_SENT_CODES.has(code ?? '');
   const error = timedOut
-    ? new DashScopeError({ status: 0, code: 'Timeout', serverMessage: 'no answer before the timeout', outcomeUnknown }, { cause })
-    : new DashScopeError({ status: 0, code: 'NetworkError', serverMessage: code ?? 'connection failed', outcomeUnknown }, { cause });
+    ? new DashScopeError(
+        { status: 0, code: 'Timeout', serverMessage: 'no answer before the timeout', outcomeUnknown },
+        { cause },
+      )
+    : new DashScopeError(
+        { status: 0, code: 'NetworkError', serverMessage: code ?? 'connection failed', outcomeUnknown },
+        { cause },
+      );
   return { ok: false, error, retryAfterMs: undefined };
 }
 
@@ -84,7 +103,9 @@ function errorCode(error: unknown): string | undefined {
 function parseObject(text: string): Record<string, unknown> | undefined {
   try {
     const value: unknown = JSON.parse(text);
-    return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+    return value !== null && typeof value === 'object' && !Array.isArray(value)
+      ? (value as Record<string, unknown>)
+      : undefined;
   } catch {
     return undefined;
   }

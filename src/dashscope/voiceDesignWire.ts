@@ -32,11 +32,18 @@ export interface VoicePage {
 type Json = Record<string, unknown>;
 
 const str = (o: Json | undefined, key: string): string => (typeof o?.[key] === 'string' ? (o[key] as string) : '');
-const num = (o: Json | undefined, key: string): number | undefined => (typeof o?.[key] === 'number' ? (o[key] as number) : undefined);
-const obj = (v: unknown): Json | undefined => (v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Json) : undefined);
+const num = (o: Json | undefined, key: string): number | undefined =>
+  typeof o?.[key] === 'number' ? (o[key] as number) : undefined;
+const obj = (v: unknown): Json | undefined =>
+  v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Json) : undefined;
 
 function malformed(what: string, body: Json): DashScopeError {
-  return new DashScopeError({ status: 200, code: 'InvalidResponse', serverMessage: `unexpected ${what} response`, requestId: str(body, 'request_id') || undefined });
+  return new DashScopeError({
+    status: 200,
+    code: 'InvalidResponse',
+    serverMessage: `unexpected ${what} response`,
+    requestId: str(body, 'request_id') || undefined,
+  });
 }
 
 /** Reads a create response; the preview is decoded from base64. */

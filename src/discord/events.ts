@@ -1,4 +1,4 @@
-import { Events, type Client } from 'discord.js';
+import { type Client, Events } from 'discord.js';
 import type { Logger } from '../log.ts';
 import type { Utterance } from '../playback/utterance.ts';
 import type { App } from './app.ts';

@@ -13,7 +13,14 @@ export function memberMessage(error: unknown): string | undefined {
 }
 
 /** DashScope codes the operator must act on (key, account, network): members can only wait. */
-const OPERATOR_CODES = ['InvalidApiKey', 'AccessDenied', 'Model.AccessDenied', 'Arrearage', 'AllocationQuota', 'NetworkError'];
+const OPERATOR_CODES = [
+  'InvalidApiKey',
+  'AccessDenied',
+  'Model.AccessDenied',
+  'Arrearage',
+  'AllocationQuota',
+  'NetworkError',
+];
 const OPERATOR_PROBLEM =
   'The voice service is not available to this bot right now. The bot’s operator has been told in its log; please try again later.';
 
@@ -23,7 +30,8 @@ function forMembers(code: string): string {
   if (code.startsWith('Throttling')) return 'The voice service is busy right now. Wait a moment and try again.';
   if (code === 'VoiceNotFound')
     return 'The voice service no longer has this voice (unused voices are removed after a year). Pick another one.';
-  if (code === 'DataInspectionFailed') return 'The voice service’s content filter refused that text. Rephrase it and try again.';
+  if (code === 'DataInspectionFailed')
+    return 'The voice service’s content filter refused that text. Rephrase it and try again.';
   if (code === 'NoAudio') return 'The voice service returned no audio for that text.';
   return `The voice service could not do that (${code}). Try again in a moment.`;
 }

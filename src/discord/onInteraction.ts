@@ -15,7 +15,12 @@ import { respond } from './reply.ts';
 const HANDLERS = { voice, join, leave, say, skip, stop, narrate, dictionary } satisfies Record<CommandName, Handler>;
 
 /** Button handlers by the first part of the custom id. */
-const BUTTONS: Readonly<Record<string, ButtonHandler>> = { design: onDesignButton, delete: onDeleteButton, list: onListButton, dictionary: onDictionaryButton };
+const BUTTONS: Readonly<Record<string, ButtonHandler>> = {
+  design: onDesignButton,
+  delete: onDeleteButton,
+  list: onListButton,
+  dictionary: onDictionaryButton,
+};
 
 const GENERIC_FAILURE = 'Something went wrong on my side. It has been logged; please try again.';
 
@@ -29,7 +34,10 @@ export async function onInteraction(interaction: Interaction, app: App): Promise
   if (!interaction.inCachedGuild()) return;
   try {
     if (interaction.isAutocomplete()) {
-      return await (interaction.commandName === 'dictionary' ? autocompleteDictionary : autocompleteVoice)(interaction, app);
+      return await (interaction.commandName === 'dictionary' ? autocompleteDictionary : autocompleteVoice)(
+        interaction,
+        app,
+      );
     }
     if (interaction.isButton()) {
       const [prefix = '', ...args] = interaction.customId.split(':');
@@ -41,11 +49,16 @@ export async function onInteraction(interaction: Interaction, app: App): Promise
     await handler(interaction, app);
   } catch (error) {
     const message = memberMessage(error);
-    const context = { guildId: interaction.guildId, command: interaction.isCommand() ? interaction.commandName : undefined };
+    const context = {
+      guildId: interaction.guildId,
+      command: interaction.isCommand() ? interaction.commandName : undefined,
+    };
     if (message === undefined) app.log.error({ err: error, ...context }, 'interaction failed');
     else if (error instanceof UserError) app.log.info({ ...context, reason: error.reason }, 'interaction refused');
     else app.log.warn({ ...context, err: error }, 'interaction refused by DashScope');
     if (interaction.isRepliable())
-      await respond(interaction, message ?? GENERIC_FAILURE).catch((e: unknown) => app.log.warn({ err: e }, 'could not answer'));
+      await respond(interaction, message ?? GENERIC_FAILURE).catch((e: unknown) =>
+        app.log.warn({ err: e }, 'could not answer'),
+      );
   }
 }

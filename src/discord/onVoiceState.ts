@@ -9,7 +9,9 @@ import { joinForNarration } from './voiceChannel.ts';
 export function onVoiceState(before: VoiceState, after: VoiceState, app: App): void {
   const guild = after.guild;
   if (isArrival(before, after)) {
-    void autoJoin(after, app).catch((error: unknown) => app.log.warn({ err: error, guildId: guild.id }, 'auto-join failed'));
+    void autoJoin(after, app).catch((error: unknown) =>
+      app.log.warn({ err: error, guildId: guild.id }, 'auto-join failed'),
+    );
   }
   app.players.voiceStateChanged(guild.id, {
     userId: after.id,

@@ -1,4 +1,4 @@
-import { PermissionFlagsBits, type ChatInputCommandInteraction, type Guild, type VoiceBasedChannel } from 'discord.js';
+import { type ChatInputCommandInteraction, type Guild, PermissionFlagsBits, type VoiceBasedChannel } from 'discord.js';
 import { UserError } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import type { GuildPlayer } from '../playback/guildPlayer.ts';
@@ -31,7 +31,10 @@ export async function joinFor(
   if (!target) throw new UserError('invalid_input', 'Join a voice channel first (or name one with /join channel).');
   const missing = missingVoicePermissions(target);
   if (missing.length > 0)
-    throw new UserError('forbidden', `I can’t speak in ${target.name}: I’m missing the ${missing.join(', ')} permission${missing.length > 1 ? 's' : ''} there.`);
+    throw new UserError(
+      'forbidden',
+      `I can’t speak in ${target.name}: I’m missing the ${missing.join(', ')} permission${missing.length > 1 ? 's' : ''} there.`,
+    );
   return { player: await app.players.join(interaction.guildId, target.id), channelId: target.id };
 }
 

@@ -70,7 +70,8 @@ export class NameAnnouncer {
   /** The final segments of a message, its author named where {@link shouldAnnounce} says so. */
   announce(channelId: string, author: Author, narration: Narration, options: AnnounceOptions): Segment[] {
     if (!options.readNames) return phraseNarration(narration, undefined);
-    const speaksAsAuthor = narration.attachments !== undefined || narration.segments.some((s) => s.character === undefined);
+    const speaksAsAuthor =
+      narration.attachments !== undefined || narration.segments.some((s) => s.character === undefined);
     const named = this.shouldAnnounce(channelId, author.id, speaksAsAuthor);
     return phraseNarration(narration, named ? speakableName(author.name, options.dictionary) : undefined);
   }
@@ -100,7 +101,11 @@ export function phraseNarration(narration: Narration, name: string | undefined):
   if (attachments === undefined) return segments;
   const last = segments.at(-1);
   if (last && last.character === undefined) last.text = withAttachments(last.text, attachments);
-  else segments.push({ character: undefined, text: name !== undefined && !first ? `${name} ${attachments}` : attachments });
+  else
+    segments.push({
+      character: undefined,
+      text: name !== undefined && !first ? `${name} ${attachments}` : attachments,
+    });
   return segments;
 }
 

@@ -5,12 +5,20 @@ import { KeyedSerial } from '../voices/keyedSerial.ts';
 import type { DictionaryEntry, PronunciationDictionary } from './dictionary.ts';
 import { FloodNotices } from './floodNotice.ts';
 import { NameAnnouncer, phraseNarration, speakableName } from './nameAnnouncer.ts';
-import { narrate, type Narration } from './narrate.ts';
-import { enqueueAll, hasRoom, removeMessage, replaceMessage, type NarrationPlayer } from './narrationQueue.ts';
-import { joinsOnArrival, route, staysWhileIdle, type ChatEvent, type IgnoreReason } from './route.ts';
+import { type Narration, narrate } from './narrate.ts';
+import { enqueueAll, hasRoom, type NarrationPlayer, removeMessage, replaceMessage } from './narrationQueue.ts';
+import { type ChatEvent, type IgnoreReason, joinsOnArrival, route, staysWhileIdle } from './route.ts';
 import type { NarrationSettings } from './settings.ts';
 import type { CachedNarrationSettings } from './settingsCache.ts';
-import { authorVoice, castOf, castSegments, characterIn, narrationUtterance, type Cast, type VoiceSources } from './speakers.ts';
+import {
+  authorVoice,
+  type Cast,
+  castOf,
+  castSegments,
+  characterIn,
+  narrationUtterance,
+  type VoiceSources,
+} from './speakers.ts';
 
 /** Said once per channel when a member without a voice writes in a channel that is read aloud. */
 export const NO_VOICE_HINT =
@@ -114,14 +122,21 @@ export class Narrator {
     if (decision.action === 'ignore') return this.#ignored(event, decision.reason);
     const prepared = await this.#prepare(event, settings);
     if (event.author.kind === 'webhook' && !prepared.voice) return this.#ignored(event, 'webhook_without_voice');
-    if (prepared.narration.segments.length === 0 && prepared.narration.attachments === undefined) return this.#ignored(event, 'nothing_to_say');
+    if (prepared.narration.segments.length === 0 && prepared.narration.attachments === undefined)
+      return this.#ignored(event, 'nothing_to_say');
     const name = prepared.voice ? this.#nameFor(event, settings, prepared) : undefined;
-    const { utterances, voiceless } = castSegments(event, phraseNarration(prepared.narration, name), prepared.voice, prepared.cast);
+    const { utterances, voiceless } = castSegments(
+      event,
+      phraseNarration(prepared.narration, name),
+      prepared.voice,
+      prepared.cast,
+    );
     if (voiceless > 0 && event.author.kind === 'member') this.#hint(event.channelId);
     if (utterances.length === 0) return this.#ignored(event, 'no_voice');
     const target = decision.action === 'join' ? await this.#join(event.guildId, decision.voiceChannelId) : player;
     if (!target) return this.#ignored(event, 'join_refused');
-    if (hasRoom(target, utterances.length, this.#options.maxQueue) && enqueueAll(target, utterances)) return this.#remember(event.messageId, name);
+    if (hasRoom(target, utterances.length, this.#options.maxQueue) && enqueueAll(target, utterances))
+      return this.#remember(event.messageId, name);
     await this.#skip(target, event, utterances);
   }
 
@@ -137,7 +152,10 @@ export class Narrator {
 
   async #prepare(event: ChatEvent, settings: NarrationSettings): Promise<Prepared> {
     const { registry } = this.#options;
-    const [dictionary, cast] = await Promise.all([this.dictionary.list(event.guildId), castOf(registry, event.guildId)]);
+    const [dictionary, cast] = await Promise.all([
+      this.dictionary.list(event.guildId),
+      castOf(registry, event.guildId),
+    ]);
     const isCharacter = settings.characterLines ? (name: string) => characterIn(cast, name) !== undefined : () => false;
     const narration = narrate(event.message, { maxChars: settings.maxChars, dictionary }, isCharacter);
     const voice = await authorVoice(this.#options, event.guildId, event.author, cast, settings.readBots);
@@ -150,7 +168,8 @@ export class Narrator {
    */
   #nameFor(event: ChatEvent, settings: NarrationSettings, { narration, dictionary }: Prepared): string | undefined {
     if (!settings.readNames) return undefined;
-    const speaksAsAuthor = narration.attachments !== undefined || narration.segments.some((s) => s.character === undefined);
+    const speaksAsAuthor =
+      narration.attachments !== undefined || narration.segments.some((s) => s.character === undefined);
     const named = this.#announcer.shouldAnnounce(event.channelId, event.author.id, speaksAsAuthor);
     return named ? speakableName(event.author.name, dictionary) : undefined;
   }
@@ -160,7 +179,10 @@ export class Narrator {
     const voice = (await this.#defaultVoice(event.guildId)) ?? utterances[0]?.voice;
     if (!voice) return;
     const count = this.#flood.skipped(player, event.guildId, (text) => narrationUtterance(event, text, voice));
-    this.#options.log.info({ guildId: event.guildId, channelId: event.channelId, skipped: count }, 'narration queue full: message skipped');
+    this.#options.log.info(
+      { guildId: event.guildId, channelId: event.channelId, skipped: count },
+      'narration queue full: message skipped',
+    );
   }
 
   async #defaultVoice(guildId: string): Promise<CharacterVoice | undefined> {
@@ -190,6 +212,9 @@ export class Narrator {
 
   #ignored(event: ChatEvent, reason: IgnoreReason): void {
     if (reason === 'unbound') return;
-    this.#options.log.debug({ guildId: event.guildId, channelId: event.channelId, messageId: event.messageId, reason }, 'message not narrated');
+    this.#options.log.debug(
+      { guildId: event.guildId, channelId: event.channelId, messageId: event.messageId, reason },
+      'message not narrated',
+    );
   }
 }

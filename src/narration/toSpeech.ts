@@ -1,6 +1,6 @@
 import { describeAttachments } from './attachments.ts';
 import type { ChatMessage } from './chatMessage.ts';
-import { cleanText, type CleanContext } from './cleanText.ts';
+import { type CleanContext, cleanText } from './cleanText.ts';
 import type { DictionaryInput } from './pronounce.ts';
 import { cutToLength } from './spacing.ts';
 

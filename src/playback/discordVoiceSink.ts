@@ -1,16 +1,16 @@
 import { Readable } from 'node:stream';
 import {
+  type AudioPlayer,
   AudioPlayerStatus,
-  NoSubscriberBehavior,
-  StreamType,
-  VoiceConnectionStatus,
+  type AudioResource,
   createAudioPlayer,
   createAudioResource,
   entersState,
   joinVoiceChannel,
-  type AudioPlayer,
-  type AudioResource,
+  NoSubscriberBehavior,
+  StreamType,
   type VoiceConnection,
+  VoiceConnectionStatus,
 } from '@discordjs/voice';
 import type { Client } from 'discord.js';
 import { UserError } from '../errors.ts';
@@ -33,13 +33,20 @@ export function discordJoinVoice(client: Client, log: Logger): JoinVoice {
   return async (guildId, channelId, onGone) => {
     const guild = client.guilds.cache.get(guildId);
     if (!guild) throw new UserError('not_found', 'The bot is not in that server any more.');
-    const connection = joinVoiceChannel({ guildId, channelId, adapterCreator: guild.voiceAdapterCreator, selfDeaf: true });
+    const connection = joinVoiceChannel({
+      guildId,
+      channelId,
+      adapterCreator: guild.voiceAdapterCreator,
+      selfDeaf: true,
+    });
     connection.on('error', (error) => log.warn({ guildId, err: error }, 'voice connection error'));
     try {
       await entersState(connection, VoiceConnectionStatus.Ready, JOIN_TIMEOUT_MS);
     } catch (error) {
       connection.destroy();
-      throw new UserError('forbidden', 'Could not connect to the voice channel in time. Try /join again.', { cause: error });
+      throw new UserError('forbidden', 'Could not connect to the voice channel in time. Try /join again.', {
+        cause: error,
+      });
     }
     watchDisconnects(connection, guildId, log, onGone);
     return voiceSink(connection, log);
@@ -61,7 +68,9 @@ function watchDisconnects(connection: VoiceConnection, guildId: string, log: Log
 }
 
 function voiceSink(connection: VoiceConnection, log: Logger): VoiceSink {
-  const player = createAudioPlayer({ behaviors: { noSubscriber: NoSubscriberBehavior.Pause, maxMissedFrames: MAX_STALL_FRAMES } });
+  const player = createAudioPlayer({
+    behaviors: { noSubscriber: NoSubscriberBehavior.Pause, maxMissedFrames: MAX_STALL_FRAMES },
+  });
   player.on('error', (error) => log.debug({ err: error }, 'audio resource failed'));
   connection.subscribe(player);
   return {

@@ -1,6 +1,6 @@
 import { UserError } from '../errors.ts';
 import type { TtsEngine, UtteranceMetrics } from '../tts/engine.ts';
-import { prefetch, type Prefetched } from './prefetch.ts';
+import { type Prefetched, prefetch } from './prefetch.ts';
 import type { Utterance } from './utterance.ts';
 import type { VoiceSink } from './voiceSink.ts';
 

@@ -1,6 +1,6 @@
 import type { Logger } from '../log.ts';
 import type { TtsEngine, UtteranceMetrics } from '../tts/engine.ts';
-import { GuildPlayer, type Encode } from './guildPlayer.ts';
+import { type Encode, GuildPlayer } from './guildPlayer.ts';
 import { GuildPresence, type LeaveReason, type VoiceStateChange } from './guildPresence.ts';
 import type { Utterance } from './utterance.ts';
 import type { JoinVoice } from './voiceSink.ts';

@@ -91,14 +91,18 @@ export class GuildPresence {
   voiceStateChanged(change: VoiceStateChange): void {
     const state = this.#state;
     if (state.status !== 'present') return;
-    if (change.isSelf) return this.#selfMoved(state, change.after);
-    if (!change.isBot && change.before === state.channelId && change.after !== state.channelId) this.#leaveIfAlone();
+    if (change.isSelf) this.#selfMoved(state, change.after);
+    else if (!change.isBot && change.before === state.channelId && change.after !== state.channelId)
+      this.#leaveIfAlone();
   }
 
   /** A moderator moved the bot (follow it) or disconnected it (forget the channel at once). */
   #selfMoved(state: Extract<PresenceState, { status: 'present' }>, channelId: string | null): void {
     if (channelId === state.channelId) return;
-    if (channelId === null) return void this.leave('disconnected');
+    if (channelId === null) {
+      this.leave('disconnected');
+      return;
+    }
     this.#options.log.info({ guildId: this.#options.guildId, from: state.channelId, to: channelId }, 'moved in voice');
     this.#state = { ...state, channelId };
     this.#leaveIfAlone();

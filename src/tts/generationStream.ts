@@ -5,14 +5,14 @@
  * sending the request (headers may come only with the first event), the connect timeout until the
  * headers, the idle timeout between reads once audio flows.
  */
-import { request, type Dispatcher } from 'undici';
+import { type Dispatcher, request } from 'undici';
 import { DashScopeError } from '../dashscope/errors.ts';
 import type { TtsTimeouts } from './engine.ts';
 import { errorFromBody } from './errorBody.ts';
 import { asObject, numberField, parseObject, stringField } from './json.ts';
-import { SseParser, type SseEvent } from './sseParser.ts';
+import { type SseEvent, SseParser } from './sseParser.ts';
 import { EvenBytes } from './synthesis.ts';
-import { closedError, networkError, noAudioError, serverError, timeoutError, type TimeoutPhase } from './ttsErrors.ts';
+import { closedError, networkError, noAudioError, serverError, type TimeoutPhase, timeoutError } from './ttsErrors.ts';
 import { Watchdog } from './watchdog.ts';
 
 /** Path of the generation endpoint. */
@@ -79,7 +79,12 @@ class RequestTimer {
  * Streams the PCM of one request `body` as it arrives, in even-length chunks.
  * @throws DashScopeError (HTTP error, `event:error`, NoAudio, ConnectionClosed, Timeout, NetworkError) or the abort reason.
  */
-export async function* streamGeneration(target: GenerationTarget, body: unknown, signal: AbortSignal, hooks: GenerationHooks): AsyncGenerator<Buffer> {
+export async function* streamGeneration(
+  target: GenerationTarget,
+  body: unknown,
+  signal: AbortSignal,
+  hooks: GenerationHooks,
+): AsyncGenerator<Buffer> {
   const timer = new RequestTimer(target.timeouts);
   const onAbort = (): void => timer.controller.abort(signal.reason);
   signal.addEventListener('abort', onAbort, { once: true });
@@ -126,13 +131,17 @@ function send(target: GenerationTarget, body: unknown, signal: AbortSignal): Pro
   });
 }
 
-async function* readEvents(body: AsyncIterable<Uint8Array>, timer: RequestTimer, hooks: GenerationHooks): AsyncGenerator<Buffer> {
+async function* readEvents(
+  body: AsyncIterable<Uint8Array>,
+  timer: RequestTimer,
+  hooks: GenerationHooks,
+): AsyncGenerator<Buffer> {
   const parser = new SseParser();
   const even = new EvenBytes();
   const pieces = body[Symbol.asyncIterator]();
   let audioBytes = 0;
   try {
-    for (let done = false; !done;) {
+    for (let done = false; !done; ) {
       timer.reading(audioBytes > 0);
       const piece = await pieces.next();
       timer.clear();
@@ -158,7 +167,7 @@ async function* readEvents(body: AsyncIterable<Uint8Array>, timer: RequestTimer,
 function interpret(event: SseEvent): Reading {
   const data = parseObject(event.data);
   const code = stringField(data, 'code');
-  if (event.event === 'error' || (code !== undefined && code !== '' && data?.['output'] === undefined)) {
+  if (event.event === 'error' || (code !== undefined && code !== '' && data?.output === undefined)) {
     throw serverError({
       status: event.status ?? numberField(data, 'status_code'),
       code,
@@ -166,11 +175,11 @@ function interpret(event: SseEvent): Reading {
       requestId: stringField(data, 'request_id'),
     });
   }
-  const output = asObject(data?.['output']);
-  const base64 = stringField(asObject(output?.['audio']), 'data') ?? '';
+  const output = asObject(data?.output);
+  const base64 = stringField(asObject(output?.audio), 'data') ?? '';
   return {
     audio: base64 === '' ? undefined : Buffer.from(base64, 'base64'),
-    characters: numberField(asObject(data?.['usage']), 'characters'),
-    finished: output?.['finish_reason'] === 'stop',
+    characters: numberField(asObject(data?.usage), 'characters'),
+    finished: output?.finish_reason === 'stop',
   };
 }

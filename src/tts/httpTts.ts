@@ -3,8 +3,16 @@
  * bound to a non-realtime model such as `qwen3-tts-vd-2026-01-26`.
  */
 import type { Dispatcher } from 'undici';
-import { DEFAULT_TTS_TIMEOUTS, languageTypeOf, type Synthesis, type TtsEngine, type TtsRequest, type TtsTimeouts, type UtteranceMetrics } from './engine.ts';
-import { streamGeneration, type GenerationTarget } from './generationStream.ts';
+import {
+  DEFAULT_TTS_TIMEOUTS,
+  languageTypeOf,
+  type Synthesis,
+  type TtsEngine,
+  type TtsRequest,
+  type TtsTimeouts,
+  type UtteranceMetrics,
+} from './engine.ts';
+import { type GenerationTarget, streamGeneration } from './generationStream.ts';
 import { chunkText } from './sentences.ts';
 import { createSynthesis, elapsedMs, failedSynthesis } from './synthesis.ts';
 import { closedError } from './ttsErrors.ts';
@@ -66,7 +74,9 @@ export class HttpTts implements TtsEngine {
     const started = performance.now();
     try {
       signal.throwIfAborted();
-      const texts = chunkText(req.text.trim(), REQUEST_MAX_CHARS).map((text) => text.trim()).filter((text) => text !== '');
+      const texts = chunkText(req.text.trim(), REQUEST_MAX_CHARS)
+        .map((text) => text.trim())
+        .filter((text) => text !== '');
       if (texts.length > 0) this.#counts.utterances += 1;
       for (const [index, text] of texts.entries()) {
         yield* this.#request(req, text, index === 0, signal, metrics, started);
@@ -76,8 +86,18 @@ export class HttpTts implements TtsEngine {
     }
   }
 
-  async *#request(req: TtsRequest, text: string, first: boolean, signal: AbortSignal, metrics: UtteranceMetrics, started: number): AsyncGenerator<Buffer> {
-    const body = { model: req.voice.targetModel, input: { text, voice: req.voice.voiceId, language_type: languageTypeOf(req.voice) } };
+  async *#request(
+    req: TtsRequest,
+    text: string,
+    first: boolean,
+    signal: AbortSignal,
+    metrics: UtteranceMetrics,
+    started: number,
+  ): AsyncGenerator<Buffer> {
+    const body = {
+      model: req.voice.targetModel,
+      input: { text, voice: req.voice.voiceId, language_type: languageTypeOf(req.voice) },
+    };
     const sentAt = performance.now();
     const before = metrics.characters;
     this.#counts.requests += 1;

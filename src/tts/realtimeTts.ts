@@ -3,7 +3,15 @@
  * on sessions kept warm per voice.
  */
 import type { CharacterVoice } from '../voices/characterVoice.ts';
-import { DEFAULT_TTS_TIMEOUTS, languageTypeOf, type Synthesis, type TtsEngine, type TtsRequest, type TtsTimeouts, type UtteranceMetrics } from './engine.ts';
+import {
+  DEFAULT_TTS_TIMEOUTS,
+  languageTypeOf,
+  type Synthesis,
+  type TtsEngine,
+  type TtsRequest,
+  type TtsTimeouts,
+  type UtteranceMetrics,
+} from './engine.ts';
 import type { RealtimeResponse } from './realtimeResponse.ts';
 import type { RealtimeSession, SessionTarget } from './realtimeSession.ts';
 import { chunkText } from './sentences.ts';
@@ -66,7 +74,8 @@ export class RealtimeTts implements TtsEngine {
   constructor(options: RealtimeTtsOptions) {
     this.#apiKey = options.apiKey;
     this.#realtimeUrl = new URL(options.realtimeUrl).href;
-    if (!/^wss?:$/u.test(new URL(this.#realtimeUrl).protocol)) throw new TypeError('realtimeUrl must be a ws: or wss: URL');
+    if (!/^wss?:$/u.test(new URL(this.#realtimeUrl).protocol))
+      throw new TypeError('realtimeUrl must be a ws: or wss: URL');
     const timeouts = { ...DEFAULT_TTS_TIMEOUTS, ...options.timeouts };
     this.#pool = new SessionPool(timeouts, options.warmIdleMs ?? DEFAULT_WARM_IDLE_MS);
   }

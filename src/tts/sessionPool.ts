@@ -5,7 +5,7 @@
  * idle session is kept for `warmIdleMs` and then closed gracefully (`session.finish`).
  */
 import type { TtsTimeouts } from './engine.ts';
-import { RealtimeSession, sessionKey, type SessionTarget } from './realtimeSession.ts';
+import { RealtimeSession, type SessionTarget, sessionKey } from './realtimeSession.ts';
 
 /** Counters of sessions over the pool's life. */
 export interface PoolCounters {

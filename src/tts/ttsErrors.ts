@@ -25,7 +25,12 @@ export function noAudioError(detail: string): DashScopeError {
 }
 
 /** A realtime `error` event, or an SSE `event:error`. */
-export function serverError(fields: { status?: number; code?: string; message?: string; requestId?: string }): DashScopeError {
+export function serverError(fields: {
+  status?: number;
+  code?: string;
+  message?: string;
+  requestId?: string;
+}): DashScopeError {
   return new DashScopeError({
     status: fields.status ?? 0,
     code: fields.code || 'UnknownError',
@@ -36,6 +41,7 @@ export function serverError(fields: { status?: number; code?: string; message?: 
 
 /** The connection could not be made at all. */
 export function networkError(cause: unknown): DashScopeError {
-  const code = typeof (cause as { code?: unknown })?.code === 'string' ? (cause as { code: string }).code : 'connection failed';
+  const code =
+    typeof (cause as { code?: unknown })?.code === 'string' ? (cause as { code: string }).code : 'connection failed';
   return new DashScopeError({ status: 0, code: 'NetworkError', serverMessage: code, outcomeUnknown: true }, { cause });
 }

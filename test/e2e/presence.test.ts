@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AddedGuild } from '../emulators/discord/server.ts';
-import { designVoice, eventually, standardGuild, startWorld, type BotWorld } from './harness.ts';
+import { type BotWorld, designVoice, eventually, standardGuild, startWorld } from './harness.ts';
 import { expectUtterance, listener, NarrationMirror } from './narration.helpers.ts';
 
 let world: BotWorld;
@@ -13,7 +13,11 @@ let captain: string;
 
 const command = (userId: string, name: string, subcommand?: string, options: Record<string, string> = {}) =>
   world.discord.slashCommand({
-    guildId: g.id, channelId: g.channels.general!, userId: g.members[userId]!, name, options,
+    guildId: g.id,
+    channelId: g.channels.general!,
+    userId: g.members[userId]!,
+    name,
+    options,
     ...(subcommand ? { subcommand } : {}),
   });
 const post = (userId: string, content: string) =>
@@ -21,7 +25,11 @@ const post = (userId: string, content: string) =>
 
 beforeAll(async () => {
   const guild = standardGuild('Harbour', {
-    channels: [{ type: 'text', name: 'general' }, { type: 'voice', name: 'Lounge' }, { type: 'voice', name: 'Cabin' }],
+    channels: [
+      { type: 'text', name: 'general' },
+      { type: 'voice', name: 'Lounge' },
+      { type: 'voice', name: 'Cabin' },
+    ],
   });
   const started = await startWorld([guild]);
   world = started;
@@ -35,7 +43,9 @@ describe('operator problems are not members’ problems', () => {
   it('a refused key tells members the service is unavailable, and the log tells the operator what to check', async () => {
     world.dashscope.faults.realtime.handshakeStatus = 401;
     await command('alice', 'say', undefined, { text: 'Is anyone there?' }).reply();
-    const notice = await world.discord.waitForChannelMessage(g.channels.general!, (m) => m.content.startsWith('Could not say'));
+    const notice = await world.discord.waitForChannelMessage(g.channels.general!, (m) =>
+      m.content.startsWith('Could not say'),
+    );
     expect(notice.content).toMatch(/voice service is not available to this bot right now/);
     expect(notice.content).not.toMatch(/DASHSCOPE|API key|InvalidApiKey/);
     expect(world.logs.some((l) => l.includes('utterance failed') && l.includes('Check DASHSCOPE_API_KEY'))).toBe(true);

@@ -58,7 +58,16 @@ export class FakePlayer implements NarrationPlayer {
 let ids = 0;
 /** A narration utterance of `text` (ids unique per call). */
 export function utterance(text: string, messageId?: string, voice: CharacterVoice = VOICE): Utterance {
-  return { id: `u${ids++}`, guildId: 'g1', text, voice, requestedBy: 'user', source: 'narration', reportChannelId: 't1', messageId };
+  return {
+    id: `u${ids++}`,
+    guildId: 'g1',
+    text,
+    voice,
+    requestedBy: 'user',
+    source: 'narration',
+    reportChannelId: 't1',
+    messageId,
+  };
 }
 
 /** A voice for tests that never synthesize. */

@@ -21,32 +21,41 @@ const silentEngine: TtsEngine = {
   close: async () => {},
 };
 
-interface World {
-  players: GuildPlayers;
-  sinks: { channelId: string; sink: RecordingSink; gone: () => void }[];
-  humans: Map<string, number>;
-  stay: boolean;
-  asked: number;
-  logs: string[];
-  failJoin: boolean;
+interface Sinks {
+  channelId: string;
+  sink: RecordingSink;
+  gone: () => void;
 }
 
-function world(): World {
-  const w: World = { sinks: [], humans: new Map(), stay: false, asked: 0, logs: [], failJoin: false } as unknown as World;
-  const log = createLogger('info', new Writable({ write: (chunk, _e, done) => (w.logs.push(String(chunk)), done()) }));
-  w.players = new GuildPlayers({
+/** Guild players over recording sinks, with the outside world (people in channels, narration) scripted. */
+function world() {
+  const w = {
+    sinks: [] as Sinks[],
+    humans: new Map<string, number>(),
+    stay: false,
+    asked: 0,
+    logs: [] as string[],
+    failJoin: false,
+  };
+  const sink = new Writable({
+    write: (chunk, _encoding, done) => {
+      w.logs.push(String(chunk));
+      done();
+    },
+  });
+  const players = new GuildPlayers({
     joinVoice: async (_guildId, channelId, onGone) => {
       await Promise.resolve();
       if (w.failJoin) throw new Error('could not connect');
-      const sink = new RecordingSink(channelId);
-      w.sinks.push({ channelId, sink, gone: onGone });
-      return sink;
+      const recording = new RecordingSink(channelId);
+      w.sinks.push({ channelId, sink: recording, gone: onGone });
+      return recording;
     },
     engine: silentEngine,
     encode: (pcm) => pcm,
     maxQueue: 5,
     idleLeaveMs: IDLE_MS,
-    log,
+    log: createLogger('info', sink),
     onError: () => {},
     humansIn: (_guildId, channelId) => w.humans.get(channelId) ?? 0,
     staysWhenIdle: async () => {
@@ -54,13 +63,20 @@ function world(): World {
       return w.stay;
     },
   });
-  return w;
+  return Object.assign(w, { players });
 }
+type World = ReturnType<typeof world>;
 
 const leaveReasons = (w: World): string[] =>
   w.logs.filter((l) => l.includes('"msg":"left voice"')).map((l) => JSON.parse(l).reason as string);
 const utterance = (text: string): Utterance => ({
-  id: text, guildId: 'g1', text, voice: VOICE, requestedBy: 'u1', source: 'say', reportChannelId: 't1',
+  id: text,
+  guildId: 'g1',
+  text,
+  voice: VOICE,
+  requestedBy: 'u1',
+  source: 'say',
+  reportChannelId: 't1',
 });
 
 beforeEach(() => vi.useFakeTimers());

@@ -1,16 +1,17 @@
-import { PermissionFlagsBits, type GuildBasedChannel } from 'discord.js';
-import { UserError, invalidInput } from '../../errors.ts';
+import { type GuildBasedChannel, PermissionFlagsBits } from 'discord.js';
+import { invalidInput, UserError } from '../../errors.ts';
 import { describeSettings, type NarrationPatch } from '../../narration/settings.ts';
 import type { Handler } from '../app.ts';
+import { bySubcommand } from '../components.ts';
 import { respond } from '../reply.ts';
 import { joinFor } from '../voiceChannel.ts';
-import { bySubcommand } from '../components.ts';
 
 type Interaction = Parameters<Handler>[0];
 
 /** Throws unless the member has Manage Server. */
 export function assertManagesServer(interaction: Interaction, what: string): void {
-  if (!interaction.memberPermissions.has(PermissionFlagsBits.ManageGuild)) throw new UserError('forbidden', `${what} needs the Manage Server permission.`);
+  if (!interaction.memberPermissions.has(PermissionFlagsBits.ManageGuild))
+    throw new UserError('forbidden', `${what} needs the Manage Server permission.`);
 }
 
 /**
@@ -31,7 +32,9 @@ const start: Handler = async (interaction, app) => {
   const where = voiceChannelId === null ? 'in whichever voice channel I join (use /join)' : `in <#${voiceChannelId}>`;
   const lines = [`Reading <#${text.id}> aloud ${where}, for members in that voice channel. /narrate stop ends it.`];
   if ((await app.preferences.defaultVoiceId(interaction.guildId)) === undefined) {
-    lines.push('There is no server default voice, so only members who picked one with /voice use are read. Set one with /voice default.');
+    lines.push(
+      'There is no server default voice, so only members who picked one with /voice use are read. Set one with /voice default.',
+    );
   }
   await respond(interaction, { content: lines.join('\n'), ephemeral: false });
 };
