@@ -1,6 +1,6 @@
 import { type Message, MessageType, type PartialMessage } from 'discord.js';
-import type { ChatMessage, MentionNames } from '../narration/chatMessage.ts';
 import type { AuthorKind, ChatEvent } from '../narration/route.ts';
+import type { ChatMessage, MentionNames } from '../narration/text/chatMessage.ts';
 import type { App } from './app.ts';
 
 /** A new chat message: handed to narration. The error boundary of narration: logs, never throws. */

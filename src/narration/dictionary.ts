@@ -6,9 +6,9 @@ import {
 } from '../../commands/limits.ts';
 import { invalidInput, UserError } from '../errors.ts';
 import { GuildRecord, objectOrEmpty } from '../voices/guildRecord.ts';
-import { type DictionaryEntry, dictionaryKey } from './pronounce.ts';
+import { type DictionaryEntry, dictionaryKey } from './text/pronounce.ts';
 
-export { applyDictionary, type DictionaryEntry, type DictionaryInput, dictionaryKey } from './pronounce.ts';
+export { applyDictionary, type DictionaryEntry, type DictionaryInput, dictionaryKey } from './text/pronounce.ts';
 
 /** Entries by {@link dictionaryKey}. */
 type DictionaryDoc = Record<string, DictionaryEntry>;

@@ -5,7 +5,6 @@ import { KeyedSerial } from '../voices/keyedSerial.ts';
 import type { DictionaryEntry, PronunciationDictionary } from './dictionary.ts';
 import { FloodNotices } from './floodNotice.ts';
 import { NameAnnouncer, phraseNarration, speakableName } from './nameAnnouncer.ts';
-import { type Narration, narrate } from './narrate.ts';
 import { enqueueAll, hasRoom, type NarrationPlayer, removeMessage, replaceMessage } from './narrationQueue.ts';
 import { type ChatEvent, type IgnoreReason, joinsOnArrival, route, staysWhileIdle } from './route.ts';
 import type { NarrationSettings } from './settings.ts';
@@ -19,6 +18,7 @@ import {
   narrationUtterance,
   type VoiceSources,
 } from './speakers.ts';
+import { type Narration, narrate } from './text/narrate.ts';
 
 /** Said once per channel when a member without a voice writes in a channel that is read aloud. */
 export const NO_VOICE_HINT =

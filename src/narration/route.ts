@@ -1,6 +1,6 @@
-import type { ChatMessage } from './chatMessage.ts';
 import type { Author } from './nameAnnouncer.ts';
 import type { NarrationSettings } from './settings.ts';
+import type { ChatMessage } from './text/chatMessage.ts';
 
 /** Who wrote a message: a member, a bot account, or a webhook (a roleplay proxy, a feed). */
 export type AuthorKind = 'member' | 'bot' | 'webhook';

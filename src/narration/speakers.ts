@@ -6,8 +6,8 @@ import type { VoicePreferences } from '../voices/preferences.ts';
 import type { VoiceRegistry } from '../voices/registry.ts';
 import { resolveVoice } from '../voices/resolveVoice.ts';
 import { nameKey } from '../voices/voiceRecord.ts';
-import type { Segment } from './characterLines.ts';
 import type { ChatAuthor, ChatEvent } from './route.ts';
+import type { Segment } from './text/characterLines.ts';
 
 /** A server's voices by {@link nameKey}: who character lines and webhooks can be. */
 export type Cast = ReadonlyMap<string, CharacterVoice>;

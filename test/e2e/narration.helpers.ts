@@ -3,10 +3,10 @@
  * exactly the emulator's tone for a text in a voice.
  */
 import { expect } from 'vitest';
-import { NO_MENTIONS } from '../../src/narration/chatMessage.ts';
 import type { DictionaryEntry } from '../../src/narration/dictionary.ts';
 import { type Author, NameAnnouncer } from '../../src/narration/nameAnnouncer.ts';
-import { type Narration, narrate } from '../../src/narration/narrate.ts';
+import { NO_MENTIONS } from '../../src/narration/text/chatMessage.ts';
+import { type Narration, narrate } from '../../src/narration/text/narrate.ts';
 import { expectedTone } from '../emulators/dashscope/audio.ts';
 import { type CapturedAudio, dominantFrequency } from '../emulators/discord/server.ts';
 import type { BotWorld } from './harness.ts';

@@ -1,4 +1,4 @@
-import type { ChatMessage } from '../../src/narration/chatMessage.ts';
+import type { ChatMessage } from '../../src/narration/text/chatMessage.ts';
 
 /** Ids that resolve in {@link message}'s mentions. */
 export const ALICE = '111111111111111111';

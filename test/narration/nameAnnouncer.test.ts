@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import type { Segment } from '../../src/narration/characterLines.ts';
 import {
   NAME_REPEAT_WINDOW_MS,
   NameAnnouncer,
   phraseNarration,
   speakableName,
 } from '../../src/narration/nameAnnouncer.ts';
-import type { Narration } from '../../src/narration/narrate.ts';
+import type { Segment } from '../../src/narration/text/characterLines.ts';
+import type { Narration } from '../../src/narration/text/narrate.ts';
 
 const author = (text: string): Segment => ({ character: undefined, text });
 const as = (character: string, text: string): Segment => ({ character, text });

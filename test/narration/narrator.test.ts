@@ -1,12 +1,12 @@
 import Keyv from 'keyv';
 import { pino } from 'pino';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { NO_MENTIONS } from '../../src/narration/chatMessage.ts';
 import { PronunciationDictionary } from '../../src/narration/dictionary.ts';
 import { Narrator, NO_VOICE_HINT } from '../../src/narration/narrator.ts';
 import type { AuthorKind, ChatEvent } from '../../src/narration/route.ts';
 import { NarrationSettingsStore } from '../../src/narration/settings.ts';
 import { CachedNarrationSettings } from '../../src/narration/settingsCache.ts';
+import { NO_MENTIONS } from '../../src/narration/text/chatMessage.ts';
 import type { CharacterVoice } from '../../src/voices/characterVoice.ts';
 import { VoicePreferences } from '../../src/voices/preferences.ts';
 import { VoiceRegistry } from '../../src/voices/registry.ts';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { NO_MENTIONS } from '../../src/narration/chatMessage.ts';
 import { type AuthorKind, type ChatEvent, joinsOnArrival, type Route, route } from '../../src/narration/route.ts';
 import { DEFAULT_NARRATION_SETTINGS, type NarrationSettings } from '../../src/narration/settings.ts';
+import { NO_MENTIONS } from '../../src/narration/text/chatMessage.ts';
 
 const TEXT = '400000000000000001';
 const OTHER_TEXT = '400000000000000002';

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { type Segment, splitCharacterLines } from '../../src/narration/characterLines.ts';
-import { narrate } from '../../src/narration/narrate.ts';
-import { type SpeechOptions, toSpeech } from '../../src/narration/toSpeech.ts';
-import { ALICE, message, NOW_MS } from './helpers.ts';
+import { type Segment, splitCharacterLines } from '../../../src/narration/text/characterLines.ts';
+import { narrate } from '../../../src/narration/text/narrate.ts';
+import { type SpeechOptions, toSpeech } from '../../../src/narration/text/toSpeech.ts';
+import { ALICE, message, NOW_MS } from '../helpers.ts';
 
 const VOICES = new Set(['captain', 'old maggie', 'http', 'bob']);
 const isCharacter = (name: string) => VOICES.has(name.toLowerCase());

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { CLEANING_RULES } from '../../src/narration/cleanText.ts';
-import { MORE_SUFFIX } from '../../src/narration/spacing.ts';
-import { type SpeechOptions, toSpeech } from '../../src/narration/toSpeech.ts';
-import { ALICE, BOB, GENERAL, MODS, message, NOW_MS, UNKNOWN } from './helpers.ts';
+import { CLEANING_RULES } from '../../../src/narration/text/cleanText.ts';
+import { MORE_SUFFIX } from '../../../src/narration/text/spacing.ts';
+import { type SpeechOptions, toSpeech } from '../../../src/narration/text/toSpeech.ts';
+import { ALICE, BOB, GENERAL, MODS, message, NOW_MS, UNKNOWN } from '../helpers.ts';
 
 const options: SpeechOptions = { maxChars: 300, dictionary: new Map(), nowMs: NOW_MS };
 const speak = (content: string, extra: Partial<SpeechOptions> = {}) =>
