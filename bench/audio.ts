@@ -9,10 +9,17 @@
 import { availableParallelism, loadavg } from 'node:os';
 import { SpeechOpusEncoder } from '../src/audio/opus.ts';
 import { Upsampler } from '../src/audio/upsample.ts';
-import {
-  FFMPEG_ARGS, FFMPEG_FAST_ARGS, chunks, ffmpegFirstPacketMs, ffmpegPipelineCpu, ourFirstPacketMs, selfCpuUs, speechLike,
-} from './audioWork.ts';
 import { type Stream, streamsPerCore } from './audioRealtime.ts';
+import {
+  chunks,
+  FFMPEG_ARGS,
+  FFMPEG_FAST_ARGS,
+  ffmpegFirstPacketMs,
+  ffmpegPipelineCpu,
+  ourFirstPacketMs,
+  selfCpuUs,
+  speechLike,
+} from './audioWork.ts';
 
 const FRAME_US = 20_000;
 const CHUNKS = chunks(speechLike(10));
@@ -35,7 +42,10 @@ function ourStream(): Stream {
   const up = new Upsampler();
   const enc = new SpeechOpusEncoder();
   let i = nextOffset();
-  return { step: () => void enc.encode(up.pushTransient(CHUNKS[i++ % CHUNKS.length] as Buffer)), close: () => enc.destroy() };
+  return {
+    step: () => void enc.encode(up.pushTransient(CHUNKS[i++ % CHUNKS.length] as Buffer)),
+    close: () => enc.destroy(),
+  };
 }
 
 function encodeOnlyStream(): Stream {
@@ -71,7 +81,11 @@ function cpuPerFrame<K extends string>(kinds: Record<K, () => Stream>, runs = 11
 }
 
 async function cpuSection(): Promise<{ ours: number; encode: number }> {
-  const { ours, encode, upsample } = cpuPerFrame({ ours: ourStream, encode: encodeOnlyStream, upsample: upsampleOnlyStream });
+  const { ours, encode, upsample } = cpuPerFrame({
+    ours: ourStream,
+    encode: encodeOnlyStream,
+    upsample: upsampleOnlyStream,
+  });
   const long = Array.from({ length: 6 }, () => CHUNKS).flat();
   const runs = [];
   for (let r = 0; r < 3; r++) runs.push(await ffmpegPipelineCpu(long));
@@ -83,9 +97,15 @@ async function cpuSection(): Promise<{ ours: number; encode: number }> {
   const ffSteady = median(runs.map((r) => (r.self + r.child - startupUs) / frames));
   const per5s = ffSteady + startupUs / 250;
   console.log('(a) CPU per stream per 20 ms of audio (median µs; ffmpeg from /proc/self/stat, 10 ms ticks)');
-  console.log(`    upsample only ${f1(upsample)} · Opus encode only ${f1(encode)} · ours (upsample + Opus) ${f1(ours)}`);
-  console.log(`    prism.FFmpeg + Opus, steady: ${f1(ffSteady)} (node side incl. Opus ${f1(ffSelf)}, ffmpeg ${f1(ffSteady - ffSelf)})`);
-  console.log(`    + ffmpeg start per stream: ${f1(startupUs / 1000)} ms CPU → a 5 s utterance costs ${f1(per5s)} per 20 ms`);
+  console.log(
+    `    upsample only ${f1(upsample)} · Opus encode only ${f1(encode)} · ours (upsample + Opus) ${f1(ours)}`,
+  );
+  console.log(
+    `    prism.FFmpeg + Opus, steady: ${f1(ffSteady)} (node side incl. Opus ${f1(ffSelf)}, ffmpeg ${f1(ffSteady - ffSelf)})`,
+  );
+  console.log(
+    `    + ffmpeg start per stream: ${f1(startupUs / 1000)} ms CPU → a 5 s utterance costs ${f1(per5s)} per 20 ms`,
+  );
   console.log(`    ratio FFmpeg/ours: ${f1(ffSteady / ours)}× steady, ${f1(per5s / ours)}× for a 5 s utterance`);
   return { ours, encode };
 }
@@ -101,8 +121,14 @@ async function streamsSection(cpu: { ours: number; encode: number }): Promise<vo
     const label = clock === 'cpu' ? 'tick CPU time ≤ 20 ms (a dedicated core)' : 'wall clock, this shared machine';
     console.log(`    ${label}: Opus alone ${encode} · ours ${ours} → ${f1((100 * ours) / encode)} % (target ≥ 90 %)`);
   }
-  console.log(`    mean CPU cost: ${Math.floor(FRAME_US / cpu.encode)} vs ${Math.floor(FRAME_US / cpu.ours)} → ${f1((100 * cpu.encode) / cpu.ours)} %`);
-  console.log(`    load average during the run: ${loadavg().map((x) => x.toFixed(2)).join(' ')} on ${availableParallelism()} cores`);
+  console.log(
+    `    mean CPU cost: ${Math.floor(FRAME_US / cpu.encode)} vs ${Math.floor(FRAME_US / cpu.ours)} → ${f1((100 * cpu.encode) / cpu.ours)} %`,
+  );
+  console.log(
+    `    load average during the run: ${loadavg()
+      .map((x) => x.toFixed(2))
+      .join(' ')} on ${availableParallelism()} cores`,
+  );
 }
 
 async function latencySection(): Promise<void> {
@@ -114,7 +140,9 @@ async function latencySection(): Promise<void> {
   for (let r = 0; r < 3; r++) fast.push(await ffmpegFirstPacketMs(CHUNKS.slice(0, 100), FFMPEG_FAST_ARGS, 2000));
   const show = (xs: number[]): string => xs.map((x) => (Number.isFinite(x) ? f1(x) : '>timeout')).join(', ');
   console.log('(c) first 20 ms chunk in → first Opus packet out, chunks of 20 ms every 20 ms (ms)');
-  console.log(`    ours: median ${f1(median(ours))} (${show(ours)}) → ${f1(median(ours))} ms beyond the 20 ms frame (target < 5)`);
+  console.log(
+    `    ours: median ${f1(median(ours))} (${show(ours)}) → ${f1(median(ours))} ms beyond the 20 ms frame (target < 5)`,
+  );
   console.log(`    prism.FFmpeg (${FFMPEG_ARGS.join(' ')}): ${show(slow)}`);
   console.log(`    prism.FFmpeg + -probesize 32 -analyzeduration 0: ${show(fast)}`);
   console.log(`    ratio FFmpeg(-probesize 32)/ours: ${f1(median(fast) / median(ours))}×`);

@@ -1,6 +1,7 @@
 /** Workloads for bench/audio.ts: a speech-like signal, our pipeline, and prism-media's FFmpeg one. */
-import { readFileSync } from 'node:fs';
+
 import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
 import { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import prism from 'prism-media';
@@ -12,7 +13,24 @@ export const CHUNK_24K_BYTES = 960;
 const CLOCK_TICKS_PER_S = 100;
 
 /** `-loglevel 0`, because prism-media never reads ffmpeg's stderr (a full pipe would stall it). */
-export const FFMPEG_ARGS = ['-loglevel', '0', '-f', 's16le', '-ar', '24000', '-ac', '1', '-i', '-', '-f', 's16le', '-ar', '48000', '-ac', '2'];
+export const FFMPEG_ARGS = [
+  '-loglevel',
+  '0',
+  '-f',
+  's16le',
+  '-ar',
+  '24000',
+  '-ac',
+  '1',
+  '-i',
+  '-',
+  '-f',
+  's16le',
+  '-ar',
+  '48000',
+  '-ac',
+  '2',
+];
 /** The same with probing cut short, the best case for ffmpeg's start-up latency. */
 export const FFMPEG_FAST_ARGS = ['-probesize', '32', '-analyzeduration', '0', ...FFMPEG_ARGS];
 
@@ -58,7 +76,10 @@ export function selfCpuUs(): number {
 }
 
 /** Runs PCM through prism.FFmpeg (as fast as it goes) and the Opus encoder; returns CPU µs used. */
-export async function ffmpegPipelineCpu(pcmChunks: readonly Buffer[], args = FFMPEG_ARGS): Promise<{ self: number; child: number; packets: number }> {
+export async function ffmpegPipelineCpu(
+  pcmChunks: readonly Buffer[],
+  args = FFMPEG_ARGS,
+): Promise<{ self: number; child: number; packets: number }> {
   const self0 = selfCpuUs();
   const child0 = childrenCpuUs();
   const ffmpeg = new prism.FFmpeg({ args: [...args] });
@@ -94,7 +115,11 @@ export async function ourFirstPacketMs(pcmChunks: readonly Buffer[]): Promise<nu
 }
 
 /** ms from the first real-time chunk written to prism.FFmpeg to the first Opus packet out (or timeout). */
-export async function ffmpegFirstPacketMs(pcmChunks: readonly Buffer[], args: readonly string[], timeoutMs: number): Promise<number> {
+export async function ffmpegFirstPacketMs(
+  pcmChunks: readonly Buffer[],
+  args: readonly string[],
+  timeoutMs: number,
+): Promise<number> {
   const ffmpeg = new prism.FFmpeg({ args: [...args] });
   const exited = once(ffmpeg.process, 'close');
   ffmpeg.on('error', () => {});

@@ -6,12 +6,12 @@
  * fetch a finished audio file do. Both run in this process against the same emulators.
  */
 import { Writable } from 'node:stream';
-import { startBot, type Bot } from '../src/bot.ts';
+import { type Bot, startBot } from '../src/bot.ts';
 import { loadConfig } from '../src/config.ts';
 import { createLogger } from '../src/log.ts';
 import type { Synthesis, TtsEngine } from '../src/tts/engine.ts';
 import { startDashScopeEmulator } from '../test/emulators/dashscope/server.ts';
-import { startDiscordEmulator, type AddedGuild, type DiscordEmulator } from '../test/emulators/discord/server.ts';
+import { type AddedGuild, type DiscordEmulator, startDiscordEmulator } from '../test/emulators/discord/server.ts';
 
 const RUNS = Number(process.env.RUNS ?? 50);
 const TEXT = 'Ahoy there, friends, the tide is turning.';
@@ -39,27 +39,60 @@ function synthesizeFullyFirst(engine: TtsEngine): TtsEngine {
 
 async function measure(discord: DiscordEmulator, guild: AddedGuild): Promise<number> {
   discord.clearAudio(guild.id);
-  const say = discord.slashCommand({ guildId: guild.id, channelId: guild.channels.general!, userId: guild.members.alice!, name: 'say', options: { text: TEXT } });
+  const say = discord.slashCommand({
+    guildId: guild.id,
+    channelId: guild.channels.general!,
+    userId: guild.members.alice!,
+    name: 'say',
+    options: { text: TEXT },
+  });
   const audio = await discord.waitForAudio(guild.id, { timeoutMs: 15_000 });
-  await discord.slashCommand({ guildId: guild.id, channelId: guild.channels.general!, userId: guild.members.alice!, name: 'stop' }).reply();
+  await discord
+    .slashCommand({ guildId: guild.id, channelId: guild.channels.general!, userId: guild.members.alice!, name: 'stop' })
+    .reply();
   await discord.waitForAudio(guild.id, { untilIdle: true, timeoutMs: 15_000 });
   return audio.firstAt! - say.dispatchedAt;
 }
 
 async function run(strategy: 'streaming' | 'fully first', firstPacketDelayMs: number): Promise<number[]> {
   const discord = await startDiscordEmulator();
-  const dashscope = await startDashScopeEmulator({ realtime: { realTimeFactor: 0.5, chunkMs: 100, firstPacketDelayMs, handshakeDelayMs: 0 } });
-  const guild = discord.addGuild({ channels: [{ type: 'text', name: 'general' }, { type: 'voice', name: 'Lounge' }], members: [{ username: 'alice' }], voiceStates: [{ userId: 'alice', channelId: 'Lounge' }] });
+  const dashscope = await startDashScopeEmulator({
+    realtime: { realTimeFactor: 0.5, chunkMs: 100, firstPacketDelayMs, handshakeDelayMs: 0 },
+  });
+  const guild = discord.addGuild({
+    channels: [
+      { type: 'text', name: 'general' },
+      { type: 'voice', name: 'Lounge' },
+    ],
+    members: [{ username: 'alice' }],
+    voiceStates: [{ userId: 'alice', channelId: 'Lounge' }],
+  });
   discord.trustInProcess();
   const config = loadConfig(
-    { DISCORD_TOKEN: discord.token, DISCORD_REST_URL: discord.restUrl, DASHSCOPE_API_KEY: dashscope.apiKey, DASHSCOPE_BASE_URL: dashscope.baseUrl, DASHSCOPE_REALTIME_URL: dashscope.realtimeUrl, STORE_URL: 'memory://' },
+    {
+      DISCORD_TOKEN: discord.token,
+      DISCORD_REST_URL: discord.restUrl,
+      DASHSCOPE_API_KEY: dashscope.apiKey,
+      DASHSCOPE_BASE_URL: dashscope.baseUrl,
+      DASHSCOPE_REALTIME_URL: dashscope.realtimeUrl,
+      STORE_URL: 'memory://',
+    },
     { discord: true },
   );
   const quiet = createLogger('error', new Writable({ write: (_c, _e, done) => done() }));
-  const bot: Bot = await startBot(config, quiet, strategy === 'fully first' ? { wrapEngine: synthesizeFullyFirst } : {});
+  const bot: Bot = await startBot(
+    config,
+    quiet,
+    strategy === 'fully first' ? { wrapEngine: synthesizeFullyFirst } : {},
+  );
   try {
     await discord.gateway.waitForBot(15_000);
-    const { voice } = await bot.app.library.design(guild.id, { description: 'A bench voice.', previewText: 'Hello from the bench voice.', preferredName: 'bench', createdBy: 'bench' });
+    const { voice } = await bot.app.library.design(guild.id, {
+      description: 'A bench voice.',
+      previewText: 'Hello from the bench voice.',
+      preferredName: 'bench',
+      createdBy: 'bench',
+    });
     await bot.app.preferences.setMemberVoice(guild.id, guild.members.alice!, voice.voiceId);
     await measure(discord, guild); // warm-up: joins the channel
     const samples: number[] = [];
@@ -72,14 +105,22 @@ async function run(strategy: 'streaming' | 'fully first', firstPacketDelayMs: nu
   }
 }
 
-const percentile = (xs: number[], p: number): number => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))] ?? NaN;
+const percentile = (xs: number[], p: number): number =>
+  [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))] ?? NaN;
 console.log(`/say → first audio packet at the listener, ${RUNS} runs each (ms)`);
 for (const delay of DELAYS_MS) {
   const streaming = await run('streaming', delay);
   const baseline = await run('fully first', delay);
-  const [s50, s95, b50, b95] = [percentile(streaming, 50), percentile(streaming, 95), percentile(baseline, 50), percentile(baseline, 95)];
+  const [s50, s95, b50, b95] = [
+    percentile(streaming, 50),
+    percentile(streaming, 95),
+    percentile(baseline, 50),
+    percentile(baseline, 95),
+  ];
   console.log(`DashScope first packet ${delay} ms:`);
-  console.log(`  streaming     p50 ${s50.toFixed(1)}  p95 ${s95.toFixed(1)}  overhead beyond DashScope p50 ${(s50 - delay).toFixed(1)} (target < 60)`);
+  console.log(
+    `  streaming     p50 ${s50.toFixed(1)}  p95 ${s95.toFixed(1)}  overhead beyond DashScope p50 ${(s50 - delay).toFixed(1)} (target < 60)`,
+  );
   console.log(`  fully first   p50 ${b50.toFixed(1)}  p95 ${b95.toFixed(1)}`);
   console.log(`  streaming/fully-first p50 ratio ${(s50 / b50).toFixed(3)}`);
 }

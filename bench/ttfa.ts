@@ -6,17 +6,28 @@
  */
 import { createTtsEngine } from '../src/tts/engines.ts';
 import type { CharacterVoice } from '../src/voices/characterVoice.ts';
-import { addVoice } from '../test/emulators/dashscope-realtime.helpers.ts';
 import { startDashScopeEmulator } from '../test/emulators/dashscope/server.ts';
+import { addVoice } from '../test/emulators/dashscope-realtime.helpers.ts';
 
 const RUNS = 15;
 const HANDSHAKE_MS = 120;
 const FIRST_PACKET_MS = 300;
 
-const emu = await startDashScopeEmulator({ realtime: { realTimeFactor: 0, chunkMs: 100, firstPacketDelayMs: FIRST_PACKET_MS, handshakeDelayMs: HANDSHAKE_MS } });
+const emu = await startDashScopeEmulator({
+  realtime: { realTimeFactor: 0, chunkMs: 100, firstPacketDelayMs: FIRST_PACKET_MS, handshakeDelayMs: HANDSHAKE_MS },
+});
 const voiceId = addVoice(emu, 'bench', 'qwen3-tts-vd-realtime-2026-01-15');
-const voice: CharacterVoice = { name: 'Bench', voiceId, targetModel: 'qwen3-tts-vd-realtime-2026-01-15', description: '', language: 'en', createdBy: 'bench', createdAt: 0 };
-const newEngine = () => createTtsEngine({ apiKey: emu.apiKey, baseUrl: emu.baseUrl, realtimeUrl: emu.realtimeUrl, warmIdleMs: 60_000 });
+const voice: CharacterVoice = {
+  name: 'Bench',
+  voiceId,
+  targetModel: 'qwen3-tts-vd-realtime-2026-01-15',
+  description: '',
+  language: 'en',
+  createdBy: 'bench',
+  createdAt: 0,
+};
+const newEngine = () =>
+  createTtsEngine({ apiKey: emu.apiKey, baseUrl: emu.baseUrl, realtimeUrl: emu.realtimeUrl, warmIdleMs: 60_000 });
 
 /** Wall time from asking for speech to holding its first PCM chunk, ms. */
 async function firstAudio(engine: ReturnType<typeof newEngine>): Promise<number> {
@@ -45,7 +56,9 @@ await emu.close();
 
 const c = median(cold);
 const w = median(warm);
-console.log(`time to first audio (handshake ${HANDSHAKE_MS} ms, DashScope first packet ${FIRST_PACKET_MS} ms, ${RUNS} runs each, medians)`);
+console.log(
+  `time to first audio (handshake ${HANDSHAKE_MS} ms, DashScope first packet ${FIRST_PACKET_MS} ms, ${RUNS} runs each, medians)`,
+);
 console.log(`  cold connection: ${c.toFixed(1)} ms`);
 console.log(`  warm connection: ${w.toFixed(1)} ms`);
 console.log(`  warm/cold: ${(w / c).toFixed(2)} — a warm session saves ${(c - w).toFixed(1)} ms per utterance`);

@@ -1,8 +1,8 @@
 import {
+  type APIApplicationCommandChannelOption,
   ApplicationCommandOptionType,
   ChannelType,
   InteractionContextType,
-  type APIApplicationCommandChannelOption,
   type RESTPostAPIChatInputApplicationCommandsJSONBody,
 } from 'discord-api-types/v10';
 import { NARRATION_MAX_CHARS_MAX, NARRATION_MAX_CHARS_MIN } from './limits.ts';
@@ -12,10 +12,16 @@ const textChannel = (description: string): APIApplicationCommandChannelOption =>
   type: ApplicationCommandOptionType.Channel,
   name: 'channel',
   description,
-  channel_types: [ChannelType.GuildText, ChannelType.GuildAnnouncement, ChannelType.GuildVoice, ChannelType.GuildStageVoice],
+  channel_types: [
+    ChannelType.GuildText,
+    ChannelType.GuildAnnouncement,
+    ChannelType.GuildVoice,
+    ChannelType.GuildStageVoice,
+  ],
 });
 
-const flag = (name: string, description: string) => ({ type: ApplicationCommandOptionType.Boolean, name, description }) as const;
+const flag = (name: string, description: string) =>
+  ({ type: ApplicationCommandOptionType.Boolean, name, description }) as const;
 
 /** `/narrate start|stop|settings`: read a text channel's messages aloud (Manage Server to change). */
 export const narrateCommand = {
@@ -41,7 +47,13 @@ export const narrateCommand = {
       description: 'Show narration settings, or change them (Manage Server)',
       options: [
         flag('read_names', 'Say who is speaking before their message'),
-        { type: ApplicationCommandOptionType.Integer, name: 'max_chars', description: 'Longest message read; longer ones end with “and more”', min_value: NARRATION_MAX_CHARS_MIN, max_value: NARRATION_MAX_CHARS_MAX },
+        {
+          type: ApplicationCommandOptionType.Integer,
+          name: 'max_chars',
+          description: 'Longest message read; longer ones end with “and more”',
+          min_value: NARRATION_MAX_CHARS_MIN,
+          max_value: NARRATION_MAX_CHARS_MAX,
+        },
         flag('read_bots', 'Also read bots and webhooks that are not character voices'),
         flag('auto_join', 'Join the bound voice channel when someone joins it or writes'),
         flag('character_lines', 'Read “Name: text” and “[Name] text” in the voice called Name'),

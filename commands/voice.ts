@@ -1,16 +1,27 @@
-import { ApplicationCommandOptionType, InteractionContextType, type RESTPostAPIChatInputApplicationCommandsJSONBody } from 'discord-api-types/v10';
-import { DESIGN_LANGUAGES, PREVIEW_TEXT_MAX_CHARS, PREVIEW_TEXT_MIN_CHARS, REGISTRY_NAME_MAX_CHARS, VOICE_PROMPT_MAX_CHARS } from './limits.ts';
+import {
+  ApplicationCommandOptionType,
+  InteractionContextType,
+  type RESTPostAPIChatInputApplicationCommandsJSONBody,
+} from 'discord-api-types/v10';
+import {
+  DESIGN_LANGUAGES,
+  PREVIEW_TEXT_MAX_CHARS,
+  PREVIEW_TEXT_MIN_CHARS,
+  REGISTRY_NAME_MAX_CHARS,
+  VOICE_PROMPT_MAX_CHARS,
+} from './limits.ts';
 
 const LANGUAGE_CHOICES = Object.entries(DESIGN_LANGUAGES).map(([value, name]) => ({ name, value }));
 
-const voiceName = (description: string) => ({
-  type: ApplicationCommandOptionType.String,
-  name: 'name',
-  description,
-  required: true,
-  autocomplete: true,
-  max_length: REGISTRY_NAME_MAX_CHARS,
-}) as const;
+const voiceName = (description: string) =>
+  ({
+    type: ApplicationCommandOptionType.String,
+    name: 'name',
+    description,
+    required: true,
+    autocomplete: true,
+    max_length: REGISTRY_NAME_MAX_CHARS,
+  }) as const;
 
 /** `/voice …`: design and manage this server's character voices. */
 export const voiceCommand = {
@@ -23,16 +34,59 @@ export const voiceCommand = {
       name: 'design',
       description: 'Design a new voice from a description (previewed before it is kept)',
       options: [
-        { type: ApplicationCommandOptionType.String, name: 'name', description: 'What members will call it, e.g. Captain Reed', required: true, max_length: REGISTRY_NAME_MAX_CHARS },
-        { type: ApplicationCommandOptionType.String, name: 'description', description: 'The voice in words: age, timbre, pace, mood, accent', required: true, max_length: VOICE_PROMPT_MAX_CHARS },
-        { type: ApplicationCommandOptionType.String, name: 'preview_text', description: 'What the preview says (default: a line in the chosen language)', min_length: PREVIEW_TEXT_MIN_CHARS, max_length: PREVIEW_TEXT_MAX_CHARS },
-        { type: ApplicationCommandOptionType.String, name: 'language', description: 'The language it speaks (default English)', choices: LANGUAGE_CHOICES },
+        {
+          type: ApplicationCommandOptionType.String,
+          name: 'name',
+          description: 'What members will call it, e.g. Captain Reed',
+          required: true,
+          max_length: REGISTRY_NAME_MAX_CHARS,
+        },
+        {
+          type: ApplicationCommandOptionType.String,
+          name: 'description',
+          description: 'The voice in words: age, timbre, pace, mood, accent',
+          required: true,
+          max_length: VOICE_PROMPT_MAX_CHARS,
+        },
+        {
+          type: ApplicationCommandOptionType.String,
+          name: 'preview_text',
+          description: 'What the preview says (default: a line in the chosen language)',
+          min_length: PREVIEW_TEXT_MIN_CHARS,
+          max_length: PREVIEW_TEXT_MAX_CHARS,
+        },
+        {
+          type: ApplicationCommandOptionType.String,
+          name: 'language',
+          description: 'The language it speaks (default English)',
+          choices: LANGUAGE_CHOICES,
+        },
       ],
     },
     { type: ApplicationCommandOptionType.Subcommand, name: 'list', description: 'This server’s voices, newest first' },
-    { type: ApplicationCommandOptionType.Subcommand, name: 'info', description: 'Details of one voice', options: [voiceName('The voice')] },
-    { type: ApplicationCommandOptionType.Subcommand, name: 'delete', description: 'Delete a voice (its creator or Manage Server)', options: [voiceName('The voice to delete')] },
-    { type: ApplicationCommandOptionType.Subcommand, name: 'use', description: 'Speak with this voice in /say and narration', options: [voiceName('Your voice')] },
-    { type: ApplicationCommandOptionType.Subcommand, name: 'default', description: 'This server’s default voice (Manage Server)', options: [voiceName('The default voice')] },
+    {
+      type: ApplicationCommandOptionType.Subcommand,
+      name: 'info',
+      description: 'Details of one voice',
+      options: [voiceName('The voice')],
+    },
+    {
+      type: ApplicationCommandOptionType.Subcommand,
+      name: 'delete',
+      description: 'Delete a voice (its creator or Manage Server)',
+      options: [voiceName('The voice to delete')],
+    },
+    {
+      type: ApplicationCommandOptionType.Subcommand,
+      name: 'use',
+      description: 'Speak with this voice in /say and narration',
+      options: [voiceName('Your voice')],
+    },
+    {
+      type: ApplicationCommandOptionType.Subcommand,
+      name: 'default',
+      description: 'This server’s default voice (Manage Server)',
+      options: [voiceName('The default voice')],
+    },
   ],
 } as const satisfies RESTPostAPIChatInputApplicationCommandsJSONBody;

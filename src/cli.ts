@@ -1,13 +1,13 @@
 #!/usr/bin/env node
+import { cliContext } from './cli/context.ts';
+import { design } from './cli/design.ts';
+import { type Output, processOutput } from './cli/output.ts';
+import { say } from './cli/say.ts';
+import { voices } from './cli/voices.ts';
 import { ConfigError } from './config.ts';
 import { DashScopeError } from './dashscope/errors.ts';
 import { environment } from './env.ts';
 import { UserError } from './errors.ts';
-import { cliContext } from './cli/context.ts';
-import { design } from './cli/design.ts';
-import { processOutput, type Output } from './cli/output.ts';
-import { say } from './cli/say.ts';
-import { voices } from './cli/voices.ts';
 
 const HELP = `voicebot: design character voices with DashScope and keep them in a server's registry, without Discord.
 
@@ -27,7 +27,11 @@ type Command = (argv: string[], ctx: ReturnType<typeof cliContext>, output: Outp
 const COMMANDS: Readonly<Record<string, Command>> = { design, voices, say };
 
 /** Runs one CLI invocation and returns its exit code; never throws. */
-export async function runCli(argv: string[], env: Readonly<Record<string, string | undefined>>, output: Output): Promise<number> {
+export async function runCli(
+  argv: string[],
+  env: Readonly<Record<string, string | undefined>>,
+  output: Output,
+): Promise<number> {
   const [name, ...rest] = argv;
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     output.out(HELP);
@@ -61,7 +65,9 @@ function report(error: unknown, output: Output): number {
   }
   if (error instanceof DashScopeError) {
     output.err(`error: ${error.message}`);
-    output.err(`dashscope: code=${error.code} status=${error.status}${error.requestId ? ` request_id=${error.requestId}` : ''}`);
+    output.err(
+      `dashscope: code=${error.code} status=${error.status}${error.requestId ? ` request_id=${error.requestId}` : ''}`,
+    );
     return EXIT.failure;
   }
   output.err(`error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);

@@ -77,7 +77,9 @@ export function loadConfig(env: Env, needs: ConfigNeeds): Config {
   const problems: string[] = [];
   const read = reader(env, problems);
   const config: Config = {
-    discordToken: needs.discord ? read.required('DISCORD_TOKEN', 'the bot token from the Discord developer portal') : undefined,
+    discordToken: needs.discord
+      ? read.required('DISCORD_TOKEN', 'the bot token from the Discord developer portal')
+      : undefined,
     discord: {
       restUrl: read.url('DISCORD_REST_URL', DEFAULTS.DISCORD_REST_URL, ['http:', 'https:']),
       devGuildId: read.snowflake('DISCORD_DEV_GUILD_ID'),
@@ -128,16 +130,20 @@ function reader(env: Env, problems: string[]) {
       if (ids === undefined && count === undefined) return undefined;
       const total = Number(count);
       const list = (ids ?? '').split(',').map((id) => Number(id.trim()));
-      const valid = Number.isInteger(total) && total >= 1 && list.every((id) => Number.isInteger(id) && id >= 0 && id < total);
+      const valid =
+        Number.isInteger(total) && total >= 1 && list.every((id) => Number.isInteger(id) && id >= 0 && id < total);
       if (!valid || ids === undefined) {
-        problems.push(`${idsKey} must list this process's shard ids (e.g. "0,1") and ${countKey} the total number of shards, each id below it.`);
+        problems.push(
+          `${idsKey} must list this process's shard ids (e.g. "0,1") and ${countKey} the total number of shards, each id below it.`,
+        );
         return undefined;
       }
       return { ids: list, count: total };
     },
     snowflake(key: string): string | undefined {
       const value = raw(key);
-      if (value !== undefined && !/^\d{17,20}$/.test(value)) problems.push(`${key} must be a Discord server id (17–20 digits; got "${value}").`);
+      if (value !== undefined && !/^\d{17,20}$/.test(value))
+        problems.push(`${key} must be a Discord server id (17–20 digits; got "${value}").`);
       return value;
     },
     oneOf<T extends string>(key: string, fallback: T, allowed: readonly T[]): T {
@@ -153,7 +159,9 @@ function reader(env: Env, problems: string[]) {
       const value = raw(key) ?? fallback;
       const parsed = URL.canParse(value) ? new URL(value) : undefined;
       if (parsed === undefined || !protocols.includes(parsed.protocol)) {
-        problems.push(`${key} must be a ${protocols.map((p) => p.replace(':', '://')).join(' or ')} URL (got "${value}").`);
+        problems.push(
+          `${key} must be a ${protocols.map((p) => p.replace(':', '://')).join(' or ')} URL (got "${value}").`,
+        );
         return fallback;
       }
       return value.replace(/\/+$/, '');
@@ -161,7 +169,9 @@ function reader(env: Env, problems: string[]) {
     storeUrl(key: string, fallback: string): string {
       const value = raw(key) ?? fallback;
       if (!/^(sqlite|redis|rediss|memory):\/\//.test(value)) {
-        problems.push(`${key} must start with sqlite://, redis://, rediss:// or memory:// (got "${redactUrl(value)}").`);
+        problems.push(
+          `${key} must start with sqlite://, redis://, rediss:// or memory:// (got "${redactUrl(value)}").`,
+        );
         return fallback;
       }
       return value;

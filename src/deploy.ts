@@ -13,9 +13,13 @@ async function deploy(): Promise<void> {
   const rest = new REST({ api: config.discord.restUrl }).setToken(config.discordToken ?? '');
   const { id: applicationId } = (await rest.get(Routes.currentApplication())) as { id: string };
   const { devGuildId } = config.discord;
-  const route = devGuildId ? Routes.applicationGuildCommands(applicationId, devGuildId) : Routes.applicationCommands(applicationId);
+  const route = devGuildId
+    ? Routes.applicationGuildCommands(applicationId, devGuildId)
+    : Routes.applicationCommands(applicationId);
   const registered = (await rest.put(route, { body: allCommands })) as unknown[];
-  process.stdout.write(`Registered ${registered.length} commands ${devGuildId ? `in server ${devGuildId}` : 'globally'}.\n`);
+  process.stdout.write(
+    `Registered ${registered.length} commands ${devGuildId ? `in server ${devGuildId}` : 'globally'}.\n`,
+  );
 }
 
 deploy().catch((error: unknown) => {

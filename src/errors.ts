@@ -12,12 +12,7 @@ export class UserError extends Error {
   }
 }
 
-export type UserErrorReason =
-  | 'invalid_input'
-  | 'not_found'
-  | 'conflict'
-  | 'quota_full'
-  | 'forbidden';
+export type UserErrorReason = 'invalid_input' | 'not_found' | 'conflict' | 'quota_full' | 'forbidden';
 
 /** Invalid input that was rejected before any request was sent. */
 export function invalidInput(message: string): UserError {

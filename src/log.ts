@@ -1,4 +1,4 @@
-import { pino, type Logger } from 'pino';
+import { type Logger, pino } from 'pino';
 import type { LogLevel } from './config.ts';
 
 export type { Logger };
@@ -12,7 +12,10 @@ export function createLogger(level: LogLevel, destination: NodeJS.WritableStream
     {
       level,
       base: { app: 'voicebot' },
-      redact: { paths: ['apiKey', 'token', '*.apiKey', '*.token', 'authorization', '*.authorization', 'headers.authorization'], censor: '[secret]' },
+      redact: {
+        paths: ['apiKey', 'token', '*.apiKey', '*.token', 'authorization', '*.authorization', 'headers.authorization'],
+        censor: '[secret]',
+      },
     },
     destination as pino.DestinationStream,
   );

@@ -26,13 +26,16 @@ async function main(): Promise<void> {
 function guardProcess(log: Logger): void {
   process.on('unhandledRejection', (reason) => log.error({ err: reason }, 'unhandled rejection'));
   process.on('uncaughtException', (error) => {
-    if ((error as NodeJS.ErrnoException).code === 'ERR_SOCKET_DGRAM_NOT_RUNNING') return void log.warn({ err: error }, 'voice keep-alive on a closed socket');
+    if ((error as NodeJS.ErrnoException).code === 'ERR_SOCKET_DGRAM_NOT_RUNNING')
+      return void log.warn({ err: error }, 'voice keep-alive on a closed socket');
     log.fatal({ err: error }, 'uncaught exception');
     process.exit(1);
   });
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(`${error instanceof ConfigError ? error.message : error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.stderr.write(
+    `${error instanceof ConfigError ? error.message : error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+  );
   process.exit(error instanceof ConfigError ? 2 : 1);
 });

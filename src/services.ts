@@ -1,12 +1,12 @@
+import type Keyv from 'keyv';
 import type { Config } from './config.ts';
 import { VoiceDesignClient } from './dashscope/voiceDesign.ts';
 import { PronunciationDictionary } from './narration/dictionary.ts';
 import { NarrationSettingsStore } from './narration/settings.ts';
+import { VoicePreferences } from './voices/preferences.ts';
 import { VoiceRegistry } from './voices/registry.ts';
 import { openStore } from './voices/store.ts';
 import { VoiceLibrary } from './voices/voiceLibrary.ts';
-import { VoicePreferences } from './voices/preferences.ts';
-import type Keyv from 'keyv';
 
 /** The services the bot and the CLI share, built from the configuration. */
 export interface Services {
@@ -32,5 +32,14 @@ export async function openServices(config: Config): Promise<Services> {
   const preferences = new VoicePreferences(store.keyv);
   const narrationSettings = new NarrationSettingsStore(store.keyv);
   const dictionary = new PronunciationDictionary(store.keyv);
-  return { client, registry, library, preferences, narrationSettings, dictionary, keyv: store.keyv, close: () => store.close() };
+  return {
+    client,
+    registry,
+    library,
+    preferences,
+    narrationSettings,
+    dictionary,
+    keyv: store.keyv,
+    close: () => store.close(),
+  };
 }

@@ -16,7 +16,12 @@ describe('loadConfig', () => {
     const config = loadConfig({ DASHSCOPE_API_KEY: 'sk-1' }, { discord: false });
     expect(config).toMatchObject({
       discordToken: undefined,
-      dashscope: { apiKey: 'sk-1', baseUrl: DEFAULTS.DASHSCOPE_BASE_URL, realtimeUrl: DEFAULTS.DASHSCOPE_REALTIME_URL, timeoutMs: 60_000 },
+      dashscope: {
+        apiKey: 'sk-1',
+        baseUrl: DEFAULTS.DASHSCOPE_BASE_URL,
+        realtimeUrl: DEFAULTS.DASHSCOPE_REALTIME_URL,
+        timeoutMs: 60_000,
+      },
       ttsModel: 'qwen3-tts-vd-realtime-2026-01-15',
       storeUrl: 'sqlite://./data/voicebot.sqlite',
       limits: { voicesPerGuild: 25, designCooldownMs: 60_000, idleLeaveMs: 300_000 },
@@ -45,14 +50,25 @@ describe('loadConfig', () => {
       true,
     );
     expect(problems.map((p) => p.split(' ')[0])).toEqual([
-      'DISCORD_TOKEN', 'DISCORD_DEV_GUILD_ID', 'DASHSCOPE_API_KEY', 'DASHSCOPE_BASE_URL', 'DASHSCOPE_REALTIME_URL',
-      'TTS_MODEL', 'STORE_URL', 'VOICES_PER_GUILD', 'DESIGN_COOLDOWN_SECONDS', 'LOG_LEVEL',
+      'DISCORD_TOKEN',
+      'DISCORD_DEV_GUILD_ID',
+      'DASHSCOPE_API_KEY',
+      'DASHSCOPE_BASE_URL',
+      'DASHSCOPE_REALTIME_URL',
+      'TTS_MODEL',
+      'STORE_URL',
+      'VOICES_PER_GUILD',
+      'DESIGN_COOLDOWN_SECONDS',
+      'LOG_LEVEL',
     ]);
     expect(problems.join('\n')).not.toContain('hunter2');
   });
 
   it('treats blank values as unset and trims trailing slashes from URLs', () => {
-    const config = loadConfig({ DASHSCOPE_API_KEY: 'k', DASHSCOPE_BASE_URL: 'http://127.0.0.1:8790/', TTS_MODEL: '  ' }, { discord: false });
+    const config = loadConfig(
+      { DASHSCOPE_API_KEY: 'k', DASHSCOPE_BASE_URL: 'http://127.0.0.1:8790/', TTS_MODEL: '  ' },
+      { discord: false },
+    );
     expect(config.dashscope.baseUrl).toBe('http://127.0.0.1:8790');
     expect(config.ttsModel).toBe(DEFAULTS.TTS_MODEL);
   });
@@ -74,7 +90,8 @@ it('does not ask for the DashScope key when only Discord is needed (deploy)', ()
 });
 
 describe('shards', () => {
-  const shards = (env: Record<string, string>) => loadConfig({ DASHSCOPE_API_KEY: 'k', ...env }, { discord: false }).discord.shards;
+  const shards = (env: Record<string, string>) =>
+    loadConfig({ DASHSCOPE_API_KEY: 'k', ...env }, { discord: false }).discord.shards;
   it('reads the ids and the total', () => {
     expect(shards({})).toBeUndefined();
     expect(shards({ DISCORD_SHARDS: '0, 2', DISCORD_SHARD_COUNT: '4' })).toEqual({ ids: [0, 2], count: 4 });
@@ -85,6 +102,8 @@ describe('shards', () => {
     [{ DISCORD_SHARDS: '0' }],
     [{ DISCORD_SHARDS: 'a', DISCORD_SHARD_COUNT: '2' }],
   ])('refuses %j', (env) => {
-    expect(problemsOf({ DASHSCOPE_API_KEY: 'k', ...env })).toEqual([expect.stringMatching(/^DISCORD_SHARDS must list/)]);
+    expect(problemsOf({ DASHSCOPE_API_KEY: 'k', ...env })).toEqual([
+      expect.stringMatching(/^DISCORD_SHARDS must list/),
+    ]);
   });
 });

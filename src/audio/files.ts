@@ -1,11 +1,11 @@
 import { randomInt, randomUUID } from 'node:crypto';
-import { open, rename, rm, type FileHandle } from 'node:fs/promises';
+import { type FileHandle, open, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { DISCORD_CHANNELS, OPUS_PRE_SKIP_SAMPLES, type PcmFormat } from './formats.ts';
 import { OggOpusMuxer } from './ogg.ts';
 import { WAV_HEADER_BYTES, wavHeader } from './wav.ts';
 
-export { parseWav, wavBytes, type Wav } from './wav.ts';
+export { parseWav, type Wav, wavBytes } from './wav.ts';
 
 /** Largest data chunk a RIFF file can describe (32-bit sizes). */
 const MAX_WAV_DATA_BYTES = 0xffff_ffff - (WAV_HEADER_BYTES - 8) - 1;

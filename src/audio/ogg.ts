@@ -79,9 +79,11 @@ export function opusPacketSamples(packet: Buffer): number {
   if (toc === undefined) return 0;
   const config = toc >> 3;
   const frameSamples =
-    config < 12 ? [480, 960, 1920, 2880][config % 4] :
-    config < 16 ? [480, 960][config % 2] :
-    [120, 240, 480, 960][config % 4];
+    config < 12
+      ? [480, 960, 1920, 2880][config % 4]
+      : config < 16
+        ? [480, 960][config % 2]
+        : [120, 240, 480, 960][config % 4];
   const code = toc & 3;
   const frames = code === 0 ? 1 : code < 3 ? 2 : (packet[1] ?? 0) & 0x3f;
   return (frameSamples ?? 0) * frames;
@@ -139,10 +141,7 @@ export class OggOpusMuxer {
 
   /** The two header pages (OpusHead with BOS, then OpusTags). */
   headers(head: OpusHeadOptions, vendor: string): Buffer {
-    return Buffer.concat([
-      this.#page(FLAG_BOS, 0n, [opusHead(head)]),
-      this.#page(0, 0n, [opusTags(vendor)]),
-    ]);
+    return Buffer.concat([this.#page(FLAG_BOS, 0n, [opusHead(head)]), this.#page(0, 0n, [opusTags(vendor)])]);
   }
 
   /** Adds a packet; returns a finished page when the held one is full, else nothing. */

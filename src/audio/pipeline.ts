@@ -1,4 +1,4 @@
-import { SpeechOpusEncoder, type OpusSettings } from './opus.ts';
+import { type OpusSettings, SpeechOpusEncoder } from './opus.ts';
 import { Upsampler } from './upsample.ts';
 
 /**
@@ -56,10 +56,7 @@ function nextOrAbort<T>(iterator: AsyncIterator<T>, signal: AbortSignal): Promis
  * Each output chunk is yielded as soon as its input arrives (the interpolator adds 0.65 ms of
  * group delay, no buffering). Abort throws `signal.reason` promptly, even while the source stalls.
  */
-export async function* toPcm48kStereo(
-  pcm24kMono: AsyncIterable<Buffer>,
-  signal?: AbortSignal,
-): AsyncGenerator<Buffer> {
+export async function* toPcm48kStereo(pcm24kMono: AsyncIterable<Buffer>, signal?: AbortSignal): AsyncGenerator<Buffer> {
   const upsampler = new Upsampler();
   for await (const chunk of abortable(pcm24kMono, signal)) {
     const out = upsampler.push(chunk);

@@ -1,12 +1,13 @@
+// biome-ignore-all lint/style/noNonNullAssertion: DSP inner loops index typed arrays within bounds checked once per call.
 import { endianness } from 'node:os';
 import { Transform, type TransformCallback } from 'node:stream';
 import { HALF_TAPS, HISTORY, interpolate } from './halfband.ts';
 
 export {
+  halfBandPrototype,
   UPSAMPLE_DELAY_MS,
   UPSAMPLE_DELAY_SAMPLES,
   UPSAMPLE_TAPS,
-  halfBandPrototype,
 } from './halfband.ts';
 
 if (endianness() !== 'LE') throw new Error('upsample.ts reads and writes s16le through Int16Array: little-endian only');
@@ -45,9 +46,8 @@ export class Upsampler {
     const n = this.#decode(chunk);
     if (n === 0) return Buffer.alloc(0);
     const out = Buffer.allocUnsafe(n * OUT_BYTES_PER_IN_SAMPLE);
-    const samples = out.byteOffset % 2 === 0
-      ? new Int16Array(out.buffer, out.byteOffset, 4 * n)
-      : new Int16Array(4 * n);
+    const samples =
+      out.byteOffset % 2 === 0 ? new Int16Array(out.buffer, out.byteOffset, 4 * n) : new Int16Array(4 * n);
     this.#interpolate(n, samples);
     return samples.buffer === out.buffer ? out : Buffer.from(samples.buffer, 0, out.length);
   }

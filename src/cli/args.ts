@@ -1,4 +1,4 @@
-import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { type ParseArgsConfig, parseArgs } from 'node:util';
 import { invalidInput } from '../errors.ts';
 
 export type Options = NonNullable<ParseArgsConfig['options']>;
@@ -16,10 +16,12 @@ export interface Parsed {
 export function parse(argv: string[], options: Options, maxPositionals: number): Parsed {
   try {
     const { values, positionals } = parseArgs({ args: argv, options, allowPositionals: true, strict: true });
-    if (positionals.length > maxPositionals) throw invalidInput(`Unexpected argument "${positionals[maxPositionals]}".`);
+    if (positionals.length > maxPositionals)
+      throw invalidInput(`Unexpected argument "${positionals[maxPositionals]}".`);
     return { values: values as Parsed['values'], positionals };
   } catch (error) {
-    if (error instanceof Error && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS')) throw invalidInput(error.message);
+    if (error instanceof Error && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS'))
+      throw invalidInput(error.message);
     throw error;
   }
 }

@@ -1,4 +1,4 @@
-import { loadConfig, type Config } from '../config.ts';
+import { type Config, loadConfig } from '../config.ts';
 import { openServices, type Services } from '../services.ts';
 
 /** Lazily built services, so `--help` and bad arguments never need configuration or a store. */

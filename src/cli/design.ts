@@ -1,10 +1,10 @@
 import { writeFile } from 'node:fs/promises';
-import { LOCAL_GUILD, COMMON, flag, parse, required, text } from './args.ts';
-import { printJson, type Output } from './output.ts';
-import type { CliContext } from './context.ts';
-import { invalidInput } from '../errors.ts';
 import { wavBytes } from '../audio/files.ts';
 import { preferredNameFrom } from '../dashscope/validate.ts';
+import { invalidInput } from '../errors.ts';
+import { COMMON, flag, LOCAL_GUILD, parse, required, text } from './args.ts';
+import type { CliContext } from './context.ts';
+import { type Output, printJson } from './output.ts';
 
 export const DESIGN_HELP = `Design a voice from a description and save it in a server's registry.
 
@@ -41,7 +41,8 @@ export async function design(argv: string[], ctx: CliContext, output: Output): P
   if (flag(parsed, 'help')) return output.out(DESIGN_HELP);
   const as = text(parsed, 'as');
   const name = text(parsed, 'name');
-  if (name === undefined && as === undefined) throw invalidInput('Give --name (1-16 of A-Z a-z 0-9 _) or --as (the registry name).');
+  if (name === undefined && as === undefined)
+    throw invalidInput('Give --name (1-16 of A-Z a-z 0-9 _) or --as (the registry name).');
   const preferredName = name ?? preferredNameFrom(as ?? '');
   const out = text(parsed, 'out');
   if (out !== undefined && !out.toLowerCase().endsWith('.wav')) throw invalidInput('--out must name a .wav file.');
@@ -58,10 +59,17 @@ export async function design(argv: string[], ctx: CliContext, output: Output): P
   const guildId = text(parsed, 'guild') ?? LOCAL_GUILD;
   const { library } = await ctx.services();
   const result = await library.design(guildId, input);
-  if (out !== undefined && result.preview) await writeFile(out, wavBytes(result.preview.audio, result.preview.sampleRate, 1));
-  const summary = { ...result.voice, guild: guildId, recovered: result.recovered, preview: result.preview && out ? out : null };
+  if (out !== undefined && result.preview)
+    await writeFile(out, wavBytes(result.preview.audio, result.preview.sampleRate, 1));
+  const summary = {
+    ...result.voice,
+    guild: guildId,
+    recovered: result.recovered,
+    preview: result.preview && out ? out : null,
+  };
   if (flag(parsed, 'json')) return printJson(output, summary);
   output.out(`Designed "${result.voice.name}" → ${result.voice.voiceId} (${result.voice.targetModel}) in ${guildId}.`);
-  if (result.recovered) output.out('The create went unanswered; the voice was found through list, so there is no preview audio.');
+  if (result.recovered)
+    output.out('The create went unanswered; the voice was found through list, so there is no preview audio.');
   else if (out !== undefined) output.out(`Preview written to ${out}.`);
 }

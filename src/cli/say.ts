@@ -3,12 +3,12 @@ import { SAY_TEXT_MAX_CHARS } from '../../commands/limits.ts';
 import { writeOggOpus, writeWav } from '../audio/files.ts';
 import { TTS_SAMPLE_RATE_HZ } from '../audio/formats.ts';
 import { toOpusPackets } from '../audio/pipeline.ts';
-import { UserError, invalidInput } from '../errors.ts';
+import { invalidInput, UserError } from '../errors.ts';
 import type { Synthesis } from '../tts/engine.ts';
 import { createTtsEngine } from '../tts/engines.ts';
-import { COMMON, LOCAL_GUILD, flag, parse, required, text } from './args.ts';
+import { COMMON, flag, LOCAL_GUILD, parse, required, text } from './args.ts';
 import type { CliContext } from './context.ts';
-import { printJson, type Output } from './output.ts';
+import { type Output, printJson } from './output.ts';
 
 export const SAY_HELP = `Speak text in a designed voice into an audio file.
 
@@ -26,7 +26,12 @@ The file appears only when the whole utterance was received.`;
 const OPTIONS = { ...COMMON, voice: { type: 'string' }, out: { type: 'string' } } as const;
 
 /** `voicebot say`. */
-export async function say(argv: string[], ctx: CliContext, output: Output, stdin: () => Promise<string> = () => readStream(process.stdin)): Promise<void> {
+export async function say(
+  argv: string[],
+  ctx: CliContext,
+  output: Output,
+  stdin: () => Promise<string> = () => readStream(process.stdin),
+): Promise<void> {
   const parsed = parse(argv, OPTIONS, 1);
   if (flag(parsed, 'help')) return output.out(SAY_HELP);
   const voiceName = required(parsed, 'voice');
@@ -35,20 +40,33 @@ export async function say(argv: string[], ctx: CliContext, output: Output, stdin
   if (!kind) throw invalidInput('--out must name a .ogg or .wav file.');
   const words = (parsed.positionals[0] ?? (await stdin())).trim();
   if (words === '') throw invalidInput('Nothing to say: give TEXT or pipe it on stdin.');
-  if ([...words].length > SAY_TEXT_MAX_CHARS) throw invalidInput(`The text is ${[...words].length} characters; say takes at most ${SAY_TEXT_MAX_CHARS}.`);
+  if ([...words].length > SAY_TEXT_MAX_CHARS)
+    throw invalidInput(`The text is ${[...words].length} characters; say takes at most ${SAY_TEXT_MAX_CHARS}.`);
   const guildId = text(parsed, 'guild') ?? LOCAL_GUILD;
   const { registry } = await ctx.services();
   const voice = await registry.get(guildId, voiceName);
-  if (!voice) throw new UserError('not_found', `${guildId} has no voice called "${voiceName}". See "voicebot voices list".`);
+  if (!voice)
+    throw new UserError('not_found', `${guildId} has no voice called "${voiceName}". See "voicebot voices list".`);
   const engine = createTtsEngine({ ...ctx.config().dashscope });
   try {
     const synthesis = engine.synthesize({ text: words, voice }, new AbortController().signal);
     const audio = countSamples(synthesis);
     if (kind === 'ogg') await writeOggOpus(out, toOpusPackets(audio.chunks));
     else await writeWav(out, audio.chunks, { sampleRate: TTS_SAMPLE_RATE_HZ, channels: 1 });
-    const result = { out, voice: voice.name, voiceId: voice.voiceId, firstAudioMs: round(synthesis.metrics.firstAudioMs), connectMs: round(synthesis.metrics.connectMs), totalMs: round(synthesis.metrics.totalMs), characters: synthesis.metrics.characters, durationMs: round(audio.durationMs()) };
+    const result = {
+      out,
+      voice: voice.name,
+      voiceId: voice.voiceId,
+      firstAudioMs: round(synthesis.metrics.firstAudioMs),
+      connectMs: round(synthesis.metrics.connectMs),
+      totalMs: round(synthesis.metrics.totalMs),
+      characters: synthesis.metrics.characters,
+      durationMs: round(audio.durationMs()),
+    };
     if (flag(parsed, 'json')) return printJson(output, result);
-    output.out(`Wrote ${out}: ${(result.durationMs / 1000).toFixed(2)} s of audio as ${voice.name}; first audio after ${result.firstAudioMs} ms; ${result.characters} characters billed.`);
+    output.out(
+      `Wrote ${out}: ${(result.durationMs / 1000).toFixed(2)} s of audio as ${voice.name}; first audio after ${result.firstAudioMs} ms; ${result.characters} characters billed.`,
+    );
   } finally {
     await engine.close();
   }

@@ -1,9 +1,9 @@
-import type { CharacterVoice } from '../voices/characterVoice.ts';
 import { DashScopeError } from '../dashscope/errors.ts';
-import { UserError, invalidInput } from '../errors.ts';
-import { COMMON, LOCAL_GUILD, flag, parse, text, type Parsed } from './args.ts';
+import { invalidInput, UserError } from '../errors.ts';
+import type { CharacterVoice } from '../voices/characterVoice.ts';
+import { COMMON, flag, LOCAL_GUILD, type Parsed, parse, text } from './args.ts';
 import type { CliContext } from './context.ts';
-import { clip, printJson, table, type Output } from './output.ts';
+import { clip, type Output, printJson, table } from './output.ts';
 
 export const VOICES_HELP = `Manage a server's voice registry.
 
@@ -50,27 +50,51 @@ export async function voices(argv: string[], ctx: CliContext, output: Output): P
 
 function target(parsed: Parsed): string {
   const value = parsed.positionals[0];
-  if (value === undefined || value.trim() === '') throw invalidInput('Name the voice: a registry name or a DashScope voice id.');
+  if (value === undefined || value.trim() === '')
+    throw invalidInput('Name the voice: a registry name or a DashScope voice id.');
   return value;
 }
 
-const rowOf = (v: CharacterVoice): string[] => [v.name, v.voiceId, v.targetModel, v.language, new Date(v.createdAt).toISOString().slice(0, 16).replace('T', ' '), clip(v.description, 40)];
+const rowOf = (v: CharacterVoice): string[] => [
+  v.name,
+  v.voiceId,
+  v.targetModel,
+  v.language,
+  new Date(v.createdAt).toISOString().slice(0, 16).replace('T', ' '),
+  clip(v.description, 40),
+];
 const HEADERS = ['NAME', 'VOICE ID', 'MODEL', 'LANG', 'CREATED (UTC)', 'DESCRIPTION'];
 
 async function list(ctx: CliContext, guildId: string, parsed: Parsed, output: Output): Promise<void> {
   const entries = await (await ctx.services()).registry.list(guildId);
   if (flag(parsed, 'json')) return printJson(output, entries);
-  output.out(entries.length === 0 ? `No voices in ${guildId} yet: design one with "voicebot design".` : table(HEADERS, entries.map(rowOf)));
+  output.out(
+    entries.length === 0
+      ? `No voices in ${guildId} yet: design one with "voicebot design".`
+      : table(HEADERS, entries.map(rowOf)),
+  );
 }
 
 async function listRemote(ctx: CliContext, guildId: string, parsed: Parsed, output: Output): Promise<void> {
   const { library, registry } = await ctx.services();
   const [account, entries] = await Promise.all([library.accountVoices(), registry.list(guildId)]);
   const names = new Map(entries.map((e) => [e.voiceId, e.name]));
-  const rows = account.map((v) => ({ name: names.get(v.voiceId) ?? null, voiceId: v.voiceId, targetModel: v.targetModel, language: v.language, createdAt: v.createdAt, description: v.description }));
+  const rows = account.map((v) => ({
+    name: names.get(v.voiceId) ?? null,
+    voiceId: v.voiceId,
+    targetModel: v.targetModel,
+    language: v.language,
+    createdAt: v.createdAt,
+    description: v.description,
+  }));
   if (flag(parsed, 'json')) return printJson(output, rows);
   output.out(`${account.length} voice(s) in the DashScope account; NAME is set for those in ${guildId}.`);
-  output.out(table(['NAME', 'VOICE ID', 'MODEL', 'LANG', 'CREATED', 'DESCRIPTION'], rows.map((r) => [r.name ?? '', r.voiceId, r.targetModel, r.language, r.createdAt, clip(r.description, 40)])));
+  output.out(
+    table(
+      ['NAME', 'VOICE ID', 'MODEL', 'LANG', 'CREATED', 'DESCRIPTION'],
+      rows.map((r) => [r.name ?? '', r.voiceId, r.targetModel, r.language, r.createdAt, clip(r.description, 40)]),
+    ),
+  );
 }
 
 async function show(ctx: CliContext, guildId: string, nameOrId: string, parsed: Parsed, output: Output): Promise<void> {
@@ -86,9 +110,19 @@ async function show(ctx: CliContext, guildId: string, nameOrId: string, parsed: 
   );
   if (flag(parsed, 'json')) return printJson(output, { ...voice, remote });
   const lines: [string, string][] = [
-    ['Name', voice.name], ['Voice id', voice.voiceId], ['Model', voice.targetModel], ['Language', voice.language],
-    ['Created', new Date(voice.createdAt).toISOString()], ['Created by', voice.createdBy], ['Description', voice.description],
-    ['At DashScope', remote.exists ? `yes (created ${remote.createdAt})` : 'NO: the voice is gone; "voices sync --prune" removes the entry'],
+    ['Name', voice.name],
+    ['Voice id', voice.voiceId],
+    ['Model', voice.targetModel],
+    ['Language', voice.language],
+    ['Created', new Date(voice.createdAt).toISOString()],
+    ['Created by', voice.createdBy],
+    ['Description', voice.description],
+    [
+      'At DashScope',
+      remote.exists
+        ? `yes (created ${remote.createdAt})`
+        : 'NO: the voice is gone; "voices sync --prune" removes the entry',
+    ],
   ];
   output.out(lines.map(([k, v]) => `${k.padEnd(13)}${v}`).join('\n'));
 }

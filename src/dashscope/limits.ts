@@ -6,10 +6,10 @@
  */
 export {
   DESIGN_LANGUAGES,
+  type DesignLanguage,
   PREVIEW_TEXT_MAX_CHARS,
   PREVIEW_TEXT_MIN_CHARS,
   VOICE_PROMPT_MAX_CHARS,
-  type DesignLanguage,
 } from '../../commands/limits.ts';
 
 /** Preview-audio sample rates (Hz) and formats the voice-design API accepts. */

@@ -15,7 +15,12 @@ export const DEFAULT_RETRY: RetryPolicy = { maxAttempts: 4, baseDelayMs: 300, ma
  * The wait before attempt `attempt + 1` (attempt counts from 1): full jitter over an exponential ceiling,
  * never below a server's `Retry-After`.
  */
-export function backoffMs(policy: RetryPolicy, attempt: number, retryAfterMs: number | undefined, random: () => number = Math.random): number {
+export function backoffMs(
+  policy: RetryPolicy,
+  attempt: number,
+  retryAfterMs: number | undefined,
+  random: () => number = Math.random,
+): number {
   const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1));
   const jittered = Math.round(random() * ceiling);
   return Math.max(jittered, Math.min(retryAfterMs ?? 0, policy.maxDelayMs));

@@ -1,4 +1,4 @@
-import { request, type Dispatcher } from 'undici';
+import { type Dispatcher, request } from 'undici';
 import { errorFromBody, networkError, timeoutError } from './classify.ts';
 import type { DashScopeError } from './errors.ts';
 import { parseObject } from './json.ts';
@@ -33,7 +33,12 @@ export type CallResult = { ok: true; body: Record<string, unknown> } | ({ ok: fa
  * POSTs JSON to `path` once and classifies the outcome; never throws for DashScope or network failures.
  * @throws the caller's abort reason when `signal` aborts.
  */
-export async function postJson(target: HttpTarget, path: string, body: unknown, signal?: AbortSignal): Promise<CallResult> {
+export async function postJson(
+  target: HttpTarget,
+  path: string,
+  body: unknown,
+  signal?: AbortSignal,
+): Promise<CallResult> {
   const timeout = AbortSignal.timeout(target.timeoutMs);
   const combined = signal ? AbortSignal.any([signal, timeout]) : timeout;
   try {

@@ -1,6 +1,7 @@
 import { invalidInput } from '../errors.ts';
 import {
   DESIGN_LANGUAGES,
+  type DesignLanguage,
   LIST_PAGE_INDEX_MAX,
   LIST_PAGE_SIZE_MAX,
   PREFERRED_NAME_PATTERN,
@@ -8,10 +9,9 @@ import {
   PREVIEW_SAMPLE_RATES,
   PREVIEW_TEXT_MAX_CHARS,
   PREVIEW_TEXT_MIN_CHARS,
-  VOICE_PROMPT_MAX_CHARS,
-  type DesignLanguage,
   type PreviewFormat,
   type PreviewSampleRate,
+  VOICE_PROMPT_MAX_CHARS,
 } from './limits.ts';
 import { TARGET_MODELS, type TargetModel } from './models.ts';
 
@@ -50,10 +50,14 @@ export function validateDesign(req: DesignRequest, defaults: { targetModel: Targ
   const previewText = req.previewText.trim();
   if (description === '') problems.push('The description is empty: describe the voice in words.');
   if (charCount(description) > VOICE_PROMPT_MAX_CHARS)
-    problems.push(`The description is ${charCount(description)} characters; DashScope allows at most ${VOICE_PROMPT_MAX_CHARS}.`);
+    problems.push(
+      `The description is ${charCount(description)} characters; DashScope allows at most ${VOICE_PROMPT_MAX_CHARS}.`,
+    );
   const previewLength = charCount(previewText);
   if (previewLength < PREVIEW_TEXT_MIN_CHARS || previewLength > PREVIEW_TEXT_MAX_CHARS)
-    problems.push(`The preview text is ${previewLength} characters; it must be ${PREVIEW_TEXT_MIN_CHARS} to ${PREVIEW_TEXT_MAX_CHARS}.`);
+    problems.push(
+      `The preview text is ${previewLength} characters; it must be ${PREVIEW_TEXT_MIN_CHARS} to ${PREVIEW_TEXT_MAX_CHARS}.`,
+    );
   if (!PREFERRED_NAME_PATTERN.test(req.preferredName))
     problems.push(`The name "${req.preferredName}" must be 1–16 characters of A–Z, a–z, 0–9 or _.`);
   const language = pick(req.language ?? 'en', Object.keys(DESIGN_LANGUAGES) as DesignLanguage[], 'language', problems);
@@ -79,7 +83,12 @@ export function validateVoiceId(voiceId: string): void {
   if (!/^[A-Za-z0-9_-]{1,128}$/.test(voiceId)) throw invalidInput(`"${voiceId}" is not a DashScope voice id.`);
 }
 
-function pick<T extends string | number>(value: string | number, allowed: readonly T[], what: string, problems: string[]): T {
+function pick<T extends string | number>(
+  value: string | number,
+  allowed: readonly T[],
+  what: string,
+  problems: string[],
+): T {
   if ((allowed as readonly (string | number)[]).includes(value)) return value as T;
   problems.push(`Unknown ${what} "${value}": use one of ${allowed.join(', ')}.`);
   return allowed[0] as T;
@@ -88,6 +97,10 @@ function pick<T extends string | number>(value: string | number, allowed: readon
 /** A valid `preferred_name` derived from any name: ASCII letters, digits and `_`, at most 16. */
 export function preferredNameFrom(name: string): string {
   const ascii = name.normalize('NFKD').replace(/[\u0300-\u036f]/g, '');
-  const slug = ascii.replace(/[^A-Za-z0-9_]+/g, '_').replace(/^_+|_+$/g, '').slice(0, 16).replace(/_+$/, '');
+  const slug = ascii
+    .replace(/[^A-Za-z0-9_]+/g, '_')
+    .replace(/^_+|_+$/g, '')
+    .slice(0, 16)
+    .replace(/_+$/, '');
   return slug === '' ? 'voice' : slug;
 }

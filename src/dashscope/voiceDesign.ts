@@ -1,11 +1,18 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { isRetryableCode } from './errors.ts';
 import type { DesignLanguage } from './limits.ts';
-import { VOICE_DESIGN_MODEL, type TargetModel } from './models.ts';
-import { DEFAULT_RETRY, backoffMs, type RetryPolicy } from './retry.ts';
-import { postJson, type CallFailure, type HttpTarget } from './transport.ts';
-import { validatePage, validateVoiceId, type ValidDesignRequest } from './validate.ts';
-import { parseAccountVoice, parseCreated, parsePage, type AccountVoice, type CreatedVoice, type VoicePage } from './voiceDesignWire.ts';
+import { type TargetModel, VOICE_DESIGN_MODEL } from './models.ts';
+import { backoffMs, DEFAULT_RETRY, type RetryPolicy } from './retry.ts';
+import { type CallFailure, type HttpTarget, postJson } from './transport.ts';
+import { type ValidDesignRequest, validatePage, validateVoiceId } from './validate.ts';
+import {
+  type AccountVoice,
+  type CreatedVoice,
+  parseAccountVoice,
+  parseCreated,
+  parsePage,
+  type VoicePage,
+} from './voiceDesignWire.ts';
 
 export type { AccountVoice, CreatedVoice, VoicePage } from './voiceDesignWire.ts';
 

@@ -36,7 +36,12 @@ type Json = Record<string, unknown>;
 const str = (o: Json | undefined, key: string): string => stringField(o, key) ?? '';
 
 function malformed(what: string, body: Json): DashScopeError {
-  return new DashScopeError({ status: 200, code: 'InvalidResponse', serverMessage: `unexpected ${what} response`, requestId: str(body, 'request_id') || undefined });
+  return new DashScopeError({
+    status: 200,
+    code: 'InvalidResponse',
+    serverMessage: `unexpected ${what} response`,
+    requestId: str(body, 'request_id') || undefined,
+  });
 }
 
 /** Reads a create response; the preview is decoded from base64. */

@@ -14,7 +14,12 @@ export const MESSAGE_CONTENT_HELP =
  */
 export function createDiscordClient(discord: Config['discord']): Client {
   return new Client({
-    intents: [GatewayIntentBits.Guilds, GatewayIntentBits.GuildVoiceStates, GatewayIntentBits.GuildMessages, GatewayIntentBits.MessageContent],
+    intents: [
+      GatewayIntentBits.Guilds,
+      GatewayIntentBits.GuildVoiceStates,
+      GatewayIntentBits.GuildMessages,
+      GatewayIntentBits.MessageContent,
+    ],
     rest: { api: discord.restUrl },
     allowedMentions: { parse: [] },
     ...(discord.shards ? { shards: discord.shards.ids, shardCount: discord.shards.count } : {}),

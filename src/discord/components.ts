@@ -14,7 +14,11 @@ export function bySubcommand(command: string, subcommands: Readonly<Record<strin
 }
 
 /** Autocomplete choices: the values containing what was typed, those starting with it first, at most 25. */
-export function rankChoices(values: readonly string[], typed: string, key: (value: string) => string): { name: string; value: string }[] {
+export function rankChoices(
+  values: readonly string[],
+  typed: string,
+  key: (value: string) => string,
+): { name: string; value: string }[] {
   const wanted = key(typed);
   const starts = (value: string): number => Number(!key(value).startsWith(wanted));
   return values
@@ -27,7 +31,15 @@ export function rankChoices(values: readonly string[], typed: string, key: (valu
 /** Previous / Next buttons whose custom ids are `<prefix>:page:<n>`. */
 export function pager(prefix: string, page: number, pages: number): ActionRowBuilder<ButtonBuilder> {
   return new ActionRowBuilder<ButtonBuilder>().addComponents(
-    new ButtonBuilder().setCustomId(`${prefix}:page:${page - 1}`).setLabel('Previous').setStyle(ButtonStyle.Secondary).setDisabled(page === 0),
-    new ButtonBuilder().setCustomId(`${prefix}:page:${page + 1}`).setLabel('Next').setStyle(ButtonStyle.Secondary).setDisabled(page === pages - 1),
+    new ButtonBuilder()
+      .setCustomId(`${prefix}:page:${page - 1}`)
+      .setLabel('Previous')
+      .setStyle(ButtonStyle.Secondary)
+      .setDisabled(page === 0),
+    new ButtonBuilder()
+      .setCustomId(`${prefix}:page:${page + 1}`)
+      .setLabel('Next')
+      .setStyle(ButtonStyle.Secondary)
+      .setDisabled(page === pages - 1),
   );
 }

@@ -1,6 +1,6 @@
-import { MessageType, type Message, type PartialMessage } from 'discord.js';
-import type { ChatMessage, MentionNames } from '../narration/chatMessage.ts';
+import { type Message, MessageType, type PartialMessage } from 'discord.js';
 import type { AuthorKind, ChatEvent } from '../narration/route.ts';
+import type { ChatMessage, MentionNames } from '../narration/text/chatMessage.ts';
 import type { App } from './app.ts';
 
 /** A new chat message: handed to narration. The error boundary of narration: logs, never throws. */
@@ -47,8 +47,10 @@ function guard(app: App, messageId: string, step: () => Promise<void> | undefine
 export function chatEventOf(message: Message): ChatEvent | undefined {
   if (!message.inGuild() || message.system || message.author.id === message.client.user.id) return undefined;
   const kind = authorKind(message);
-  const name = kind === 'member' ? (message.member?.displayName ?? message.author.displayName) : message.author.displayName;
-  const voiceChannelId = kind === 'member' ? (message.guild.voiceStates.cache.get(message.author.id)?.channelId ?? null) : null;
+  const name =
+    kind === 'member' ? (message.member?.displayName ?? message.author.displayName) : message.author.displayName;
+  const voiceChannelId =
+    kind === 'member' ? (message.guild.voiceStates.cache.get(message.author.id)?.channelId ?? null) : null;
   return {
     guildId: message.guildId,
     channelId: message.channelId,
@@ -81,10 +83,16 @@ function chatMessageOf(message: Message<true>): ChatMessage {
 function mentionNames(message: Message<true>): MentionNames {
   const users = new Map<string, string>();
   for (const [id, user] of message.mentions.users) {
-    users.set(id, message.mentions.members?.get(id)?.displayName ?? message.guild.members.cache.get(id)?.displayName ?? user.displayName);
+    users.set(
+      id,
+      message.mentions.members?.get(id)?.displayName ??
+        message.guild.members.cache.get(id)?.displayName ??
+        user.displayName,
+    );
   }
   const roles = new Map(message.mentions.roles.map((role) => [role.id, role.name]));
   const channels = new Map<string, string>();
-  for (const [id, channel] of message.mentions.channels) if ('name' in channel && channel.name) channels.set(id, channel.name);
+  for (const [id, channel] of message.mentions.channels)
+    if ('name' in channel && channel.name) channels.set(id, channel.name);
   return { users, roles, channels };
 }

@@ -1,32 +1,35 @@
-import type { Guild, VoiceState } from 'discord.js';
-import type { Logger } from '../log.ts';
-import type { GuildPlayer } from '../playback/guildPlayer.ts';
-import type { GuildPlayers } from '../playback/guildPlayers.ts';
+import type { VoiceState } from 'discord.js';
 import type { App } from './app.ts';
-import { missingVoicePermissions } from './voiceChannel.ts';
+import { joinForNarration } from './voiceChannel.ts';
 
 /**
- * Joins with narration's auto-join when a member arrives in a bound voice channel; leaves a voice
- * channel once no human is left in it, and forgets a guild whose bot was moved out.
+ * A voice-state update: handed, in plain ids, to the guild's presence owner (which follows a move, forgets
+ * a disconnect and leaves when no one is left), and to narration's auto-join when a member arrives.
  */
 export function onVoiceState(before: VoiceState, after: VoiceState, app: App): void {
-  if (isArrival(before, after)) void autoJoin(after, app).catch((error: unknown) => app.log.warn({ err: error, guildId: after.guild.id }, 'auto-join failed'));
-  const player = app.players.get(after.guild.id);
-  if (!player) return;
-  const me = after.guild.members.me;
-  if (after.id === me?.id && after.channelId === null) {
-    app.players.leave(after.guild.id);
-    return;
+  const guild = after.guild;
+  if (isArrival(before, after)) {
+    void autoJoin(after, app).catch((error: unknown) =>
+      app.log.warn({ err: error, guildId: guild.id }, 'auto-join failed'),
+    );
   }
-  const channel = after.guild.channels.cache.get(player.sink.channelId);
-  if (before.channelId !== player.sink.channelId || !channel?.isVoiceBased()) return;
-  const humans = channel.members.filter((member) => !member.user.bot).size;
-  if (humans === 0) app.players.leave(after.guild.id);
+  app.players.voiceStateChanged(guild.id, {
+    userId: after.id,
+    isSelf: after.id === guild.members.me?.id,
+    isBot: after.member?.user.bot ?? before.member?.user.bot ?? false,
+    before: before.channelId,
+    after: after.channelId,
+  });
 }
 
 /** A person (not a bot) entered a voice channel other than the server's AFK channel. */
 function isArrival(before: VoiceState, after: VoiceState): boolean {
-  return after.channelId !== null && after.channelId !== before.channelId && after.member?.user.bot !== true && after.channelId !== after.guild.afkChannelId;
+  return (
+    after.channelId !== null &&
+    after.channelId !== before.channelId &&
+    after.member?.user.bot !== true &&
+    after.channelId !== after.guild.afkChannelId
+  );
 }
 
 /** Joins the channel a member entered when the bot is not in voice and a bound channel is read there with auto-join. */
@@ -37,19 +40,4 @@ async function autoJoin(after: VoiceState, app: App): Promise<void> {
   if (!(await app.narration.joinsOnArrival(guild.id, channelId)) || app.players.get(guild.id)) return;
   const player = await joinForNarration(guild, channelId, app.players, app.log);
   if (player) app.log.info({ guildId: guild.id, channelId }, 'auto-joined');
-}
-
-/**
- * Joins a voice channel for narration if the bot may speak there; `undefined` when it may not.
- * @remarks Nobody asked, so nobody is told: a missing permission is logged, not replied.
- */
-export async function joinForNarration(guild: Guild, channelId: string, players: GuildPlayers, log: Logger): Promise<GuildPlayer | undefined> {
-  const channel = guild.channels.cache.get(channelId);
-  if (!channel?.isVoiceBased()) return undefined;
-  const missing = missingVoicePermissions(channel);
-  if (missing.length > 0) {
-    log.info({ guildId: guild.id, channelId, missing }, 'auto-join: missing voice permissions');
-    return undefined;
-  }
-  return players.join(guild.id, channelId);
 }

@@ -1,4 +1,4 @@
-import { MessageFlags, type BaseMessageOptions, type Client, type RepliableInteraction } from 'discord.js';
+import { type BaseMessageOptions, type Client, MessageFlags, type RepliableInteraction } from 'discord.js';
 import type { Logger } from '../log.ts';
 
 /** No message of the bot ever pings anyone. */
@@ -14,11 +14,12 @@ export async function respond(interaction: RepliableInteraction, content: Conten
   const { ephemeral = true, ...options } = typeof content === 'string' ? { content } : content;
   const message = { ...options, allowedMentions: NO_MENTIONS };
   if (interaction.deferred) await interaction.editReply(message);
-  else if (interaction.replied) await interaction.followUp({ ...message, flags: ephemeral ? MessageFlags.Ephemeral : undefined });
+  else if (interaction.replied)
+    await interaction.followUp({ ...message, flags: ephemeral ? MessageFlags.Ephemeral : undefined });
   else await interaction.reply({ ...message, flags: ephemeral ? MessageFlags.Ephemeral : undefined });
 }
 
-/** Posts a line in a text channel without pinging anyone; failures (no permission) are logged. */
+/** Posts a line in a text channel without pinging anyone; failures (no permission) are logged, never thrown. */
 export function postLine(client: Client, log: Logger, channelId: string, content: string): void {
   void (async () => {
     const channel = await client.channels.fetch(channelId);

@@ -1,10 +1,14 @@
 import type Keyv from 'keyv';
-import { DICTIONARY_MAX_ENTRIES, DICTIONARY_READING_MAX_CHARS, DICTIONARY_WORD_MAX_CHARS } from '../../commands/limits.ts';
+import {
+  DICTIONARY_MAX_ENTRIES,
+  DICTIONARY_READING_MAX_CHARS,
+  DICTIONARY_WORD_MAX_CHARS,
+} from '../../commands/limits.ts';
 import { invalidInput, UserError } from '../errors.ts';
 import { GuildRecord, objectOrEmpty } from '../voices/guildRecord.ts';
-import { dictionaryKey, type DictionaryEntry } from './pronounce.ts';
+import { type DictionaryEntry, dictionaryKey } from './text/pronounce.ts';
 
-export { applyDictionary, dictionaryKey, type DictionaryEntry, type DictionaryInput } from './pronounce.ts';
+export { applyDictionary, type DictionaryEntry, type DictionaryInput, dictionaryKey } from './text/pronounce.ts';
 
 /** Entries by {@link dictionaryKey}. */
 type DictionaryDoc = Record<string, DictionaryEntry>;
@@ -45,7 +49,10 @@ export class PronunciationDictionary {
     await this.#record.update(guildId, (doc) => {
       replaced = own(doc, key);
       if (!replaced && Object.keys(doc).length >= DICTIONARY_MAX_ENTRIES) {
-        throw new UserError('quota_full', `The dictionary is full (${DICTIONARY_MAX_ENTRIES} words); remove one first.`);
+        throw new UserError(
+          'quota_full',
+          `The dictionary is full (${DICTIONARY_MAX_ENTRIES} words); remove one first.`,
+        );
       }
       return { ...doc, [key]: entry };
     });
@@ -76,7 +83,8 @@ function entryProblem({ word, reading }: DictionaryEntry): string | undefined {
   const wordChars = [...word].length;
   const readingChars = [...reading].length;
   if (wordChars === 0) return 'The word cannot be empty.';
-  if (wordChars > DICTIONARY_WORD_MAX_CHARS) return `A word can have at most ${DICTIONARY_WORD_MAX_CHARS} characters; that one has ${wordChars}.`;
+  if (wordChars > DICTIONARY_WORD_MAX_CHARS)
+    return `A word can have at most ${DICTIONARY_WORD_MAX_CHARS} characters; that one has ${wordChars}.`;
   if (readingChars === 0) return 'The reading cannot be empty.';
   if (readingChars > DICTIONARY_READING_MAX_CHARS) {
     return `A reading can have at most ${DICTIONARY_READING_MAX_CHARS} characters; that one has ${readingChars}.`;
@@ -87,11 +95,16 @@ function entryProblem({ word, reading }: DictionaryEntry): string | undefined {
 
 /** NFC, trimmed, runs of spaces as one; line breaks are kept so they can be refused. */
 function tidy(text: string): string {
-  return text.normalize('NFC').trim().replace(/[^\S\n\r\t]+/gu, ' ');
+  return text
+    .normalize('NFC')
+    .trim()
+    .replace(/[^\S\n\r\t]+/gu, ' ');
 }
 
 function sortEntries(entries: DictionaryEntry[]): DictionaryEntry[] {
-  return entries.sort((a, b) => a.word.localeCompare(b.word, undefined, { sensitivity: 'base' }) || a.word.localeCompare(b.word));
+  return entries.sort(
+    (a, b) => a.word.localeCompare(b.word, undefined, { sensitivity: 'base' }) || a.word.localeCompare(b.word),
+  );
 }
 
 /** Reads a stored dictionary, keeping only well-formed entries, at most the limit. */

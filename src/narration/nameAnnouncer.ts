@@ -1,10 +1,10 @@
-import type { Segment } from './characterLines.ts';
-import { NO_MENTIONS } from './chatMessage.ts';
-import { cleanText } from './cleanText.ts';
-import { UNKNOWN_USER } from './mentions.ts';
-import type { Narration } from './narrate.ts';
-import type { DictionaryInput } from './pronounce.ts';
-import { withAttachments } from './toSpeech.ts';
+import type { Segment } from './text/characterLines.ts';
+import { NO_MENTIONS } from './text/chatMessage.ts';
+import { cleanText } from './text/cleanText.ts';
+import { UNKNOWN_USER } from './text/mentions.ts';
+import type { Narration } from './text/narrate.ts';
+import type { DictionaryInput } from './text/pronounce.ts';
+import { withAttachments } from './text/toSpeech.ts';
 
 /** A run of messages by one author in one channel is named once if each follows the last within this, in ms. */
 export const NAME_REPEAT_WINDOW_MS = 30_000;
@@ -80,7 +80,11 @@ export function phraseNarration(narration: Narration, name: string | undefined):
   if (attachments === undefined) return segments;
   const last = segments.at(-1);
   if (last && last.character === undefined) last.text = withAttachments(last.text, attachments);
-  else segments.push({ character: undefined, text: name !== undefined && !first ? `${name} ${attachments}` : attachments });
+  else
+    segments.push({
+      character: undefined,
+      text: name !== undefined && !first ? `${name} ${attachments}` : attachments,
+    });
   return segments;
 }
 

@@ -3,7 +3,6 @@ import type { Utterance } from '../playback/utterance.ts';
 
 /** What narration needs of a guild's player; `GuildPlayer` is one. */
 export interface NarrationPlayer {
-  readonly sink: { readonly channelId: string };
   /** The utterance being spoken (first, when there is one) and those waiting, in order. */
   readonly pending: readonly Utterance[];
   /** @throws UserError `quota_full` when the queue is full. */

@@ -5,12 +5,20 @@ import { KeyedSerial } from '../voices/keyedSerial.ts';
 import type { DictionaryEntry, PronunciationDictionary } from './dictionary.ts';
 import { FloodNotices } from './floodNotice.ts';
 import { NameAnnouncer, phraseNarration, speakableName } from './nameAnnouncer.ts';
-import { narrate, type Narration } from './narrate.ts';
-import { enqueueAll, hasRoom, removeMessage, replaceMessage, type NarrationPlayer } from './narrationQueue.ts';
-import { joinsOnArrival, route, type ChatEvent, type IgnoreReason } from './route.ts';
+import { enqueueAll, hasRoom, type NarrationPlayer, removeMessage, replaceMessage } from './narrationQueue.ts';
+import { type ChatEvent, type IgnoreReason, joinsOnArrival, route, staysWhileIdle } from './route.ts';
 import type { NarrationSettings } from './settings.ts';
 import type { CachedNarrationSettings } from './settingsCache.ts';
-import { authorVoice, castOf, castSegments, characterIn, narrationUtterance, type Cast, type VoiceSources } from './speakers.ts';
+import {
+  authorVoice,
+  type Cast,
+  castOf,
+  castSegments,
+  characterIn,
+  narrationUtterance,
+  type VoiceSources,
+} from './speakers.ts';
+import { type Narration, narrate } from './text/narrate.ts';
 
 /** Said once per channel when a member without a voice writes in a channel that is read aloud. */
 export const NO_VOICE_HINT =
@@ -18,15 +26,23 @@ export const NO_VOICE_HINT =
 /** Messages whose naming is remembered for edits; older ones are forgotten first. */
 const REMEMBERED_MESSAGES = 500;
 
+/**
+ * How narration reaches voice and chat: narration owns this interface, `src/discord/` implements it.
+ */
+export interface NarrationOutlet {
+  /** The guild's player and the voice channel it speaks in, while the bot is in voice there. */
+  presence(guildId: string): { player: NarrationPlayer; channelId: string } | undefined;
+  /** Joins a voice channel for auto-join; `undefined` when the bot may not (nobody asked, so nobody is told). */
+  join(guildId: string, voiceChannelId: string): Promise<NarrationPlayer | undefined>;
+  /** Posts a line in a text channel without pinging anyone; must not throw. */
+  notify(channelId: string, text: string): void;
+}
+
 /** What the narrator works with; side effects come in here. */
 export interface NarratorOptions extends VoiceSources {
   settings: CachedNarrationSettings;
   dictionary: PronunciationDictionary;
-  players: { get(guildId: string): NarrationPlayer | undefined };
-  /** Joins a voice channel for auto-join; `undefined` when the bot may not. */
-  join(guildId: string, voiceChannelId: string): Promise<NarrationPlayer | undefined>;
-  /** Posts a line in a text channel; must not throw. */
-  notify(channelId: string, text: string): void;
+  outlet: NarrationOutlet;
   /** The player's queue bound (utterances waiting). */
   maxQueue: number;
   log: Logger;
@@ -77,7 +93,7 @@ export class Narrator {
   /** A deleted message is taken out of the queue, and cut off if it is being read. */
   delete(guildId: string, messageId: string): Promise<void> {
     return this.#serial.run(guildId, async () => {
-      const player = this.#options.players.get(guildId);
+      const player = this.#options.outlet.presence(guildId)?.player;
       const removed = player ? removeMessage(player, messageId) : 0;
       if (removed > 0) this.#options.log.debug({ guildId, messageId, removed }, 'deleted message not narrated');
     });
@@ -88,6 +104,11 @@ export class Narrator {
     return joinsOnArrival(await this.settings.get(guildId), voiceChannelId);
   }
 
+  /** Whether the bot should stay idle in `voiceChannelId` because a chat is read there. */
+  async staysWhileIdle(guildId: string, voiceChannelId: string): Promise<boolean> {
+    return staysWhileIdle(await this.settings.get(guildId), voiceChannelId);
+  }
+
   /** A channel was (re)bound: a member without a voice will be told again. */
   rebound(channelId: string): void {
     this.#hinted.delete(channelId);
@@ -95,24 +116,32 @@ export class Narrator {
 
   async #read(event: ChatEvent): Promise<void> {
     const settings = await this.settings.get(event.guildId);
-    const player = this.#options.players.get(event.guildId);
-    const decision = route(settings, event, player?.sink.channelId);
+    const presence = this.#options.outlet.presence(event.guildId);
+    const player = presence?.player;
+    const decision = route(settings, event, presence?.channelId);
     if (decision.action === 'ignore') return this.#ignored(event, decision.reason);
     const prepared = await this.#prepare(event, settings);
     if (event.author.kind === 'webhook' && !prepared.voice) return this.#ignored(event, 'webhook_without_voice');
-    if (prepared.narration.segments.length === 0 && prepared.narration.attachments === undefined) return this.#ignored(event, 'nothing_to_say');
+    if (prepared.narration.segments.length === 0 && prepared.narration.attachments === undefined)
+      return this.#ignored(event, 'nothing_to_say');
     const name = prepared.voice ? this.#nameFor(event, settings, prepared) : undefined;
-    const { utterances, voiceless } = castSegments(event, phraseNarration(prepared.narration, name), prepared.voice, prepared.cast);
+    const { utterances, voiceless } = castSegments(
+      event,
+      phraseNarration(prepared.narration, name),
+      prepared.voice,
+      prepared.cast,
+    );
     if (voiceless > 0 && event.author.kind === 'member') this.#hint(event.channelId);
     if (utterances.length === 0) return this.#ignored(event, 'no_voice');
     const target = decision.action === 'join' ? await this.#join(event.guildId, decision.voiceChannelId) : player;
     if (!target) return this.#ignored(event, 'join_refused');
-    if (hasRoom(target, utterances.length, this.#options.maxQueue) && enqueueAll(target, utterances)) return this.#remember(event.messageId, name);
+    if (hasRoom(target, utterances.length, this.#options.maxQueue) && enqueueAll(target, utterances))
+      return this.#remember(event.messageId, name);
     await this.#skip(target, event, utterances);
   }
 
   async #edit(event: ChatEvent): Promise<void> {
-    const player = this.#options.players.get(event.guildId);
+    const player = this.#options.outlet.presence(event.guildId)?.player;
     if (!player?.pending.some((u) => u.messageId === event.messageId)) return;
     const prepared = await this.#prepare(event, await this.settings.get(event.guildId));
     const segments = phraseNarration(prepared.narration, this.#names.get(event.messageId));
@@ -123,7 +152,10 @@ export class Narrator {
 
   async #prepare(event: ChatEvent, settings: NarrationSettings): Promise<Prepared> {
     const { registry } = this.#options;
-    const [dictionary, cast] = await Promise.all([this.dictionary.list(event.guildId), castOf(registry, event.guildId)]);
+    const [dictionary, cast] = await Promise.all([
+      this.dictionary.list(event.guildId),
+      castOf(registry, event.guildId),
+    ]);
     const isCharacter = settings.characterLines ? (name: string) => characterIn(cast, name) !== undefined : () => false;
     const narration = narrate(event.message, { maxChars: settings.maxChars, dictionary }, isCharacter);
     const voice = await authorVoice(this.#options, event.guildId, event.author, cast, settings.readBots);
@@ -136,7 +168,8 @@ export class Narrator {
    */
   #nameFor(event: ChatEvent, settings: NarrationSettings, { narration, dictionary }: Prepared): string | undefined {
     if (!settings.readNames) return undefined;
-    const speaksAsAuthor = narration.attachments !== undefined || narration.segments.some((s) => s.character === undefined);
+    const speaksAsAuthor =
+      narration.attachments !== undefined || narration.segments.some((s) => s.character === undefined);
     const named = this.#announcer.shouldAnnounce(event.channelId, event.author.id, speaksAsAuthor);
     return named ? speakableName(event.author.name, dictionary) : undefined;
   }
@@ -146,7 +179,10 @@ export class Narrator {
     const voice = (await this.#defaultVoice(event.guildId)) ?? utterances[0]?.voice;
     if (!voice) return;
     const count = this.#flood.skipped(player, event.guildId, (text) => narrationUtterance(event, text, voice));
-    this.#options.log.info({ guildId: event.guildId, channelId: event.channelId, skipped: count }, 'narration queue full: message skipped');
+    this.#options.log.info(
+      { guildId: event.guildId, channelId: event.channelId, skipped: count },
+      'narration queue full: message skipped',
+    );
   }
 
   async #defaultVoice(guildId: string): Promise<CharacterVoice | undefined> {
@@ -156,7 +192,7 @@ export class Narrator {
 
   async #join(guildId: string, voiceChannelId: string): Promise<NarrationPlayer | undefined> {
     try {
-      return await this.#options.join(guildId, voiceChannelId);
+      return await this.#options.outlet.join(guildId, voiceChannelId);
     } catch (error) {
       this.#options.log.warn({ guildId, channelId: voiceChannelId, err: error }, 'auto-join failed');
       return undefined;
@@ -166,7 +202,7 @@ export class Narrator {
   #hint(channelId: string): void {
     if (this.#hinted.has(channelId)) return;
     this.#hinted.add(channelId);
-    this.#options.notify(channelId, NO_VOICE_HINT);
+    this.#options.outlet.notify(channelId, NO_VOICE_HINT);
   }
 
   #remember(messageId: string, name: string | undefined): void {
@@ -176,6 +212,9 @@ export class Narrator {
 
   #ignored(event: ChatEvent, reason: IgnoreReason): void {
     if (reason === 'unbound') return;
-    this.#options.log.debug({ guildId: event.guildId, channelId: event.channelId, messageId: event.messageId, reason }, 'message not narrated');
+    this.#options.log.debug(
+      { guildId: event.guildId, channelId: event.channelId, messageId: event.messageId, reason },
+      'message not narrated',
+    );
   }
 }

@@ -1,6 +1,6 @@
-import type { ChatMessage } from './chatMessage.ts';
 import type { Author } from './nameAnnouncer.ts';
 import type { NarrationSettings } from './settings.ts';
+import type { ChatMessage } from './text/chatMessage.ts';
 
 /** Who wrote a message: a member, a bot account, or a webhook (a roleplay proxy, a feed). */
 export type AuthorKind = 'member' | 'bot' | 'webhook';
@@ -56,7 +56,8 @@ export function route(settings: NarrationSettings, event: ChatEvent, botChannelI
   const bound = settings.bindings[event.channelId] ?? null;
   if (botChannelId !== undefined) {
     if (bound !== null && bound !== botChannelId) return ignore('bound_elsewhere');
-    if (author.kind === 'member' && settings.requireVoice && author.voiceChannelId !== botChannelId) return ignore('author_not_listening');
+    if (author.kind === 'member' && settings.requireVoice && author.voiceChannelId !== botChannelId)
+      return ignore('author_not_listening');
     return { action: 'read' };
   }
   if (!settings.autoJoin) return ignore('not_in_voice');
@@ -67,5 +68,12 @@ export function route(settings: NarrationSettings, event: ChatEvent, botChannelI
 
 /** Whether a member joining `voiceChannelId` should bring the bot in (auto-join). */
 export function joinsOnArrival(settings: NarrationSettings, voiceChannelId: string): boolean {
-  return settings.autoJoin && Object.values(settings.bindings).some((bound) => bound === null || bound === voiceChannelId);
+  return (
+    settings.autoJoin && Object.values(settings.bindings).some((bound) => bound === null || bound === voiceChannelId)
+  );
+}
+
+/** Whether the bot stays in `voiceChannelId` while idle: a chat read there is bound to it (or to any channel). */
+export function staysWhileIdle(settings: NarrationSettings, voiceChannelId: string): boolean {
+  return Object.values(settings.bindings).some((bound) => bound === null || bound === voiceChannelId);
 }

@@ -76,7 +76,10 @@ export class NarrationSettingsStore {
     return this.#record.update(guildId, (current) => {
       const bound = Object.keys(current.bindings).length;
       if (!(textChannelId in current.bindings) && bound >= NARRATION_MAX_BINDINGS) {
-        throw new UserError('quota_full', `A server can have at most ${NARRATION_MAX_BINDINGS} channels read aloud; unbind one first.`);
+        throw new UserError(
+          'quota_full',
+          `A server can have at most ${NARRATION_MAX_BINDINGS} channels read aloud; unbind one first.`,
+        );
       }
       return { ...current, bindings: { ...current.bindings, [textChannelId]: voiceChannelId } };
     });
@@ -115,7 +118,11 @@ export function checkPatch(patch: unknown): NarrationPatch {
 }
 
 function isMaxChars(value: unknown): value is number {
-  return Number.isInteger(value) && (value as number) >= NARRATION_MAX_CHARS_MIN && (value as number) <= NARRATION_MAX_CHARS_MAX;
+  return (
+    Number.isInteger(value) &&
+    (value as number) >= NARRATION_MAX_CHARS_MIN &&
+    (value as number) <= NARRATION_MAX_CHARS_MAX
+  );
 }
 
 function checkMaxChars(value: unknown): number {
@@ -134,10 +141,12 @@ function checkId(id: string, what: string): void {
 /** Reads a stored value field by field; anything missing or malformed takes its default. */
 export function parseSettings(value: unknown): NarrationSettings {
   const doc = objectOrEmpty(value);
-  const flag = (key: (typeof FLAGS)[number]) => (typeof doc[key] === 'boolean' ? doc[key] : DEFAULT_NARRATION_SETTINGS[key]);
+  const flag = (key: (typeof FLAGS)[number]) =>
+    typeof doc[key] === 'boolean' ? doc[key] : DEFAULT_NARRATION_SETTINGS[key];
   const maxChars = doc.maxChars;
   const bindings = Object.entries(objectOrEmpty(doc.bindings)).filter(
-    (e): e is [string, string | null] => SNOWFLAKE.test(e[0]) && (e[1] === null || (typeof e[1] === 'string' && SNOWFLAKE.test(e[1]))),
+    (e): e is [string, string | null] =>
+      SNOWFLAKE.test(e[0]) && (e[1] === null || (typeof e[1] === 'string' && SNOWFLAKE.test(e[1]))),
   );
   return {
     bindings: Object.fromEntries(bindings.slice(0, NARRATION_MAX_BINDINGS)),

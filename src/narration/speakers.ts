@@ -6,8 +6,8 @@ import type { VoicePreferences } from '../voices/preferences.ts';
 import type { VoiceRegistry } from '../voices/registry.ts';
 import { resolveVoice } from '../voices/resolveVoice.ts';
 import { nameKey } from '../voices/voiceRecord.ts';
-import type { Segment } from './characterLines.ts';
 import type { ChatAuthor, ChatEvent } from './route.ts';
+import type { Segment } from './text/characterLines.ts';
 
 /** A server's voices by {@link nameKey}: who character lines and webhooks can be. */
 export type Cast = ReadonlyMap<string, CharacterVoice>;
@@ -34,7 +34,13 @@ export function characterIn(cast: Cast, name: string): CharacterVoice | undefine
  * Tupperbox) is a character when its display name is a voice of this server; otherwise it is read
  * only with `readBots`, in the server default voice.
  */
-export async function authorVoice(sources: VoiceSources, guildId: string, author: ChatAuthor, cast: Cast, readBots: boolean): Promise<CharacterVoice | undefined> {
+export async function authorVoice(
+  sources: VoiceSources,
+  guildId: string,
+  author: ChatAuthor,
+  cast: Cast,
+  readBots: boolean,
+): Promise<CharacterVoice | undefined> {
   if (author.kind === 'webhook') {
     const character = characterIn(cast, author.name);
     if (character || !readBots) return character;
@@ -54,7 +60,12 @@ export interface Casting {
 }
 
 /** One utterance per segment: a character's in that voice, the author's in `voice` (or left out without one). */
-export function castSegments(event: ChatEvent, segments: readonly Segment[], voice: CharacterVoice | undefined, cast: Cast): Casting {
+export function castSegments(
+  event: ChatEvent,
+  segments: readonly Segment[],
+  voice: CharacterVoice | undefined,
+  cast: Cast,
+): Casting {
   const utterances: Utterance[] = [];
   let voiceless = 0;
   for (const segment of segments) {
@@ -66,7 +77,12 @@ export function castSegments(event: ChatEvent, segments: readonly Segment[], voi
 }
 
 /** An utterance of narration in `channelId`'s name; `messageId` is left out for the bot's own lines. */
-export function narrationUtterance(event: Pick<ChatEvent, 'guildId' | 'channelId' | 'author'>, text: string, voice: CharacterVoice, messageId?: string): Utterance {
+export function narrationUtterance(
+  event: Pick<ChatEvent, 'guildId' | 'channelId' | 'author'>,
+  text: string,
+  voice: CharacterVoice,
+  messageId?: string,
+): Utterance {
   return {
     id: randomUUID(),
     guildId: event.guildId,

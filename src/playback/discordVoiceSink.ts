@@ -1,16 +1,16 @@
 import { Readable } from 'node:stream';
 import {
+  type AudioPlayer,
   AudioPlayerStatus,
-  NoSubscriberBehavior,
-  StreamType,
-  VoiceConnectionStatus,
+  type AudioResource,
   createAudioPlayer,
   createAudioResource,
   entersState,
   joinVoiceChannel,
-  type AudioPlayer,
-  type AudioResource,
+  NoSubscriberBehavior,
+  StreamType,
   type VoiceConnection,
+  VoiceConnectionStatus,
 } from '@discordjs/voice';
 import type { Client } from 'discord.js';
 import { UserError } from '../errors.ts';
@@ -28,29 +28,33 @@ const RECONNECT_GRACE_MS = 5_000;
  */
 export const MAX_STALL_FRAMES = 750;
 
-/**
- * Joins voice channels through @discordjs/voice: the one module that uses it.
- * @param onGone called when a connection ends for good (kicked, channel deleted, reconnect failed).
- */
-export function discordJoinVoice(client: Client, log: Logger, onGone: (guildId: string) => void): JoinVoice {
-  return async (guildId, channelId) => {
+/** Joins voice channels through @discordjs/voice: the one module that uses it. */
+export function discordJoinVoice(client: Client, log: Logger): JoinVoice {
+  return async (guildId, channelId, onGone) => {
     const guild = client.guilds.cache.get(guildId);
     if (!guild) throw new UserError('not_found', 'The bot is not in that server any more.');
-    const connection = joinVoiceChannel({ guildId, channelId, adapterCreator: guild.voiceAdapterCreator, selfDeaf: true });
+    const connection = joinVoiceChannel({
+      guildId,
+      channelId,
+      adapterCreator: guild.voiceAdapterCreator,
+      selfDeaf: true,
+    });
     connection.on('error', (error) => log.warn({ guildId, err: error }, 'voice connection error'));
     try {
       await entersState(connection, VoiceConnectionStatus.Ready, JOIN_TIMEOUT_MS);
     } catch (error) {
       connection.destroy();
-      throw new UserError('forbidden', 'Could not connect to the voice channel in time. Try /join again.', { cause: error });
+      throw new UserError('forbidden', 'Could not connect to the voice channel in time. Try /join again.', {
+        cause: error,
+      });
     }
     watchDisconnects(connection, guildId, log, onGone);
-    return voiceSink(connection, channelId, log);
+    return voiceSink(connection, log);
   };
 }
 
 /** The reconnect policy @discordjs/voice recommends: a disconnect that does not start reconnecting within the grace time is final. */
-function watchDisconnects(connection: VoiceConnection, guildId: string, log: Logger, onGone: (guildId: string) => void): void {
+function watchDisconnects(connection: VoiceConnection, guildId: string, log: Logger, onGone: () => void): void {
   connection.on(VoiceConnectionStatus.Disconnected, () => {
     Promise.race([
       entersState(connection, VoiceConnectionStatus.Signalling, RECONNECT_GRACE_MS),
@@ -60,15 +64,16 @@ function watchDisconnects(connection: VoiceConnection, guildId: string, log: Log
       if (connection.state.status !== VoiceConnectionStatus.Destroyed) connection.destroy();
     });
   });
-  connection.on(VoiceConnectionStatus.Destroyed, () => onGone(guildId));
+  connection.on(VoiceConnectionStatus.Destroyed, onGone);
 }
 
-function voiceSink(connection: VoiceConnection, channelId: string, log: Logger): VoiceSink {
-  const player = createAudioPlayer({ behaviors: { noSubscriber: NoSubscriberBehavior.Pause, maxMissedFrames: MAX_STALL_FRAMES } });
+function voiceSink(connection: VoiceConnection, log: Logger): VoiceSink {
+  const player = createAudioPlayer({
+    behaviors: { noSubscriber: NoSubscriberBehavior.Pause, maxMissedFrames: MAX_STALL_FRAMES },
+  });
   player.on('error', (error) => log.debug({ err: error }, 'audio resource failed'));
   connection.subscribe(player);
   return {
-    channelId,
     play: (packets, signal) => playOnce(player, packets, signal),
     destroy: () => {
       player.stop(true);

@@ -1,6 +1,6 @@
 import { UserError } from '../errors.ts';
 import type { TtsEngine, UtteranceMetrics } from '../tts/engine.ts';
-import { prefetch, type Prefetched } from './prefetch.ts';
+import { type Prefetched, prefetch } from './prefetch.ts';
 import type { Utterance } from './utterance.ts';
 import type { VoiceSink } from './voiceSink.ts';
 
@@ -12,8 +12,7 @@ export interface GuildPlayerOptions {
   sink: VoiceSink;
   encode: Encode;
   maxQueue: number;
-  idleLeaveMs: number;
-  /** Nothing was said for `idleLeaveMs`: the owner should leave. */
+  /** The queue ran dry: nothing is being said or waiting. The presence owner times its idle leave from here. */
   onIdle(): void;
   /** An utterance failed; called once per failed utterance, which is then skipped. */
   onError(utterance: Utterance, error: unknown): void;
@@ -26,6 +25,9 @@ interface Item {
   audio?: { packets: Prefetched<Buffer>; metrics: UtteranceMetrics };
 }
 
+/** What a player is doing: nothing, speaking one item (others may wait), or gone for good. */
+export type PlayerState = { status: 'idle' } | { status: 'speaking'; current: Item } | { status: 'destroyed' };
+
 /**
  * One guild's speech: a bounded FIFO of utterances and one drain loop that streams each through the
  * engine and the encoder into the voice sink, while the next one is already being synthesized.
@@ -33,23 +35,20 @@ interface Item {
 export class GuildPlayer {
   readonly #options: GuildPlayerOptions;
   readonly #queue: Item[] = [];
-  #current: Item | undefined;
-  #draining = false;
-  #idleTimer: NodeJS.Timeout | undefined;
-  #destroyed = false;
+  #state: PlayerState = { status: 'idle' };
 
   constructor(options: GuildPlayerOptions) {
     this.#options = options;
-    this.#armIdle();
   }
 
-  get sink(): VoiceSink {
-    return this.#options.sink;
+  get status(): PlayerState['status'] {
+    return this.#state.status;
   }
 
   /** The utterance being spoken and those waiting, in order. */
   get pending(): readonly Utterance[] {
-    return [...(this.#current ? [this.#current.utterance] : []), ...this.#queue.map((i) => i.utterance)];
+    const current = this.#state.status === 'speaking' ? [this.#state.current.utterance] : [];
+    return [...current, ...this.#queue.map((i) => i.utterance)];
   }
 
   /**
@@ -57,21 +56,23 @@ export class GuildPlayer {
    * @throws UserError `quota_full` when the queue is full.
    */
   enqueue(utterance: Utterance): number {
-    if (this.#destroyed) throw new UserError('conflict', 'The bot has left the voice channel.');
+    if (this.#state.status === 'destroyed') throw new UserError('conflict', 'The bot has left the voice channel.');
     if (this.#queue.length >= this.#options.maxQueue)
-      throw new UserError('quota_full', `The queue is full (${this.#options.maxQueue} waiting). Try again when it has moved on, or /skip.`);
+      throw new UserError(
+        'quota_full',
+        `The queue is full (${this.#options.maxQueue} waiting). Try again when it has moved on, or /skip.`,
+      );
     this.#queue.push({ utterance, controller: new AbortController() });
-    clearTimeout(this.#idleTimer);
-    const ahead = this.#queue.length - 1 + (this.#current ? 1 : 0);
-    if (this.#current) this.#prepareNext();
-    void this.#drain();
+    const ahead = this.pending.length - 1;
+    if (this.#state.status === 'speaking') this.#prepareNext();
+    else void this.#drain();
     return ahead;
   }
 
   /** Stops the current utterance at once; the next one starts. Returns whether something was stopped. */
   skip(): boolean {
-    if (!this.#current) return false;
-    this.#current.controller.abort(new Error('skipped'));
+    if (this.#state.status !== 'speaking') return false;
+    this.#state.current.controller.abort(new Error('skipped'));
     return true;
   }
 
@@ -84,41 +85,31 @@ export class GuildPlayer {
 
   /** Drops waiting utterances that match; the one being spoken is not touched. Returns how many. */
   drop(match: (u: Utterance) => boolean): number {
-    const keep = this.#queue.filter((i) => !match(i.utterance));
     const dropped = this.#queue.filter((i) => match(i.utterance));
-    this.#queue.splice(0, this.#queue.length, ...keep);
+    this.#queue.splice(0, this.#queue.length, ...this.#queue.filter((i) => !match(i.utterance)));
     for (const item of dropped) this.#cancel(item);
     return dropped.length;
   }
 
-  /** Starts the idle wait again (the owner decided to stay after `onIdle`). */
-  rearmIdle(): void {
-    this.#armIdle();
-  }
-
-  /** Stops everything and leaves. */
+  /** Stops everything and leaves the voice channel. */
   destroy(): void {
-    this.#destroyed = true;
-    clearTimeout(this.#idleTimer);
+    if (this.#state.status === 'destroyed') return;
     this.stop();
+    this.#state = { status: 'destroyed' };
     this.#options.sink.destroy();
   }
 
+  /** Speaks the queue to its end; entered only from `idle`. */
   async #drain(): Promise<void> {
-    if (this.#draining) return;
-    this.#draining = true;
-    try {
-      for (let item = this.#queue.shift(); item; item = this.#queue.shift()) {
-        this.#current = item;
-        const audio = this.#prepare(item);
-        this.#prepareNext();
-        await this.#speak(item, audio);
-        this.#current = undefined;
-      }
-    } finally {
-      this.#draining = false;
-      this.#armIdle();
+    for (let item = this.#queue.shift(); item; item = this.#queue.shift()) {
+      this.#state = { status: 'speaking', current: item };
+      const audio = this.#prepare(item);
+      this.#prepareNext();
+      await this.#speak(item, audio);
+      if (this.status === 'destroyed') return;
     }
+    this.#state = { status: 'idle' };
+    this.#options.onIdle();
   }
 
   async #speak(item: Item, audio: NonNullable<Item['audio']>): Promise<void> {
@@ -127,7 +118,7 @@ export class GuildPlayer {
       await this.#options.sink.play(audio.packets, signal);
       if (!signal.aborted) this.#options.onSpoken?.(item.utterance, audio.metrics);
     } catch (error) {
-      if (!signal.aborted && !this.#destroyed) this.#options.onError(item.utterance, error);
+      if (!signal.aborted && this.#state.status !== 'destroyed') this.#options.onError(item.utterance, error);
     } finally {
       audio.packets.cancel();
     }
@@ -136,7 +127,8 @@ export class GuildPlayer {
   #prepare(item: Item): NonNullable<Item['audio']> {
     if (item.audio) return item.audio;
     const { signal } = item.controller;
-    const synthesis = this.#options.engine.synthesize({ text: item.utterance.text, voice: item.utterance.voice }, signal);
+    const text = item.utterance.text;
+    const synthesis = this.#options.engine.synthesize({ text, voice: item.utterance.voice }, signal);
     item.audio = { packets: prefetch(this.#options.encode(synthesis, signal)), metrics: synthesis.metrics };
     return item.audio;
   }
@@ -150,12 +142,5 @@ export class GuildPlayer {
   #cancel(item: Item): void {
     if (!item.controller.signal.aborted) item.controller.abort(new Error('dropped'));
     item.audio?.packets.cancel();
-  }
-
-  #armIdle(): void {
-    clearTimeout(this.#idleTimer);
-    if (this.#destroyed || this.#current || this.#queue.length > 0) return;
-    this.#idleTimer = setTimeout(() => this.#options.onIdle(), this.#options.idleLeaveMs);
-    this.#idleTimer.unref();
   }
 }

@@ -1,6 +1,7 @@
 import type { Logger } from '../log.ts';
 import type { TtsEngine, UtteranceMetrics } from '../tts/engine.ts';
-import { GuildPlayer, type Encode } from './guildPlayer.ts';
+import { type Encode, GuildPlayer } from './guildPlayer.ts';
+import { GuildPresence, type LeaveReason, type VoiceStateChange } from './guildPresence.ts';
 import type { Utterance } from './utterance.ts';
 import type { JoinVoice } from './voiceSink.ts';
 
@@ -13,63 +14,64 @@ export interface GuildPlayersOptions {
   log: Logger;
   onError(utterance: Utterance, error: unknown): void;
   onSpoken?(utterance: Utterance, metrics: UtteranceMetrics): void;
-  /** Asked when a guild has been idle for `idleLeaveMs`: true keeps the bot in the channel (e.g. it narrates a bound chat). */
-  stayWhenIdle?(guildId: string, channelId: string): Promise<boolean>;
+  /** People (not bots) in a voice channel right now. */
+  humansIn(guildId: string, channelId: string): number;
+  /** Asked when a guild has been idle for `idleLeaveMs`: true keeps the bot (it narrates a bound chat there). */
+  staysWhenIdle(guildId: string, channelId: string): Promise<boolean>;
 }
 
-/** Every guild's player: the only way to join or leave voice. */
+/** Every guild's voice presence and player: the only way to join or leave voice. */
 export class GuildPlayers {
   readonly #options: GuildPlayersOptions;
-  readonly #players = new Map<string, GuildPlayer>();
-  readonly #joining = new Map<string, Promise<GuildPlayer>>();
+  readonly #presences = new Map<string, GuildPresence>();
 
   constructor(options: GuildPlayersOptions) {
     this.#options = options;
   }
 
+  /** The guild's player, while the bot is in voice there. */
   get(guildId: string): GuildPlayer | undefined {
-    return this.#players.get(guildId);
+    return this.#presences.get(guildId)?.present?.player;
+  }
+
+  /** The guild's player and the channel it speaks in, while the bot is in voice there. */
+  presence(guildId: string): { player: GuildPlayer; channelId: string } | undefined {
+    return this.#presences.get(guildId)?.present;
   }
 
   /** Joins `channelId` (moving from another channel of the guild if needed) and returns the guild's player. */
-  async join(guildId: string, channelId: string): Promise<GuildPlayer> {
-    const current = this.#players.get(guildId);
-    if (current?.sink.channelId === channelId) return current;
-    const pending = this.#joining.get(guildId);
-    if (pending) return pending;
-    const joining = this.#connect(guildId, channelId).finally(() => this.#joining.delete(guildId));
-    this.#joining.set(guildId, joining);
-    return joining;
+  join(guildId: string, channelId: string): Promise<GuildPlayer> {
+    return this.#presence(guildId).join(channelId);
   }
 
-  /** Leaves the guild's voice channel (also when the connection ended on its own); returns whether the bot was in one. */
-  leave(guildId: string): boolean {
-    const player = this.#players.get(guildId);
-    if (!player) return false;
-    this.#players.delete(guildId);
-    player.destroy();
-    this.#options.log.info({ guildId }, 'left voice');
-    return true;
+  /** Leaves the guild's voice channel; returns whether the bot was in (or joining) one. */
+  leave(guildId: string, reason: LeaveReason = 'command'): boolean {
+    return this.#presences.get(guildId)?.leave(reason) ?? false;
   }
 
-  leaveAll(): void {
-    for (const guildId of [...this.#players.keys()]) this.leave(guildId);
+  leaveAll(reason: LeaveReason = 'shutdown'): void {
+    for (const presence of this.#presences.values()) presence.leave(reason);
   }
 
-  async #idle(guildId: string, player: GuildPlayer): Promise<void> {
-    const stay = await this.#options.stayWhenIdle?.(guildId, player.sink.channelId).catch(() => false);
-    if (this.#players.get(guildId) !== player) return;
-    if (stay) player.rearmIdle();
-    else this.leave(guildId);
+  /** A voice-state change in a guild (the bot moved or disconnected, a member left its channel). */
+  voiceStateChanged(guildId: string, change: VoiceStateChange): void {
+    this.#presences.get(guildId)?.voiceStateChanged(change);
   }
 
-  async #connect(guildId: string, channelId: string): Promise<GuildPlayer> {
-    this.leave(guildId);
-    const sink = await this.#options.joinVoice(guildId, channelId);
-    const { engine, encode, maxQueue, idleLeaveMs, onError, onSpoken } = this.#options;
-    const player = new GuildPlayer({ engine, encode, sink, maxQueue, idleLeaveMs, onError, onSpoken, onIdle: () => void this.#idle(guildId, player) });
-    this.#players.set(guildId, player);
-    this.#options.log.info({ guildId, channelId }, 'joined voice');
-    return player;
+  #presence(guildId: string): GuildPresence {
+    let presence = this.#presences.get(guildId);
+    if (presence) return presence;
+    const { joinVoice, engine, encode, maxQueue, idleLeaveMs, log, onError, onSpoken } = this.#options;
+    presence = new GuildPresence({
+      guildId,
+      joinVoice,
+      idleLeaveMs,
+      log,
+      newPlayer: (sink, onIdle) => new GuildPlayer({ engine, sink, encode, maxQueue, onIdle, onError, onSpoken }),
+      humansIn: (channelId) => this.#options.humansIn(guildId, channelId),
+      staysWhenIdle: (channelId) => this.#options.staysWhenIdle(guildId, channelId),
+    });
+    this.#presences.set(guildId, presence);
+    return presence;
   }
 }

@@ -1,10 +1,9 @@
 /**
  * Where audio goes: a voice connection that plays 20 ms Opus packets (48 kHz stereo) as they arrive.
- * @remarks The playback layer's only view of Discord; `discordVoiceSink.ts` is the one module that uses @discordjs/voice.
+ * @remarks The playback layer's only view of Discord; `discordVoiceSink.ts` is the one module that uses
+ * @discordjs/voice. Which channel the connection is in is the presence owner's business, not the sink's.
  */
 export interface VoiceSink {
-  /** The voice channel it is connected to. */
-  readonly channelId: string;
   /**
    * Plays packets as they arrive; resolves when the last one has been played.
    * Rejects with the source's error; resolves early (after stopping at once) when `signal` aborts.
@@ -14,5 +13,9 @@ export interface VoiceSink {
   destroy(): void;
 }
 
-/** Joins a voice channel of a guild. */
-export type JoinVoice = (guildId: string, channelId: string) => Promise<VoiceSink>;
+/**
+ * Joins a voice channel of a guild.
+ * @param onGone called when the connection ends for good (kicked, channel deleted, reconnect failed);
+ * also after `destroy()`, which the owner that called it ignores.
+ */
+export type JoinVoice = (guildId: string, channelId: string, onGone: () => void) => Promise<VoiceSink>;

@@ -46,7 +46,10 @@ export function createTtsEngine(options: TtsEngineOptions): RoutingTtsEngine {
     const kind = engineKindFor(voice.targetModel);
     if (kind === 'realtime') return realtime;
     if (kind === 'http') return http;
-    return new UserError('invalid_input', `The voice “${voice.name}” is bound to the model ${voice.targetModel}, which this bot cannot speak with.`);
+    return new UserError(
+      'invalid_input',
+      `The voice “${voice.name}” is bound to the model ${voice.targetModel}, which this bot cannot speak with.`,
+    );
   };
   return {
     realtime,

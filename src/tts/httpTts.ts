@@ -3,7 +3,7 @@
  * bound to a non-realtime model such as `qwen3-tts-vd-2026-01-26`.
  */
 import { closedError } from '../dashscope/classify.ts';
-import { streamGeneration, type GenerationTarget } from '../dashscope/generation/stream.ts';
+import { type GenerationTarget, streamGeneration } from '../dashscope/generation/stream.ts';
 import { GENERATION_MAX_CHARS } from '../dashscope/limits.ts';
 import { DEFAULT_TTS_TIMEOUTS, type TtsTimeouts } from '../dashscope/timeouts.ts';
 import type { HttpDispatcher } from '../dashscope/transport.ts';
@@ -65,7 +65,9 @@ export class HttpTts implements TtsEngine {
     const started = performance.now();
     try {
       signal.throwIfAborted();
-      const texts = chunkText(req.text.trim(), GENERATION_MAX_CHARS).map((text) => text.trim()).filter((text) => text !== '');
+      const texts = chunkText(req.text.trim(), GENERATION_MAX_CHARS)
+        .map((text) => text.trim())
+        .filter((text) => text !== '');
       if (texts.length > 0) this.#counts.utterances += 1;
       for (const [index, text] of texts.entries()) {
         yield* this.#request(req, text, index === 0, signal, metrics, started);
@@ -75,8 +77,18 @@ export class HttpTts implements TtsEngine {
     }
   }
 
-  async *#request(req: TtsRequest, text: string, first: boolean, signal: AbortSignal, metrics: UtteranceMetrics, started: number): AsyncGenerator<Buffer> {
-    const body = { model: req.voice.targetModel, input: { text, voice: req.voice.voiceId, language_type: languageTypeOf(req.voice) } };
+  async *#request(
+    req: TtsRequest,
+    text: string,
+    first: boolean,
+    signal: AbortSignal,
+    metrics: UtteranceMetrics,
+    started: number,
+  ): AsyncGenerator<Buffer> {
+    const body = {
+      model: req.voice.targetModel,
+      input: { text, voice: req.voice.voiceId, language_type: languageTypeOf(req.voice) },
+    };
     const sentAt = performance.now();
     const before = metrics.characters;
     this.#counts.requests += 1;

@@ -67,7 +67,8 @@ export class RealtimeTts implements TtsEngine {
   constructor(options: RealtimeTtsOptions) {
     this.#apiKey = options.apiKey;
     this.#realtimeUrl = new URL(options.realtimeUrl).href;
-    if (!/^wss?:$/u.test(new URL(this.#realtimeUrl).protocol)) throw new TypeError('realtimeUrl must be a ws: or wss: URL');
+    if (!/^wss?:$/u.test(new URL(this.#realtimeUrl).protocol))
+      throw new TypeError('realtimeUrl must be a ws: or wss: URL');
     const timeouts = { ...DEFAULT_TTS_TIMEOUTS, ...options.timeouts };
     this.#pool = new SessionPool(timeouts, options.warmIdleMs ?? DEFAULT_WARM_IDLE_MS);
   }

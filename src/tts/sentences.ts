@@ -14,7 +14,23 @@ const CLOSER = /["'”’)\]}»」』）】]/u;
 const SPACE = /\s/u;
 const LOWERCASE = /\p{Ll}/u;
 /** Words that end with a period without ending the sentence (lowercase, without the final period). */
-const ABBREVIATIONS = new Set(['mr', 'mrs', 'ms', 'dr', 'prof', 'sr', 'jr', 'st', 'mt', 'vs', 'e.g', 'i.e', 'cf', 'fig', 'approx']);
+const ABBREVIATIONS = new Set([
+  'mr',
+  'mrs',
+  'ms',
+  'dr',
+  'prof',
+  'sr',
+  'jr',
+  'st',
+  'mt',
+  'vs',
+  'e.g',
+  'i.e',
+  'cf',
+  'fig',
+  'approx',
+]);
 /** A single capital before a period is an initial (`J. R. R. Tolkien`). */
 const INITIAL = /^\p{Lu}$/u;
 
@@ -77,7 +93,7 @@ function isSentenceEnd(text: string, start: number, runStart: number, runEnd: nu
 /** The last whitespace-separated word of `text`, without opening quotes or brackets. */
 function lastWord(text: string): string {
   const words = text.split(/\s+/u);
-  return (words[words.length - 1] ?? '').replace(/^[("'“‘«「『（【\[]+/u, '');
+  return (words[words.length - 1] ?? '').replace(/^[("'“‘«「『（【[]+/u, '');
 }
 
 /** Number of code points in `text` (what DashScope's character limits count). */

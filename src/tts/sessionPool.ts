@@ -4,7 +4,7 @@
  * (spec §1.9), and each new session costs a handshake. A session carries one response per commit, so an
  * idle session is kept for `warmIdleMs` and then closed gracefully (`session.finish`).
  */
-import { RealtimeSession, sessionKey, type SessionTarget } from '../dashscope/realtime/session.ts';
+import { RealtimeSession, type SessionTarget, sessionKey } from '../dashscope/realtime/session.ts';
 import type { TtsTimeouts } from '../dashscope/timeouts.ts';
 
 /** Counters of sessions over the pool's life. */

@@ -1,6 +1,6 @@
 import type Keyv from 'keyv';
 import type { CharacterVoice } from './characterVoice.ts';
-import { parseVoice, nameKey } from './voiceRecord.ts';
+import { nameKey, parseVoice } from './voiceRecord.ts';
 
 /** Version tag of the per-guild document; bump it with a migration when the shape changes. */
 export const GUILD_DOC_VERSION = 1;

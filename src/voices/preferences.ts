@@ -11,15 +11,22 @@ interface PreferenceDoc {
 type UsageDoc = Record<string, number>;
 
 const stringsOnly = (value: unknown): Record<string, string> =>
-  Object.fromEntries(Object.entries(objectOrEmpty(value)).filter((e): e is [string, string] => typeof e[1] === 'string'));
+  Object.fromEntries(
+    Object.entries(objectOrEmpty(value)).filter((e): e is [string, string] => typeof e[1] === 'string'),
+  );
 
 function parsePreferences(value: unknown): PreferenceDoc {
   const doc = objectOrEmpty(value);
-  return { defaultVoiceId: typeof doc.defaultVoiceId === 'string' ? doc.defaultVoiceId : undefined, members: stringsOnly(doc.members) };
+  return {
+    defaultVoiceId: typeof doc.defaultVoiceId === 'string' ? doc.defaultVoiceId : undefined,
+    members: stringsOnly(doc.members),
+  };
 }
 
 function parseUsage(value: unknown): UsageDoc {
-  return Object.fromEntries(Object.entries(objectOrEmpty(value)).filter((e): e is [string, number] => Number.isFinite(e[1])));
+  return Object.fromEntries(
+    Object.entries(objectOrEmpty(value)).filter((e): e is [string, number] => Number.isFinite(e[1])),
+  );
 }
 
 /**

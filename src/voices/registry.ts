@@ -1,12 +1,12 @@
 import type Keyv from 'keyv';
 import { ACCOUNT_VOICE_QUOTA } from '../dashscope/limits.ts';
-import { UserError, invalidInput } from '../errors.ts';
+import { invalidInput, UserError } from '../errors.ts';
 import type { CharacterVoice } from './characterVoice.ts';
-import { readGuildDoc, writeGuildDoc, type GuildDoc, type RegistryProblem } from './guildDoc.ts';
+import { type GuildDoc, type RegistryProblem, readGuildDoc, writeGuildDoc } from './guildDoc.ts';
 import { KeyedSerial } from './keyedSerial.ts';
 import { nameKey, nameProblem, normalizeName, parseVoice } from './voiceRecord.ts';
 
-export { registryKey, type RegistryProblem } from './guildDoc.ts';
+export { type RegistryProblem, registryKey } from './guildDoc.ts';
 
 /** A guild id or local scope id (`local` for the CLI): what the registry partitions by. */
 const GUILD_ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
@@ -109,10 +109,7 @@ export class VoiceRegistry {
   }
 
   /** Unregisters every voice of this guild that `predicate` selects, in one write; returns them. */
-  async removeWhere(
-    guildId: string,
-    predicate: (voice: CharacterVoice) => boolean,
-  ): Promise<CharacterVoice[]> {
+  async removeWhere(guildId: string, predicate: (voice: CharacterVoice) => boolean): Promise<CharacterVoice[]> {
     return this.#mutate(guildId, (doc) => {
       const hits = doc.voices.filter((e) => predicate(e.voice));
       if (hits.length === 0) return { result: [] };

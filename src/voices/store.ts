@@ -1,8 +1,8 @@
 import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import Keyv from 'keyv';
-import KeyvSqlite from '@keyv/sqlite';
 import KeyvRedis, { createClient } from '@keyv/redis';
+import KeyvSqlite from '@keyv/sqlite';
+import Keyv from 'keyv';
 import { parseStoreUrl, redactUrl, type StoreLocation } from './storeUrl.ts';
 
 export { parseStoreUrl, redactUrl, STORE_URL_FORMS, type StoreLocation } from './storeUrl.ts';

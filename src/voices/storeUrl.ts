@@ -8,7 +8,7 @@ export const STORE_URL_FORMS =
 /** Where a store lives, as parsed from its URL. */
 export type StoreLocation =
   | { kind: 'memory' }
-  | { kind: 'sqlite'; /** Absolute file path. */ path: string }
+  | { kind: 'sqlite' /** Absolute file path. */; path: string }
   | { kind: 'redis'; url: string };
 
 /**

@@ -2,9 +2,9 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { DashScopeError } from '../dashscope/errors.ts';
 import { ACCOUNT_VOICE_QUOTA } from '../dashscope/limits.ts';
 import type { TargetModel } from '../dashscope/models.ts';
-import { validateDesign, type DesignRequest, type ValidDesignRequest } from '../dashscope/validate.ts';
+import { type DesignRequest, type ValidDesignRequest, validateDesign } from '../dashscope/validate.ts';
 import type { AccountVoice, CreatedVoice, VoiceDesignClient } from '../dashscope/voiceDesign.ts';
-import { UserError, invalidInput } from '../errors.ts';
+import { invalidInput, UserError } from '../errors.ts';
 import type { CharacterVoice } from './characterVoice.ts';
 import type { VoiceRegistry } from './registry.ts';
 import { syncGuild } from './sync.ts';
@@ -65,13 +65,21 @@ export class VoiceLibrary {
   }
 
   /** Checks everything about a design that can be checked without spending money. */
-  async prepare(guildId: string, input: DesignInput, signal?: AbortSignal): Promise<{ request: ValidDesignRequest; name: string }> {
+  async prepare(
+    guildId: string,
+    input: DesignInput,
+    signal?: AbortSignal,
+  ): Promise<{ request: ValidDesignRequest; name: string }> {
     const { request, name } = this.validate(input);
-    if (await this.#registry.get(guildId, name)) throw new UserError('conflict', `This server already has a voice named "${name}".`);
+    if (await this.#registry.get(guildId, name))
+      throw new UserError('conflict', `This server already has a voice named "${name}".`);
     await this.#registry.assertRoom(guildId);
     const { totalCount } = await this.#client.list({ pageSize: 1 }, signal);
     if (totalCount >= this.#accountQuota)
-      throw new UserError('quota_full', `The bot's DashScope account holds ${totalCount} of its ${this.#accountQuota} voices, so no new voice can be designed until some are deleted.`);
+      throw new UserError(
+        'quota_full',
+        `The bot's DashScope account holds ${totalCount} of its ${this.#accountQuota} voices, so no new voice can be designed until some are deleted.`,
+      );
     return { request, name };
   }
 
@@ -122,14 +130,29 @@ export class VoiceLibrary {
     return syncGuild(this.#registry, guildId, ids, { prune, listedAt });
   }
 
-  async #createOrRecover(guildId: string, request: ValidDesignRequest, signal?: AbortSignal): Promise<{ created: CreatedVoice; recovered: boolean }> {
+  async #createOrRecover(
+    guildId: string,
+    request: ValidDesignRequest,
+    signal?: AbortSignal,
+  ): Promise<{ created: CreatedVoice; recovered: boolean }> {
     try {
       return { created: await this.#client.create(request, signal), recovered: false };
     } catch (error) {
       if (!(error instanceof DashScopeError && error.outcomeUnknown)) throw error;
       const found = await this.#reconcile(guildId, request, signal);
-      if (!found) throw new DashScopeError({ ...error, outcomeUnknown: false, serverMessage: `${error.serverMessage}; no voice was created, so it is safe to try again` }, { cause: error });
-      return { created: { voiceId: found.voiceId, targetModel: found.targetModel, preview: undefined, requestId: undefined }, recovered: true };
+      if (!found)
+        throw new DashScopeError(
+          {
+            ...error,
+            outcomeUnknown: false,
+            serverMessage: `${error.serverMessage}; no voice was created, so it is safe to try again`,
+          },
+          { cause: error },
+        );
+      return {
+        created: { voiceId: found.voiceId, targetModel: found.targetModel, preview: undefined, requestId: undefined },
+        recovered: true,
+      };
     }
   }
 
@@ -138,7 +161,11 @@ export class VoiceLibrary {
    * @remarks Matches every field DashScope echoes (name prefix, model, language, description, preview text),
    * skips voices this guild already has, and polls for a while because the create may still be running.
    */
-  async #reconcile(guildId: string, request: ValidDesignRequest, signal?: AbortSignal): Promise<AccountVoice | undefined> {
+  async #reconcile(
+    guildId: string,
+    request: ValidDesignRequest,
+    signal?: AbortSignal,
+  ): Promise<AccountVoice | undefined> {
     const deadline = Date.now() + this.#reconcileWindowMs;
     const known = new Set((await this.#registry.list(guildId)).map((v) => v.voiceId));
     for (;;) {

@@ -7,7 +7,18 @@ import { parseWav, wavBytes, writeOggOpus, writeWav } from '../../src/audio/file
 import { FRAME_SAMPLES, OPUS_PRE_SKIP_SAMPLES } from '../../src/audio/formats.ts';
 import { oggCrc } from '../../src/audio/ogg.ts';
 import { toOpusPackets, toPcm48kStereo } from '../../src/audio/pipeline.ts';
-import { bestLag, channel, chunksOf, collect, ffmpegDecode, rms, sine, split, chirp, zeroCrossingFrequency } from './signal.ts';
+import {
+  bestLag,
+  channel,
+  chirp,
+  chunksOf,
+  collect,
+  ffmpegDecode,
+  rms,
+  sine,
+  split,
+  zeroCrossingFrequency,
+} from './signal.ts';
 
 let dir: string;
 beforeAll(async () => {

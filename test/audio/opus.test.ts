@@ -4,7 +4,7 @@ import { promisify } from 'node:util';
 import prism from 'prism-media';
 import { describe, expect, it } from 'vitest';
 import { FRAME_SAMPLES } from '../../src/audio/formats.ts';
-import { OPUS_PRE_SKIP_SAMPLES, SpeechOpusEncoder, opusLibrary } from '../../src/audio/opus.ts';
+import { OPUS_PRE_SKIP_SAMPLES, opusLibrary, SpeechOpusEncoder } from '../../src/audio/opus.ts';
 import { channel, chirp, collect, rms, sine, split, toStereo, zeroCrossingFrequency } from './signal.ts';
 
 const HZ = 48_000;

@@ -5,7 +5,6 @@ import { abortable, toOpusPackets, toPcm48kStereo } from '../../src/audio/pipeli
 import { Upsampler } from '../../src/audio/upsample.ts';
 import { chunksOf, collect, sine, split } from './signal.ts';
 
-
 /** A source the test feeds by hand; `next()` waits until a chunk is given or the source ends. */
 class ManualSource implements AsyncIterableIterator<Buffer> {
   returned = false;

@@ -44,7 +44,13 @@ export function channel(pcm: Buffer, channels: number, index: number): Float64Ar
 }
 
 /** Amplitude of the component at freqHz in x[start, start+length), Hann-windowed Goertzel. */
-export function toneAmplitude(x: Float64Array, freqHz: number, sampleRate: number, start: number, length: number): number {
+export function toneAmplitude(
+  x: Float64Array,
+  freqHz: number,
+  sampleRate: number,
+  start: number,
+  length: number,
+): number {
   const coeff = 2 * Math.cos((2 * Math.PI * freqHz) / sampleRate);
   let s1 = 0;
   let s2 = 0;
@@ -102,11 +108,10 @@ export function bestLag(a: Float64Array, b: Float64Array, maxLag: number, start:
 
 /** Decodes an audio file with ffmpeg to 48 kHz stereo s16le. */
 export async function ffmpegDecode(path: string): Promise<Buffer> {
-  const { stdout } = await run(
-    'ffmpeg',
-    ['-v', 'error', '-i', path, '-f', 's16le', '-ac', '2', '-ar', '48000', '-'],
-    { encoding: 'buffer', maxBuffer: 64 * 1024 * 1024 },
-  );
+  const { stdout } = await run('ffmpeg', ['-v', 'error', '-i', path, '-f', 's16le', '-ac', '2', '-ar', '48000', '-'], {
+    encoding: 'buffer',
+    maxBuffer: 64 * 1024 * 1024,
+  });
   return stdout;
 }
 

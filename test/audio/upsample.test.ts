@@ -2,12 +2,12 @@ import { Readable } from 'node:stream';
 import { buffer } from 'node:stream/consumers';
 import { describe, expect, it } from 'vitest';
 import {
+  halfBandPrototype,
   UPSAMPLE_DELAY_MS,
   UPSAMPLE_DELAY_SAMPLES,
   UPSAMPLE_TAPS,
   Upsampler,
   UpsampleStream,
-  halfBandPrototype,
 } from '../../src/audio/upsample.ts';
 import { channel, prng, sine, toneAmplitude } from './signal.ts';
 

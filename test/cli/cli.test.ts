@@ -2,14 +2,22 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startDashScopeEmulator, type DashScopeEmulator } from '../emulators/dashscope/server.ts';
+import { type DashScopeEmulator, startDashScopeEmulator } from '../emulators/dashscope/server.ts';
 import { runCli } from './run.ts';
 
 let emu: DashScopeEmulator;
 let dir: string;
 let env: Record<string, string>;
 
-const DESIGN = ['design', '--description', 'A gravelly old sea captain, slow and warm.', '--preview-text', 'Ahoy there, welcome aboard my ship, friend.', '--name', 'captain'];
+const DESIGN = [
+  'design',
+  '--description',
+  'A gravelly old sea captain, slow and warm.',
+  '--preview-text',
+  'Ahoy there, welcome aboard my ship, friend.',
+  '--name',
+  'captain',
+];
 
 beforeAll(async () => {
   emu = await startDashScopeEmulator();
@@ -19,7 +27,11 @@ beforeEach(async () => {
   emu.reset();
   if (dir) await rm(dir, { recursive: true, force: true });
   dir = await mkdtemp(join(tmpdir(), 'voicebot-cli-'));
-  env = { DASHSCOPE_API_KEY: emu.apiKey, DASHSCOPE_BASE_URL: emu.baseUrl, STORE_URL: `sqlite://${join(dir, 'store.sqlite')}` };
+  env = {
+    DASHSCOPE_API_KEY: emu.apiKey,
+    DASHSCOPE_BASE_URL: emu.baseUrl,
+    STORE_URL: `sqlite://${join(dir, 'store.sqlite')}`,
+  };
 });
 
 describe('the CLI contract, as a new user tries it', () => {
@@ -37,7 +49,9 @@ describe('the CLI contract, as a new user tries it', () => {
 
     const listed = await runCli(['voices', 'list', '--json'], env);
     expect(listed.code).toBe(0);
-    expect(JSON.parse(listed.stdout)).toEqual([expect.objectContaining({ name: 'Captain Reed', voiceId: voice.voiceId, targetModel: voice.targetModel })]);
+    expect(JSON.parse(listed.stdout)).toEqual([
+      expect.objectContaining({ name: 'Captain Reed', voiceId: voice.voiceId, targetModel: voice.targetModel }),
+    ]);
     const table = await runCli(['voices', 'list'], env);
     expect(table.stdout).toMatch(/NAME\s+VOICE ID[\s\S]*Captain Reed\s+qwen-tts-vd-captain-voice-/);
 
@@ -57,7 +71,9 @@ describe('the CLI contract, as a new user tries it', () => {
     expect(other.code).toBe(2);
     expect(other.stderr).toMatch(/no voice called/);
     expect(emu.voices.has(a.voiceId)).toBe(true);
-    const remote = JSON.parse((await runCli(['voices', 'list', '--remote', '--guild', 'g1', '--json'], env)).stdout) as { name: string | null; voiceId: string }[];
+    const remote = JSON.parse(
+      (await runCli(['voices', 'list', '--remote', '--guild', 'g1', '--json'], env)).stdout,
+    ) as { name: string | null; voiceId: string }[];
     expect(remote).toEqual([expect.objectContaining({ voiceId: a.voiceId, name: 'captain' })]);
   });
 
@@ -66,7 +82,10 @@ describe('the CLI contract, as a new user tries it', () => {
     emu.voices.delete(a.voiceId);
     const report = await runCli(['voices', 'sync'], env);
     expect(report.stdout).toMatch(/1 do not[\s\S]*--prune/);
-    const pruned = JSON.parse((await runCli(['voices', 'sync', '--prune', '--json'], env)).stdout) as { pruned: boolean; missing: unknown[] };
+    const pruned = JSON.parse((await runCli(['voices', 'sync', '--prune', '--json'], env)).stdout) as {
+      pruned: boolean;
+      missing: unknown[];
+    };
     expect(pruned).toMatchObject({ pruned: true, missing: [expect.objectContaining({ voiceId: a.voiceId })] });
     expect(JSON.parse((await runCli(['voices', 'list', '--json'], env)).stdout)).toEqual([]);
   });
@@ -74,7 +93,11 @@ describe('the CLI contract, as a new user tries it', () => {
   it('runs as `npx voicebot` straight after npm ci, with no build step', async () => {
     const { spawnSync } = await import('node:child_process');
     const root = new URL('../..', import.meta.url).pathname;
-    const run = spawnSync('npx', ['--no-install', 'voicebot', '--help'], { cwd: root, encoding: 'utf8', env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '' } });
+    const run = spawnSync('npx', ['--no-install', 'voicebot', '--help'], {
+      cwd: root,
+      encoding: 'utf8',
+      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '' },
+    });
     expect(run.status).toBe(0);
     expect(run.stdout).toMatch(/^voicebot: design character voices/);
   });
@@ -88,7 +111,12 @@ describe('the CLI contract, as a new user tries it', () => {
   });
 
   it('reads .env from the working directory', async () => {
-    await writeFile(join(dir, '.env'), Object.entries(env).map(([k, v]) => `${k}=${v}`).join('\n'));
+    await writeFile(
+      join(dir, '.env'),
+      Object.entries(env)
+        .map(([k, v]) => `${k}=${v}`)
+        .join('\n'),
+    );
     const run = await runCli(['voices', 'list', '--json'], {}, { cwd: dir });
     expect(run.code).toBe(0);
     expect(run.stdout.trim()).toBe('[]');
@@ -120,7 +148,11 @@ describe('exit codes', () => {
   });
 
   it('1 for a DashScope failure, with its code on stderr and no secret', async () => {
-    emu.faults.http.failNextWith = { status: 400, code: 'Arrearage', message: 'Access denied, please make sure your account is in good standing.' };
+    emu.faults.http.failNextWith = {
+      status: 400,
+      code: 'Arrearage',
+      message: 'Access denied, please make sure your account is in good standing.',
+    };
     const run = await runCli(DESIGN, env);
     expect(run.code).toBe(1);
     expect(run.stderr).toMatch(/code=Arrearage/);

@@ -11,7 +11,11 @@ export interface CliRun {
 const CLI = fileURLToPath(new URL('../../src/cli.ts', import.meta.url));
 
 /** Runs the real CLI in a child process, as a user's `npx voicebot …` does. */
-export function runCli(args: string[], env: Record<string, string>, options: { cwd?: string; stdin?: string } = {}): Promise<CliRun> {
+export function runCli(
+  args: string[],
+  env: Record<string, string>,
+  options: { cwd?: string; stdin?: string } = {},
+): Promise<CliRun> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [CLI, ...args], {
       cwd: options.cwd,

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { parseWav } from '../../src/audio/files.ts';
 import { channel, zeroCrossingFrequency } from '../audio/signal.ts';
 import { expectedTone, synthesizePcm } from '../emulators/dashscope/audio.ts';
-import { startDashScopeEmulator, type DashScopeEmulator } from '../emulators/dashscope/server.ts';
+import { type DashScopeEmulator, startDashScopeEmulator } from '../emulators/dashscope/server.ts';
 import { runCli } from './run.ts';
 
 const TEXT = 'Ahoy there, sailor.';
@@ -24,8 +24,25 @@ beforeEach(async () => {
   emu.reset();
   if (dir) await rm(dir, { recursive: true, force: true });
   dir = await mkdtemp(join(tmpdir(), 'voicebot-say-'));
-  env = { DASHSCOPE_API_KEY: emu.apiKey, DASHSCOPE_BASE_URL: emu.baseUrl, DASHSCOPE_REALTIME_URL: emu.realtimeUrl, STORE_URL: `sqlite://${join(dir, 's.sqlite')}` };
-  const designed = await runCli(['design', '--description', 'A gravelly old sea captain.', '--preview-text', 'Ahoy there, welcome aboard my ship.', '--as', 'Captain', '--json'], env);
+  env = {
+    DASHSCOPE_API_KEY: emu.apiKey,
+    DASHSCOPE_BASE_URL: emu.baseUrl,
+    DASHSCOPE_REALTIME_URL: emu.realtimeUrl,
+    STORE_URL: `sqlite://${join(dir, 's.sqlite')}`,
+  };
+  const designed = await runCli(
+    [
+      'design',
+      '--description',
+      'A gravelly old sea captain.',
+      '--preview-text',
+      'Ahoy there, welcome aboard my ship.',
+      '--as',
+      'Captain',
+      '--json',
+    ],
+    env,
+  );
   voiceId = (JSON.parse(designed.stdout) as { voiceId: string }).voiceId;
 });
 
@@ -68,7 +85,12 @@ describe('voicebot say', () => {
   });
 
   it('exits 2 on bad input without opening a session', async () => {
-    for (const args of [['say', '--voice', 'captain', '--out', join(dir, 'x.mp3'), TEXT], ['say', '--out', join(dir, 'x.ogg'), TEXT], ['say', '--voice', 'nobody', '--out', join(dir, 'x.ogg'), TEXT], ['say', '--voice', 'captain', '--out', join(dir, 'x.ogg'), 'x'.repeat(1001)]]) {
+    for (const args of [
+      ['say', '--voice', 'captain', '--out', join(dir, 'x.mp3'), TEXT],
+      ['say', '--out', join(dir, 'x.ogg'), TEXT],
+      ['say', '--voice', 'nobody', '--out', join(dir, 'x.ogg'), TEXT],
+      ['say', '--voice', 'captain', '--out', join(dir, 'x.ogg'), 'x'.repeat(1001)],
+    ]) {
       const run = await runCli(args, env);
       expect(run.code, args.join(' ')).toBe(2);
     }
@@ -79,6 +101,10 @@ describe('voicebot say', () => {
 });
 
 async function decode(path: string): Promise<Buffer> {
-  const { stdout } = await promisify(execFile)('ffmpeg', ['-v', 'error', '-i', path, '-f', 's16le', '-ac', '2', '-ar', '48000', '-'], { encoding: 'buffer', maxBuffer: 64 << 20 });
+  const { stdout } = await promisify(execFile)(
+    'ffmpeg',
+    ['-v', 'error', '-i', path, '-f', 's16le', '-ac', '2', '-ar', '48000', '-'],
+    { encoding: 'buffer', maxBuffer: 64 << 20 },
+  );
   return stdout;
 }

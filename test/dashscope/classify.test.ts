@@ -1,22 +1,38 @@
 import { describe, expect, it } from 'vitest';
 import { closedError, errorFromBody, networkError, serverError, timeoutError } from '../../src/dashscope/classify.ts';
-import { isRetryableCode, type DashScopeError } from '../../src/dashscope/errors.ts';
+import { type DashScopeError, isRetryableCode } from '../../src/dashscope/errors.ts';
 
 /** The fields a caller reads, in one comparable row. */
 const fields = (e: DashScopeError): unknown[] => [e.status, e.code, e.serverMessage, e.requestId, e.outcomeUnknown];
 
 describe('errorFromBody', () => {
   it.each<[string, number, string, unknown[]]>([
-    ['a DashScope error body', 400, '{"code":"InvalidParameter","message":"bad","request_id":"r1"}',
-      [400, 'InvalidParameter', 'bad', 'r1', false]],
-    ['`msg` instead of `message`', 403, '{"code":"AccessDenied","msg":"no"}',
-      [403, 'AccessDenied', 'no', undefined, false]],
+    [
+      'a DashScope error body',
+      400,
+      '{"code":"InvalidParameter","message":"bad","request_id":"r1"}',
+      [400, 'InvalidParameter', 'bad', 'r1', false],
+    ],
+    [
+      '`msg` instead of `message`',
+      403,
+      '{"code":"AccessDenied","msg":"no"}',
+      [403, 'AccessDenied', 'no', undefined, false],
+    ],
     ['a 5xx, whose outcome is unknown', 503, '{"code":"InternalError"}', [503, 'InternalError', '', undefined, true]],
-    ['a body that is not JSON', 502, '<html>bad gateway</html>',
-      [502, 'HTTP502', '<html>bad gateway</html>', undefined, true]],
+    [
+      'a body that is not JSON',
+      502,
+      '<html>bad gateway</html>',
+      [502, 'HTTP502', '<html>bad gateway</html>', undefined, true],
+    ],
     ['an empty code', 429, '{"code":"","message":"slow down"}', [429, 'HTTP429', 'slow down', undefined, false]],
-    ['an SSE error event as the body', 400, 'event:error\ndata:{"code":"DataInspectionFailed","message":"no"}\n\n',
-      [400, 'DataInspectionFailed', 'no', undefined, false]],
+    [
+      'an SSE error event as the body',
+      400,
+      'event:error\ndata:{"code":"DataInspectionFailed","message":"no"}\n\n',
+      [400, 'DataInspectionFailed', 'no', undefined, false],
+    ],
     ['a 2xx that is not a JSON object', 200, '[1,2]', [200, 'InvalidResponse', '[1,2]', undefined, false]],
   ])('reads %s', (_, status, body, expected) => {
     expect(fields(errorFromBody(status, body))).toEqual(expected);

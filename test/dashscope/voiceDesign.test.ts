@@ -4,12 +4,19 @@ import { DashScopeError } from '../../src/dashscope/errors.ts';
 import { validateDesign } from '../../src/dashscope/validate.ts';
 import { VoiceDesignClient } from '../../src/dashscope/voiceDesign.ts';
 import { UserError } from '../../src/errors.ts';
-import { startDashScopeEmulator, type DashScopeEmulator } from '../emulators/dashscope/server.ts';
+import { type DashScopeEmulator, startDashScopeEmulator } from '../emulators/dashscope/server.ts';
 
 const FAST_RETRY = { maxAttempts: 4, baseDelayMs: 5, maxDelayMs: 20, budgetMs: 5_000 };
 const design = (over: Record<string, unknown> = {}) =>
   validateDesign(
-    { description: 'A gravelly old sea captain, slow and warm.', previewText: 'Ahoy there, welcome aboard my ship, friend.', preferredName: 'captain', language: 'en', format: 'pcm', ...over },
+    {
+      description: 'A gravelly old sea captain, slow and warm.',
+      previewText: 'Ahoy there, welcome aboard my ship, friend.',
+      preferredName: 'captain',
+      language: 'en',
+      format: 'pcm',
+      ...over,
+    },
     { targetModel: 'qwen3-tts-vd-realtime-2026-01-15' },
   );
 
@@ -39,10 +46,27 @@ describe('create', () => {
   });
 
   it('sends every parameter of the spec', async () => {
-    await client.create(design({ language: 'ja', sampleRate: 48_000, format: 'wav', targetModel: 'qwen3-tts-vd-2026-01-26', previewText: 'こんにちは、私は船長です。よろしくお願いします。' }));
-    const body = emu.requests.at(-1)?.body as { model: string; input: Record<string, unknown>; parameters: Record<string, unknown> };
+    await client.create(
+      design({
+        language: 'ja',
+        sampleRate: 48_000,
+        format: 'wav',
+        targetModel: 'qwen3-tts-vd-2026-01-26',
+        previewText: 'こんにちは、私は船長です。よろしくお願いします。',
+      }),
+    );
+    const body = emu.requests.at(-1)?.body as {
+      model: string;
+      input: Record<string, unknown>;
+      parameters: Record<string, unknown>;
+    };
     expect(body.model).toBe('qwen-voice-design');
-    expect(body.input).toMatchObject({ action: 'create', target_model: 'qwen3-tts-vd-2026-01-26', preferred_name: 'captain', language: 'ja' });
+    expect(body.input).toMatchObject({
+      action: 'create',
+      target_model: 'qwen3-tts-vd-2026-01-26',
+      preferred_name: 'captain',
+      language: 'ja',
+    });
     expect(body.parameters).toEqual({ sample_rate: 48_000, response_format: 'wav' });
   });
 
@@ -64,7 +88,9 @@ describe('create', () => {
     expect([failed.status, failed.code, failed.outcomeUnknown]).toEqual([500, 'InternalError', true]);
     emu.faults.http.stallAfterProcessingNext = 1;
     emu.faults.http.stallAfterProcessingMs = 2_000;
-    const slow = (await clientWith({ timeoutMs: 300 }).create(design()).catch((e: unknown) => e)) as DashScopeError;
+    const slow = (await clientWith({ timeoutMs: 300 })
+      .create(design())
+      .catch((e: unknown) => e)) as DashScopeError;
     expect([slow.code, slow.outcomeUnknown]).toEqual(['Timeout', true]);
     expect(emu.requests.filter((r) => r.action === 'create')).toHaveLength(3);
   });

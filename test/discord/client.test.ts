@@ -19,7 +19,13 @@ beforeAll(async () => {
     res.setHeader('content-type', 'application/json');
     if (req.url?.endsWith('/gateway/bot')) {
       const { port } = server.address() as { port: number };
-      return res.end(JSON.stringify({ url: `ws://127.0.0.1:${port}`, shards: 1, session_start_limit: { total: 1000, remaining: 999, reset_after: 0, max_concurrency: 1 } }));
+      return res.end(
+        JSON.stringify({
+          url: `ws://127.0.0.1:${port}`,
+          shards: 1,
+          session_start_limit: { total: 1000, remaining: 999, reset_after: 0, max_concurrency: 1 },
+        }),
+      );
     }
     res.statusCode = 404;
     res.end(JSON.stringify({ message: 'Unknown', code: 0 }));
@@ -42,7 +48,15 @@ afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
 it('asks for Message Content, and on close code 4014 says how to enable it in the Developer Portal', async () => {
   const lines: string[] = [];
-  const log = createLogger('info', new Writable({ write: (chunk: Buffer, _, done) => (lines.push(chunk.toString()), done()) }));
+  const log = createLogger(
+    'info',
+    new Writable({
+      write: (chunk: Buffer, _, done) => {
+        lines.push(chunk.toString());
+        done();
+      },
+    }),
+  );
   const client = createDiscordClient({ restUrl, devGuildId: undefined, shards: undefined });
   try {
     await expect(loginExplained(client, 'MTIz.fake.token', log)).rejects.toThrow(MESSAGE_CONTENT_HELP);

@@ -1,10 +1,16 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startDashScopeEmulator, type DashScopeEmulator } from '../emulators/dashscope/server.ts';
-import { Perm, startDiscordEmulator, type AddedGuild, type DiscordEmulator, type GuildSpec } from '../emulators/discord/server.ts';
+import { type DashScopeEmulator, startDashScopeEmulator } from '../emulators/dashscope/server.ts';
+import {
+  type AddedGuild,
+  type DiscordEmulator,
+  type GuildSpec,
+  Perm,
+  startDiscordEmulator,
+} from '../emulators/discord/server.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -38,7 +44,10 @@ export function standardGuild(name = 'Harbour', over: Partial<GuildSpec> = {}): 
 }
 
 /** Runs a CLI-like script of the project (`npm run <script>`) against the world's environment. */
-export function runScript(script: string, env: Record<string, string>): Promise<{ code: number | null; output: string }> {
+export function runScript(
+  script: string,
+  env: Record<string, string>,
+): Promise<{ code: number | null; output: string }> {
   return new Promise((resolve) => {
     const child = spawn('npm', ['run', '--silent', script], { cwd: ROOT, env: { ...process.env, ...env } });
     let output = '';
@@ -52,9 +61,14 @@ export function runScript(script: string, env: Record<string, string>): Promise<
  * Starts both emulators, registers the commands with `npm run deploy`, and launches the bot with
  * `npm start`, trusting the loopback voice gateway's certificate through NODE_EXTRA_CA_CERTS.
  */
-export async function startWorld(guilds: GuildSpec[], extraEnv: Record<string, string> = {}): Promise<BotWorld & { guilds: AddedGuild[] }> {
+export async function startWorld(
+  guilds: GuildSpec[],
+  extraEnv: Record<string, string> = {},
+): Promise<BotWorld & { guilds: AddedGuild[] }> {
   const discord = await startDiscordEmulator();
-  const dashscope = await startDashScopeEmulator({ realtime: { realTimeFactor: 0.5, chunkMs: 100, firstPacketDelayMs: 0, handshakeDelayMs: 0 } });
+  const dashscope = await startDashScopeEmulator({
+    realtime: { realTimeFactor: 0.5, chunkMs: 100, firstPacketDelayMs: 0, handshakeDelayMs: 0 },
+  });
   const added = guilds.map((g) => discord.addGuild(g));
   const dir = await mkdtemp(join(tmpdir(), 'voicebot-e2e-'));
   const env: Record<string, string> = {
@@ -74,7 +88,11 @@ export async function startWorld(guilds: GuildSpec[], extraEnv: Record<string, s
   const logs: string[] = [];
   let bot: ChildProcess | undefined;
   const world: BotWorld & { guilds: AddedGuild[] } = {
-    discord, dashscope, logs, env, guilds: added,
+    discord,
+    dashscope,
+    logs,
+    env,
+    guilds: added,
     async startBot() {
       const seen = logs.length;
       bot = spawn('npm', ['start', '--silent'], { cwd: ROOT, env: { ...process.env, ...env }, detached: true });
@@ -90,7 +108,9 @@ export async function startWorld(guilds: GuildSpec[], extraEnv: Record<string, s
       signalGroup(child.pid, 'SIGTERM');
       const code = await exited;
       // npm and its shell exit at once; the bot itself is done when it has closed its gateway socket.
-      await eventually(() => !discord.gateway.connected(), 10_000, 'the bot to disconnect').catch(() => signalGroup(child.pid!, 'SIGKILL'));
+      await eventually(() => !discord.gateway.connected(), 10_000, 'the bot to disconnect').catch(() =>
+        signalGroup(child.pid!, 'SIGKILL'),
+      );
       return code;
     },
     async close() {
@@ -117,7 +137,12 @@ function signalGroup(pid: number, signal: NodeJS.Signals): void {
 }
 
 /** Resolves when a log line (from index `from` on) matches, or rejects after `timeoutMs` showing the last lines. */
-export async function waitForLog(logs: readonly string[], pattern: RegExp, timeoutMs = 10_000, from = 0): Promise<string> {
+export async function waitForLog(
+  logs: readonly string[],
+  pattern: RegExp,
+  timeoutMs = 10_000,
+  from = 0,
+): Promise<string> {
   const end = Date.now() + timeoutMs;
   for (;;) {
     const line = logs.slice(from).find((l) => pattern.test(l));
@@ -128,7 +153,11 @@ export async function waitForLog(logs: readonly string[], pattern: RegExp, timeo
 }
 
 /** Polls `probe` until it returns a value other than undefined/false. */
-export async function eventually<T>(probe: () => T | undefined | false, timeoutMs = 10_000, what = 'condition'): Promise<T> {
+export async function eventually<T>(
+  probe: () => T | undefined | false,
+  timeoutMs = 10_000,
+  what = 'condition',
+): Promise<T> {
   const end = Date.now() + timeoutMs;
   for (;;) {
     const value = probe();
@@ -150,7 +179,9 @@ export function buttonId(message: { components: unknown[] }, label: string): str
 export async function designVoice(world: BotWorld, guild: AddedGuild, name: string, userId = 'alice'): Promise<string> {
   const where = { guildId: guild.id, channelId: guild.channels.general!, userId: guild.members[userId]! };
   const description = `The voice of ${name}, slow and warm.`;
-  const designed = await world.discord.slashCommand({ ...where, name: 'voice', subcommand: 'design', options: { name, description } }).reply(15_000);
+  const designed = await world.discord
+    .slashCommand({ ...where, name: 'voice', subcommand: 'design', options: { name, description } })
+    .reply(15_000);
   await world.discord.clickButton({ ...where, messageId: designed.id, customId: buttonId(designed, 'Keep') }).reply();
   const voice = [...world.dashscope.voices.values()].find((v) => v.voicePrompt === description);
   if (!voice) throw new Error(`the emulator has no voice designed as ${name}`);

@@ -3,12 +3,12 @@
  * exactly the emulator's tone for a text in a voice.
  */
 import { expect } from 'vitest';
-import { NO_MENTIONS } from '../../src/narration/chatMessage.ts';
 import type { DictionaryEntry } from '../../src/narration/dictionary.ts';
-import { NameAnnouncer, phraseNarration, speakableName, type Author } from '../../src/narration/nameAnnouncer.ts';
-import { narrate, type Narration } from '../../src/narration/narrate.ts';
+import { type Author, NameAnnouncer, phraseNarration, speakableName } from '../../src/narration/nameAnnouncer.ts';
+import { NO_MENTIONS } from '../../src/narration/text/chatMessage.ts';
+import { type Narration, narrate } from '../../src/narration/text/narrate.ts';
 import { expectedTone } from '../emulators/dashscope/audio.ts';
-import { dominantFrequency, type CapturedAudio } from '../emulators/discord/server.ts';
+import { type CapturedAudio, dominantFrequency } from '../emulators/discord/server.ts';
 import type { BotWorld } from './harness.ts';
 
 const BYTES_PER_MS = 192; // 48 kHz stereo s16le
@@ -17,14 +17,18 @@ const BYTES_PER_MS = 192; // 48 kHz stereo s16le
 export type Line = [text: string, voiceId: string];
 
 /** The tone in the first 400 ms of some audio, to the emulator's 25 Hz grid. */
-const toneOf = (pcm: Buffer): number => dominantFrequency(pcm.subarray(0, 400 * BYTES_PER_MS), { minHz: 280, maxHz: 3_020, stepHz: 5 });
+const toneOf = (pcm: Buffer): number =>
+  dominantFrequency(pcm.subarray(0, 400 * BYTES_PER_MS), { minHz: 280, maxHz: 3_020, stepHz: 5 });
 
 /** Listening helpers bound to one world and guild. */
 export function listener(world: BotWorld, guildId: string) {
   return {
     /** Texts the bot sent to DashScope for synthesis since request number `mark`. */
     synthesized: (mark: number): string[] =>
-      world.dashscope.requests.slice(mark).filter((r) => r.action === 'input_text_buffer.append').map((r) => (r.body as { text: string }).text),
+      world.dashscope.requests
+        .slice(mark)
+        .filter((r) => r.action === 'input_text_buffer.append')
+        .map((r) => (r.body as { text: string }).text),
     /** Waits until at least the audio of `lines` has played and the bot is quiet. */
     hear: (lines: Line[]): Promise<CapturedAudio> => {
       const totalMs = lines.reduce((sum, [text, voiceId]) => sum + expectedTone(text, voiceId).durationMs, 0);
@@ -67,7 +71,11 @@ export class NarrationMirror {
   /** A message's narration (segments, cleaned and cut), before names. */
   narration(content: string): Narration {
     const isCharacter = (name: string) => this.#characters.includes(name.toLowerCase());
-    return narrate({ content, mentions: NO_MENTIONS, attachments: [] }, { maxChars: this.maxChars, dictionary: this.dictionary }, isCharacter);
+    return narrate(
+      { content, mentions: NO_MENTIONS, attachments: [] },
+      { maxChars: this.maxChars, dictionary: this.dictionary },
+      isCharacter,
+    );
   }
 
   /**
@@ -76,7 +84,8 @@ export class NarrationMirror {
    */
   spoken(channelId: string, author: Author, content: string): string[] {
     const narration = this.narration(content);
-    const speaksAsAuthor = narration.attachments !== undefined || narration.segments.some((s) => s.character === undefined);
+    const speaksAsAuthor =
+      narration.attachments !== undefined || narration.segments.some((s) => s.character === undefined);
     const named = this.readNames && this.#names.shouldAnnounce(channelId, author.id, speaksAsAuthor);
     const name = named ? speakableName(author.name, this.dictionary) : undefined;
     return phraseNarration(narration, name).map((s) => s.text);

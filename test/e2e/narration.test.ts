@@ -4,11 +4,11 @@
  * text is computed with the narration modules (cleaning, character lines, names) and compared by ear.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { phraseNarration, type Author } from '../../src/narration/nameAnnouncer.ts';
+import { type Author, phraseNarration } from '../../src/narration/nameAnnouncer.ts';
 import { expectedTone } from '../emulators/dashscope/audio.ts';
 import { goertzelPower, leftChannel } from '../emulators/discord/analysis.ts';
-import { rms, type AddedGuild } from '../emulators/discord/server.ts';
-import { designVoice, eventually, standardGuild, startWorld, type BotWorld } from './harness.ts';
+import { type AddedGuild, rms } from '../emulators/discord/server.ts';
+import { type BotWorld, designVoice, eventually, standardGuild, startWorld } from './harness.ts';
 import { distinctFrom, expectUtterance, listener, NarrationMirror } from './narration.helpers.ts';
 
 let world: BotWorld;
@@ -23,17 +23,35 @@ const NOTICE = /^\d+ messages? skipped$/;
 
 /** What the bot says, computed with the narration modules; every message it reads goes through `spoken`. */
 const mirror = new NarrationMirror(['Captain', 'Mate']);
-const spoken = (channel: string, author: Author, content: string): string[] => mirror.spoken(g.channels[channel]!, author, content);
+const spoken = (channel: string, author: Author, content: string): string[] =>
+  mirror.spoken(g.channels[channel]!, author, content);
 const alice = (): Author => ({ id: g.members.alice!, name: 'alice' });
 
-const command = (userId: string, name: string, subcommand: string, options: Record<string, string | number | boolean> = {}) =>
-  world.discord.slashCommand({ guildId: g.id, channelId: g.channels.general!, userId: g.members[userId]!, name, subcommand, options });
+const command = (
+  userId: string,
+  name: string,
+  subcommand: string,
+  options: Record<string, string | number | boolean> = {},
+) =>
+  world.discord.slashCommand({
+    guildId: g.id,
+    channelId: g.channels.general!,
+    userId: g.members[userId]!,
+    name,
+    subcommand,
+    options,
+  });
 const post = (userId: string, content: string, channel = 'general') =>
   world.discord.sendMessage({ guildId: g.id, channelId: g.channels[channel]!, authorId: g.members[userId]!, content });
 
 beforeAll(async () => {
   const guild = standardGuild('Harbour', {
-    channels: [{ type: 'text', name: 'general' }, { type: 'text', name: 'deck' }, { type: 'text', name: 'random' }, { type: 'voice', name: 'Lounge' }],
+    channels: [
+      { type: 'text', name: 'general' },
+      { type: 'text', name: 'deck' },
+      { type: 'text', name: 'random' },
+      { type: 'voice', name: 'Lounge' },
+    ],
   });
   guild.members.push({ username: 'robo', bot: true });
   const started = await startWorld([guild]);
@@ -43,7 +61,9 @@ beforeAll(async () => {
   captain = await designVoice(world, g, 'Captain');
   mate = await designVoice(world, g, 'Mate');
   await command('alice', 'voice', 'use', { name: 'Captain' }).reply();
-  await world.discord.slashCommand({ guildId: g.id, channelId: g.channels.general!, userId: g.members.alice!, name: 'join' }).reply();
+  await world.discord
+    .slashCommand({ guildId: g.id, channelId: g.channels.general!, userId: g.members.alice!, name: 'join' })
+    .reply();
   await world.discord.waitForVoice(g.id, (v) => v.connected);
 }, 90_000);
 afterAll(() => world?.close(), 30_000);
@@ -85,12 +105,18 @@ describe('reading chat aloud', () => {
     const texts = spoken('general', alice(), `[Captain] ${captainLine}\nMate: ${mateLine}`);
     expect(texts).toEqual([captainLine, mateLine]);
     post('alice', `[Captain] ${captainLine}\nMate: ${mateLine}`);
-    await hear([[captainLine, captain], [mateLine, mate]]);
+    await hear([
+      [captainLine, captain],
+      [mateLine, mate],
+    ]);
     const [fc, fm] = [expectedTone(captainLine, captain).frequencyHz, expectedTone(mateLine, mate).frequencyHz];
     const audible = world.discord.voice(g.id).packets.filter((p) => !p.silence && rms(p.pcm) > 0.05);
-    const isCaptain = (p: (typeof audible)[number]) => goertzelPower(leftChannel(p.pcm), fc) > goertzelPower(leftChannel(p.pcm), fm);
+    const isCaptain = (p: (typeof audible)[number]) =>
+      goertzelPower(leftChannel(p.pcm), fc) > goertzelPower(leftChannel(p.pcm), fm);
     const [captainPackets, matePackets] = [audible.filter(isCaptain), audible.filter((p) => !isCaptain(p))];
-    expect(Math.abs(captainPackets.length * 20 - expectedTone(captainLine, captain).durationMs)).toBeLessThanOrEqual(40);
+    expect(Math.abs(captainPackets.length * 20 - expectedTone(captainLine, captain).durationMs)).toBeLessThanOrEqual(
+      40,
+    );
     expect(Math.abs(matePackets.length * 20 - expectedTone(mateLine, mate).durationMs)).toBeLessThanOrEqual(40);
     expect(matePackets[0]!.receivedAt).toBeGreaterThan(captainPackets.at(-1)!.receivedAt);
   });
@@ -99,7 +125,12 @@ describe('reading chat aloud', () => {
     post('alice', 'This channel is not read.', 'random');
     post('bob', 'I am not in the voice channel.');
     post('robo', 'Beep, I am a bot.');
-    world.discord.sendMessage({ guildId: g.id, channelId: g.channels.general!, content: 'News: the tide is high.', webhook: { username: 'Newsfeed' } });
+    world.discord.sendMessage({
+      guildId: g.id,
+      channelId: g.channels.general!,
+      content: 'News: the tide is high.',
+      webhook: { username: 'Newsfeed' },
+    });
     const [marker] = spoken('deck', alice(), 'Only this line is heard.');
     post('alice', 'Only this line is heard.', 'deck');
     expectUtterance(await hear([[marker!, captain]]), marker!, captain);
@@ -118,13 +149,17 @@ describe('reading chat aloud', () => {
   it('tells a member without a voice once how to get one, and does not read them', async () => {
     world.discord.setVoiceState(g.id, g.members.bob!, g.channels.Lounge!);
     post('bob', 'Hello, can anyone hear me?');
-    const hint = await world.discord.waitForChannelMessage(g.channels.general!, (m) => m.content.includes('/voice use'));
+    const hint = await world.discord.waitForChannelMessage(g.channels.general!, (m) =>
+      m.content.includes('/voice use'),
+    );
     expect(hint.allowedMentions).toEqual({ parse: [] });
     post('bob', 'Hello again?');
     const [marker] = spoken('general', alice(), 'Welcome aboard, bob.');
     post('alice', 'Welcome aboard, bob.');
     expectUtterance(await hear([[marker!, captain]]), marker!, captain);
-    expect(world.discord.channelMessages(g.channels.general!).filter((m) => m.content.includes('/voice use'))).toHaveLength(1);
+    expect(
+      world.discord.channelMessages(g.channels.general!).filter((m) => m.content.includes('/voice use')),
+    ).toHaveLength(1);
     world.discord.setVoiceState(g.id, g.members.bob!, null);
   });
 });
@@ -144,9 +179,18 @@ describe('/dictionary', () => {
     post('alice', 'BRB, grabbing more coffee');
     expectUtterance(await hear([[text!, captain]]), text!, captain);
 
-    const typed = world.discord.autocomplete({ guildId: g.id, channelId: g.channels.general!, userId: g.members.ada!, name: 'dictionary', subcommand: 'remove', focused: { name: 'word', value: 'br' } });
+    const typed = world.discord.autocomplete({
+      guildId: g.id,
+      channelId: g.channels.general!,
+      userId: g.members.ada!,
+      name: 'dictionary',
+      subcommand: 'remove',
+      focused: { name: 'word', value: 'br' },
+    });
     expect((await typed.choices()).map((c) => c.value)).toEqual(['brb']);
-    expect((await command('ada', 'dictionary', 'remove', { word: 'BRB' }).reply()).content).toBe('Removed “brb” (it was read as “be right back”).');
+    expect((await command('ada', 'dictionary', 'remove', { word: 'BRB' }).reply()).content).toBe(
+      'Removed “brb” (it was read as “be right back”).',
+    );
     mirror.dictionary = [];
   });
 });
@@ -179,7 +223,10 @@ describe('floods, edits and deletes', () => {
     const [long] = spoken('general', alice(), longLine);
     const [next] = spoken('general', alice(), 'Then the second line.');
     const [before] = spoken('general', alice(), 'A third line, before its edit.');
-    const edited = phraseNarration(mirror.narration('A third line, after its edit.'), before!.startsWith('alice said: ') ? 'alice' : undefined)[0]!.text; // named as it was
+    const edited = phraseNarration(
+      mirror.narration('A third line, after its edit.'),
+      before!.startsWith('alice said: ') ? 'alice' : undefined,
+    )[0]!.text; // named as it was
     spoken('general', alice(), 'A line that is deleted.');
     post('alice', longLine);
     post('alice', 'Then the second line.');
@@ -188,7 +235,11 @@ describe('floods, edits and deletes', () => {
     world.discord.editMessage({ messageId: third.id, content: 'A third line, after its edit.' });
     world.discord.deleteMessage(deleted.id);
     await eventually(() => synthesized(mark).includes(edited), 20_000, 'the edited line');
-    await hear([[long!, captain], [next!, captain], [edited, captain]]);
+    await hear([
+      [long!, captain],
+      [next!, captain],
+      [edited, captain],
+    ]);
     expect(synthesized(mark)).toEqual([long, next, edited]);
     expectUtterance(world.discord.audioSegments(g.id, 40).at(-1)!, edited, captain);
   }, 30_000);
@@ -206,7 +257,9 @@ describe('settings, restarts and auto-join', () => {
   });
 
   it('shows settings after each change, keeps them across a restart, and auto-joins for a message', async () => {
-    expect((await command('bob', 'narrate', 'settings', { read_bots: true }).reply()).content).toMatch(/needs the Manage Server permission/);
+    expect((await command('bob', 'narrate', 'settings', { read_bots: true }).reply()).content).toMatch(
+      /needs the Manage Server permission/,
+    );
     const changed = command('ada', 'narrate', 'settings', { read_names: false, max_chars: 40, auto_join: true });
     const reply = (await changed.reply()).content;
     expect(reply).toMatch(/Read names: off/);
@@ -219,7 +272,9 @@ describe('settings, restarts and auto-join', () => {
     await world.startBot();
     const shown = (await command('bob', 'narrate', 'settings').reply()).content;
     expect(shown).toContain(`Channels read: <#${g.channels.general}> → <#${g.channels.Lounge}>`);
-    expect(shown).toMatch(/Read names: off\nMax length: 40 characters\nRead bots: off\nAuto-join: on\nCharacter lines: on/);
+    expect(shown).toMatch(
+      /Read names: off\nMax length: 40 characters\nRead bots: off\nAuto-join: on\nCharacter lines: on/,
+    );
 
     world.discord.clearAudio(g.id);
     const content = 'After the restart this message is longer than forty characters.';

@@ -5,8 +5,15 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { expectedTone } from '../emulators/dashscope/audio.ts';
 import { goertzelPower, leftChannel } from '../emulators/discord/analysis.ts';
-import { Perm, dominantFrequency, rms, type AddedGuild, type CapturedAudio, type VoicePacket } from '../emulators/discord/server.ts';
-import { buttonId, eventually, standardGuild, startWorld, type BotWorld } from './harness.ts';
+import {
+  type AddedGuild,
+  type CapturedAudio,
+  dominantFrequency,
+  Perm,
+  rms,
+  type VoicePacket,
+} from '../emulators/discord/server.ts';
+import { type BotWorld, buttonId, eventually, standardGuild, startWorld } from './harness.ts';
 
 let world: BotWorld;
 let g: AddedGuild;
@@ -16,15 +23,18 @@ const LONG = 'The tide is turning, friends, and the old ship is ready to sail ac
 const BYTES_PER_MS = 192; // 48 kHz stereo s16le
 
 /** The tone in the first 400 ms of some audio, to the emulator's 25 Hz grid. */
-const toneOf = (pcm: Buffer): number => dominantFrequency(pcm.subarray(0, 400 * BYTES_PER_MS), { minHz: 280, maxHz: 3_020, stepHz: 5 });
-const pcmOf = (packets: readonly VoicePacket[]): Buffer => Buffer.concat(packets.filter((p) => !p.silence).map((p) => p.pcm));
+const toneOf = (pcm: Buffer): number =>
+  dominantFrequency(pcm.subarray(0, 400 * BYTES_PER_MS), { minHz: 280, maxHz: 3_020, stepHz: 5 });
+const pcmOf = (packets: readonly VoicePacket[]): Buffer =>
+  Buffer.concat(packets.filter((p) => !p.silence).map((p) => p.pcm));
 /**
  * Sorts audio packets into those of text `a` and those of text `b`, by which tone dominates each 20 ms.
  * @remarks Near-silent packets (the padded tail of a final frame) carry neither tone and are left out.
  */
 function splitByTone(packets: readonly VoicePacket[], a: string, b: string): [VoicePacket[], VoicePacket[]] {
   const [fa, fb] = [expectedTone(a, voiceId).frequencyHz, expectedTone(b, voiceId).frequencyHz];
-  const isA = (p: VoicePacket): boolean => goertzelPower(leftChannel(p.pcm), fa) > goertzelPower(leftChannel(p.pcm), fb);
+  const isA = (p: VoicePacket): boolean =>
+    goertzelPower(leftChannel(p.pcm), fa) > goertzelPower(leftChannel(p.pcm), fb);
   const audible = packets.filter((p) => !p.silence && rms(p.pcm) > 0.05); // the tones play at 0.5 of full scale (rms ≈ 0.35)
   return [audible.filter(isA), audible.filter((p) => !isA(p))];
 }
@@ -37,20 +47,61 @@ function distinctFrom(other: string, base: string): string {
   }
 }
 const command = (name: string, userId = 'alice', options: Record<string, string> = {}) =>
-  world.discord.slashCommand({ guildId: g.id, channelId: g.channels.general!, userId: g.members[userId]!, name, options });
-const untilQuiet = (): Promise<CapturedAudio> => world.discord.waitForAudio(g.id, { untilIdle: true, timeoutMs: 20_000 });
+  world.discord.slashCommand({
+    guildId: g.id,
+    channelId: g.channels.general!,
+    userId: g.members[userId]!,
+    name,
+    options,
+  });
+const untilQuiet = (): Promise<CapturedAudio> =>
+  world.discord.waitForAudio(g.id, { untilIdle: true, timeoutMs: 20_000 });
 
 beforeAll(async () => {
   const started = await startWorld(
-    [standardGuild('Harbour', { channels: [{ type: 'text', name: 'general' }, { type: 'voice', name: 'Lounge' }, { type: 'voice', name: 'Locked', permissionOverwrites: [{ id: '@everyone', deny: Perm.Connect }] }] })],
+    [
+      standardGuild('Harbour', {
+        channels: [
+          { type: 'text', name: 'general' },
+          { type: 'voice', name: 'Lounge' },
+          { type: 'voice', name: 'Locked', permissionOverwrites: [{ id: '@everyone', deny: Perm.Connect }] },
+        ],
+      }),
+    ],
     { IDLE_LEAVE_SECONDS: '5', DESIGN_COOLDOWN_SECONDS: '60' },
   );
   world = started;
   g = started.guilds[0]!;
-  const designed = await world.discord.slashCommand({ guildId: g.id, channelId: g.channels.general!, userId: g.members.alice!, name: 'voice', subcommand: 'design', options: { name: 'Captain', description: 'A gravelly old sea captain.' } }).reply(15_000);
-  await world.discord.clickButton({ guildId: g.id, channelId: g.channels.general!, userId: g.members.alice!, messageId: designed.id, customId: buttonId(designed, 'Keep') }).reply();
+  const designed = await world.discord
+    .slashCommand({
+      guildId: g.id,
+      channelId: g.channels.general!,
+      userId: g.members.alice!,
+      name: 'voice',
+      subcommand: 'design',
+      options: { name: 'Captain', description: 'A gravelly old sea captain.' },
+    })
+    .reply(15_000);
+  await world.discord
+    .clickButton({
+      guildId: g.id,
+      channelId: g.channels.general!,
+      userId: g.members.alice!,
+      messageId: designed.id,
+      customId: buttonId(designed, 'Keep'),
+    })
+    .reply();
   voiceId = [...world.dashscope.voices.keys()][0]!;
-  await world.discord.slashCommand({ guildId: g.id, channelId: g.channels.general!, userId: g.members.alice!, name: 'voice', subcommand: 'use', options: { name: 'Captain' } }).reply();
+  await world.discord
+    .slashCommand({
+      guildId: g.id,
+      channelId: g.channels.general!,
+      userId: g.members.alice!,
+      name: 'voice',
+      subcommand: 'use',
+      options: { name: 'Captain' },
+    })
+    .reply();
 }, 90_000);
 afterAll(() => world?.close(), 30_000);
 beforeEach(() => {
@@ -83,7 +134,9 @@ describe('/say', () => {
       const audio = await untilQuiet();
       expect(Math.abs(audio.durationMs - tone.durationMs)).toBeLessThanOrEqual(40);
       expect(world.discord.audioSegments(g.id, 40).length).toBeGreaterThan(1); // it did stall
-      expect(world.discord.channelMessages(g.channels.general!).filter((m) => m.content.startsWith('Could not say'))).toEqual([]);
+      expect(
+        world.discord.channelMessages(g.channels.general!).filter((m) => m.content.startsWith('Could not say')),
+      ).toEqual([]);
     } finally {
       world.dashscope.ctx.options.realtime.realTimeFactor = 0.5;
     }
@@ -118,8 +171,19 @@ describe('/say', () => {
   });
 
   it('uses the server default voice for a member without one, and says how to get one when there is none', async () => {
-    expect((await command('say', 'bob', { text: 'Hello.' }).reply()).content).toMatch(/You have no voice yet. Design one with \/voice design/);
-    await world.discord.slashCommand({ guildId: g.id, channelId: g.channels.general!, userId: g.members.ada!, name: 'voice', subcommand: 'default', options: { name: 'Captain' } }).reply();
+    expect((await command('say', 'bob', { text: 'Hello.' }).reply()).content).toMatch(
+      /You have no voice yet. Design one with \/voice design/,
+    );
+    await world.discord
+      .slashCommand({
+        guildId: g.id,
+        channelId: g.channels.general!,
+        userId: g.members.ada!,
+        name: 'voice',
+        subcommand: 'default',
+        options: { name: 'Captain' },
+      })
+      .reply();
     expect((await command('say', 'bob', { text: 'Hello.' }).reply()).content).toBe('Speaking as **Captain**.');
     await untilQuiet();
   });
@@ -137,15 +201,28 @@ describe('clear replies, and the queue goes on', () => {
     const creates = () => world.dashscope.requests.filter((r) => r.action === 'create').length;
     const before = creates();
     const design = (userId: string, name: string) =>
-      world.discord.slashCommand({ guildId: g.id, channelId: g.channels.general!, userId: g.members[userId]!, name: 'voice', subcommand: 'design', options: { name, description: 'Another voice, bright and quick.' } }).reply(15_000);
-    expect((await design('alice', 'Second Mate')).content).toMatch(/You designed a voice a moment ago; try again in \d+ s/);
+      world.discord
+        .slashCommand({
+          guildId: g.id,
+          channelId: g.channels.general!,
+          userId: g.members[userId]!,
+          name: 'voice',
+          subcommand: 'design',
+          options: { name, description: 'Another voice, bright and quick.' },
+        })
+        .reply(15_000);
+    expect((await design('alice', 'Second Mate')).content).toMatch(
+      /You designed a voice a moment ago; try again in \d+ s/,
+    );
     expect(creates()).toBe(before);
     expect((await design('bob', 'Deckhand')).content).toMatch(/Designed \*\*Deckhand\*\*/);
     expect(creates()).toBe(before + 1);
   });
 
   it('refuses an unknown voice and over-long text with a specific message', async () => {
-    expect((await command('say', 'alice', { text: 'hi', voice: 'Nobody' }).reply()).content).toMatch(/no voice called "Nobody"/);
+    expect((await command('say', 'alice', { text: 'hi', voice: 'Nobody' }).reply()).content).toMatch(
+      /no voice called "Nobody"/,
+    );
     expect((await command('say', 'alice', { text: 'x'.repeat(1001) }).reply()).content).toMatch(/at most 1000/);
   });
 
@@ -155,14 +232,20 @@ describe('clear replies, and the queue goes on', () => {
     world.dashscope.faults.realtime.errorAfterDeltas = 3;
     await command('say', 'alice', { text: breaking }).reply();
     await command('say', 'alice', { text: playing }).reply();
-    const notice = await world.discord.waitForChannelMessage(g.channels.general!, (m) => m.content.startsWith('Could not say that'), 15_000);
+    const notice = await world.discord.waitForChannelMessage(
+      g.channels.general!,
+      (m) => m.content.startsWith('Could not say that'),
+      15_000,
+    );
     expect(notice.content).toMatch(/as \*\*Captain\*\*: .*InternalError/);
     expect(notice.allowedMentions).toEqual({ parse: [] });
     await untilQuiet();
     const [broken, played] = splitByTone(world.discord.voice(g.id).packets, breaking, playing);
     expect(broken.length * 20).toBeLessThan(expectedTone(breaking, voiceId).durationMs);
     expect(Math.abs(played.length * 20 - expectedTone(playing, voiceId).durationMs)).toBeLessThanOrEqual(40);
-    expect(world.discord.channelMessages(g.channels.general!).filter((m) => m.content.startsWith('Could not say that'))).toHaveLength(1);
+    expect(
+      world.discord.channelMessages(g.channels.general!).filter((m) => m.content.startsWith('Could not say that')),
+    ).toHaveLength(1);
   });
 });
 

@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import {
-  billableCharacters, expectedTone, fnv1a32, splitSentences, synthesizePcm, wavFile,
+  billableCharacters,
+  expectedTone,
+  fnv1a32,
+  splitSentences,
+  synthesizePcm,
+  wavFile,
 } from './dashscope/audio.ts';
 
 describe('expectedTone', () => {
@@ -21,7 +26,9 @@ describe('expectedTone', () => {
   });
 
   it('tells voices and texts apart', () => {
-    const tones = new Set(['one', 'two', 'three', 'four'].flatMap((t) => ['v1', 'v2'].map((v) => expectedTone(t, v).frequencyHz)));
+    const tones = new Set(
+      ['one', 'two', 'three', 'four'].flatMap((t) => ['v1', 'v2'].map((v) => expectedTone(t, v).frequencyHz)),
+    );
     expect(tones.size).toBeGreaterThan(4);
   });
 });
@@ -53,7 +60,13 @@ describe('synthesizePcm', () => {
 
 describe('billableCharacters', () => {
   it.each([
-    ['', 0], ['Hello, world', 12], ['你好', 4], ['你好，世界。', 10], ['こんにちは', 5], ['한국어', 3], ['日本語です', 8],
+    ['', 0],
+    ['Hello, world', 12],
+    ['你好', 4],
+    ['你好，世界。', 10],
+    ['こんにちは', 5],
+    ['한국어', 3],
+    ['日本語です', 8],
   ])('%j counts %i', (text, count) => {
     expect(billableCharacters(text)).toBe(count);
   });

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { GENERATION_PATH, startDashScopeEmulator, type DashScopeEmulator } from './dashscope/server.ts';
+import { type DashScopeEmulator, GENERATION_PATH, startDashScopeEmulator } from './dashscope/server.ts';
 import { actionBody, createBody, post } from './dashscope-http.helpers.ts';
 
 let emu: DashScopeEmulator;
@@ -141,7 +141,9 @@ describe('lifecycle', () => {
   });
 
   it('close() returns promptly even with a stalled request open', async () => {
-    const other = await startDashScopeEmulator({ faults: { http: { stallAfterProcessingNext: 1, stallAfterProcessingMs: 60_000 } } });
+    const other = await startDashScopeEmulator({
+      faults: { http: { stallAfterProcessingNext: 1, stallAfterProcessingMs: 60_000 } },
+    });
     const pending = post(other, createBody()).catch((error: unknown) => error);
     await new Promise((resolve) => setTimeout(resolve, 100));
     const started = performance.now();

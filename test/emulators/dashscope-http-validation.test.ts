@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startDashScopeEmulator, type DashScopeEmulator } from './dashscope/server.ts';
+import { type DashScopeEmulator, startDashScopeEmulator } from './dashscope/server.ts';
 import { actionBody, createBody, createVoice, post } from './dashscope-http.helpers.ts';
 
 const PAGE_SIZE_MAX = 50;
@@ -24,15 +24,28 @@ const rejected: [string, unknown, string, string | RegExp][] = [
   ['a missing action', actionBody(undefined as never), 'InvalidParameter', /action/],
   ['an unknown action', actionBody('rename'), 'InvalidParameter', /rename/],
   ['a missing target_model', createBody({ target_model: undefined }), 'InvalidParameter', /target_model/],
-  ['a non-VD target_model', createBody({ target_model: 'qwen3-tts-flash-realtime' }), 'InvalidParameter', /target_model/],
+  [
+    'a non-VD target_model',
+    createBody({ target_model: 'qwen3-tts-flash-realtime' }),
+    'InvalidParameter',
+    /target_model/,
+  ],
   ['a missing voice_prompt', createBody({ voice_prompt: undefined }), 'InvalidParameter', /voice_prompt/],
   ['a voice_prompt of 2049 chars', createBody({ voice_prompt: x(2049) }), 'InvalidParameter', /voice_prompt/],
   ['a missing preview_text', createBody({ preview_text: undefined }), 'InvalidParameter', /preview_text/],
   ['a preview_text of 1025 chars', createBody({ preview_text: x(1025) }), 'InvalidParameter', /preview_text/],
-  ['a preview_text of 14 chars', createBody({ preview_text: x(14) }), 'InvalidParameter',
-    'preview_text should not be shorter than 15 characters'],
-  ['14 emoji (28 UTF-16 units) as preview_text', createBody({ preview_text: '😀'.repeat(14) }), 'InvalidParameter',
-    'preview_text should not be shorter than 15 characters'],
+  [
+    'a preview_text of 14 chars',
+    createBody({ preview_text: x(14) }),
+    'InvalidParameter',
+    'preview_text should not be shorter than 15 characters',
+  ],
+  [
+    '14 emoji (28 UTF-16 units) as preview_text',
+    createBody({ preview_text: '😀'.repeat(14) }),
+    'InvalidParameter',
+    'preview_text should not be shorter than 15 characters',
+  ],
   ['a missing preferred_name', createBody({ preferred_name: undefined }), 'InvalidParameter', /preferred_name/],
   ['a preferred_name of 17 chars', createBody({ preferred_name: x(17) }), 'InvalidParameter', /preferred_name/],
   ['a preferred_name with a dash', createBody({ preferred_name: 'old-man' }), 'InvalidParameter', /preferred_name/],
@@ -44,7 +57,12 @@ const rejected: [string, unknown, string, string | RegExp][] = [
   ['a fractional page_index', actionBody('list', { page_index: 1.5 }), 'InvalidParameter', /page_index/],
   ['a string page_index', actionBody('list', { page_index: '1' }), 'InvalidParameter', /page_index/],
   ['a page_size of 0', actionBody('list', { page_size: 0 }), 'InvalidParameter', /page_size/],
-  ['a page_size over the maximum', actionBody('list', { page_size: PAGE_SIZE_MAX + 1 }), 'InvalidParameter', /page_size/],
+  [
+    'a page_size over the maximum',
+    actionBody('list', { page_size: PAGE_SIZE_MAX + 1 }),
+    'InvalidParameter',
+    /page_size/,
+  ],
   ['a query without voice', actionBody('query'), 'InvalidParameter', /voice/],
   ['a delete without voice', actionBody('delete'), 'InvalidParameter', /voice/],
 ];
@@ -81,8 +99,13 @@ describe('validation', () => {
   });
 
   it('counts characters, not UTF-16 units or bytes', async () => {
-    expect((await post(emu, createBody({ preview_text: '你好，世界，这是一个测试句子。', language: 'zh' }))).status).toBe(200);
-    expect((await post(emu, createBody({ preview_text: '😀'.repeat(1024) }, { sample_rate: 8000, response_format: 'pcm' }))).status).toBe(200);
+    expect(
+      (await post(emu, createBody({ preview_text: '你好，世界，这是一个测试句子。', language: 'zh' }))).status,
+    ).toBe(200);
+    expect(
+      (await post(emu, createBody({ preview_text: '😀'.repeat(1024) }, { sample_rate: 8000, response_format: 'pcm' })))
+        .status,
+    ).toBe(200);
   });
 
   it('accepts every target model and language in the spec', async () => {

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { synthesizePcm } from './dashscope/audio.ts';
 import { MP3_PLACEHOLDER, OPUS_PLACEHOLDER } from './dashscope/preview.ts';
-import { GENERATION_PATH, startDashScopeEmulator, type DashScopeEmulator } from './dashscope/server.ts';
+import { type DashScopeEmulator, GENERATION_PATH, startDashScopeEmulator } from './dashscope/server.ts';
 import { actionBody, createBody, createVoice, parseWavHeader, post } from './dashscope-http.helpers.ts';
 
 const VOICE_ID = /^qwen-tts-vd-narrator-voice-\d{17}-[0-9a-f]{4}$/;
@@ -29,7 +29,10 @@ describe('create', () => {
     expect(output.preview_audio).toMatchObject({ sample_rate: 24000, response_format: 'wav' });
     expect(usage).toEqual({ count: 1 });
     expect(request_id).toMatch(UUID);
-    expect(emu.voices.get(output.voice)).toMatchObject({ language: 'en', previewText: 'Once upon a time, in a quiet village.' });
+    expect(emu.voices.get(output.voice)).toMatchObject({
+      language: 'en',
+      previewText: 'Once upon a time, in a quiet village.',
+    });
     expect(emu.ctx.stats.voicesCreated).toBe(1);
   });
 
@@ -51,8 +54,19 @@ describe('create', () => {
     const wav = Buffer.from(answer.json.output.preview_audio.data, 'base64');
     const pcm = synthesizePcm('Once upon a time, in a quiet village.', answer.json.output.voice, rate);
     expect(parseWavHeader(wav)).toEqual({
-      riff: 'RIFF', riffSize: wav.length - 8, wave: 'WAVE', fmt: 'fmt ', fmtSize: 16, audioFormat: 1, channels: 1,
-      sampleRate: rate, byteRate: rate * 2, blockAlign: 2, bitsPerSample: 16, data: 'data', dataSize: pcm.length,
+      riff: 'RIFF',
+      riffSize: wav.length - 8,
+      wave: 'WAVE',
+      fmt: 'fmt ',
+      fmtSize: 16,
+      audioFormat: 1,
+      channels: 1,
+      sampleRate: rate,
+      byteRate: rate * 2,
+      blockAlign: 2,
+      bitsPerSample: 16,
+      data: 'data',
+      dataSize: pcm.length,
     });
     expect(wav.subarray(44).equals(pcm)).toBe(true);
   });
@@ -61,7 +75,9 @@ describe('create', () => {
     const answer = await post(emu, createBody({}, { sample_rate: 16000, response_format: 'pcm' }));
     const pcm = Buffer.from(answer.json.output.preview_audio.data, 'base64');
     expect(answer.json.output.preview_audio).toMatchObject({ sample_rate: 16000, response_format: 'pcm' });
-    expect(pcm.equals(synthesizePcm('Once upon a time, in a quiet village.', answer.json.output.voice, 16000))).toBe(true);
+    expect(pcm.equals(synthesizePcm('Once upon a time, in a quiet village.', answer.json.output.voice, 16000))).toBe(
+      true,
+    );
   });
 
   it.each([
@@ -85,7 +101,10 @@ describe('list, query, delete', () => {
     expect(first.usage).toEqual({});
     const pages = [first, await page(1), await page(2), await page(3)];
     expect(pages.map((p) => p.output.voice_list.map((v: { voice: string }) => v.voice))).toEqual([
-      [ids[4], ids[3]], [ids[2], ids[1]], [ids[0]], [],
+      [ids[4], ids[3]],
+      [ids[2], ids[1]],
+      [ids[0]],
+      [],
     ]);
   });
 
@@ -95,9 +114,15 @@ describe('list, query, delete', () => {
     expect(output).toMatchObject({ page_index: 0, page_size: 10, total_count: 12 });
     expect(output.voice_list).toHaveLength(10);
     const entry = output.voice_list[0];
-    expect(Object.keys(entry).sort()).toEqual(
-      ['gmt_create', 'gmt_modified', 'language', 'preview_text', 'target_model', 'voice', 'voice_prompt'],
-    );
+    expect(Object.keys(entry).sort()).toEqual([
+      'gmt_create',
+      'gmt_modified',
+      'language',
+      'preview_text',
+      'target_model',
+      'voice',
+      'voice_prompt',
+    ]);
     expect(entry.gmt_create).toMatch(GMT);
   });
 
@@ -106,8 +131,11 @@ describe('list, query, delete', () => {
     const answer = await post(emu, actionBody('query', { voice }));
     expect(answer.status).toBe(200);
     expect(answer.json.output).toMatchObject({
-      voice, target_model: 'qwen3-tts-vd-2026-01-26', language: 'ja',
-      voice_prompt: 'A calm, low narrator voice with a slight rasp.', preview_text: 'Once upon a time, in a quiet village.',
+      voice,
+      target_model: 'qwen3-tts-vd-2026-01-26',
+      language: 'ja',
+      voice_prompt: 'A calm, low narrator voice with a slight rasp.',
+      preview_text: 'Once upon a time, in a quiet village.',
     });
     expect(answer.json.usage).toEqual({});
   });
@@ -156,7 +184,10 @@ describe('auth, routes and recording', () => {
   });
 
   it('answers unknown paths and methods with a DashScope-shaped 404', async () => {
-    for (const [path, method] of [['/api/v1/nope', 'POST'], ['/api/v1/services/audio/tts/customization', 'GET']] as const) {
+    for (const [path, method] of [
+      ['/api/v1/nope', 'POST'],
+      ['/api/v1/services/audio/tts/customization', 'GET'],
+    ] as const) {
       const answer = await post(emu, {}, { path, method });
       expect(answer.status).toBe(404);
       expect(Object.keys(answer.json).sort()).toEqual(['code', 'message', 'request_id']);

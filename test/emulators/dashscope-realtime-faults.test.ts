@@ -1,9 +1,18 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { synthesizePcm } from './dashscope/audio.ts';
-import type { DashScopeEmulator } from './dashscope/server.ts';
 import { useDashScopeEmulator } from './dashscope/fixture.ts';
-import { addVoice, collapseDeltas, connect, deltasOf, pcmOf, refusedUpgrade, RESPONSE_SEQUENCE, type Probe } from './dashscope-realtime.helpers.ts';
+import type { DashScopeEmulator } from './dashscope/server.ts';
+import {
+  addVoice,
+  collapseDeltas,
+  connect,
+  deltasOf,
+  type Probe,
+  pcmOf,
+  RESPONSE_SEQUENCE,
+  refusedUpgrade,
+} from './dashscope-realtime.helpers.ts';
 
 const VD_MODEL = 'qwen3-tts-vd-realtime-2026-01-15';
 /** 200 ms + 45 ms × 40 code points = 2 s of audio: 20 deltas of 100 ms. */
@@ -38,7 +47,9 @@ async function expectNormalSession(): Promise<void> {
 describe('faults', () => {
   it.each([401, 429] as const)('refuses the next upgrade with %i and a JSON body, once', async (status) => {
     emu.faults.realtime.handshakeStatus = status;
-    const refused = await refusedUpgrade(`${emu.realtimeUrl}?model=${VD_MODEL}`, { authorization: `Bearer ${emu.apiKey}` });
+    const refused = await refusedUpgrade(`${emu.realtimeUrl}?model=${VD_MODEL}`, {
+      authorization: `Bearer ${emu.apiKey}`,
+    });
     expect(refused.status).toBe(status);
     expect(refused.body.code).toBe(status === 401 ? 'InvalidApiKey' : 'Throttling.RateQuota');
     await expectNormalSession();
@@ -87,7 +98,12 @@ describe('faults', () => {
     emu.faults.realtime.reorderDoneEvents = true;
     const probe = await speak();
     const types = collapseDeltas((await probe.until('response.done')).map((e) => e.type)).slice(-4);
-    expect(types).toEqual(['response.content_part.done', 'response.output_item.done', 'response.audio.done', 'response.done']);
+    expect(types).toEqual([
+      'response.content_part.done',
+      'response.output_item.done',
+      'response.audio.done',
+      'response.done',
+    ]);
     probe.ws.close();
     await expectNormalSession();
   });
@@ -138,7 +154,8 @@ describe('pacing', () => {
 
   it('stops its timers when the client closes mid-response', async () => {
     Object.assign(emu.ctx.options.realtime, { realTimeFactor: 1, chunkMs: 100 });
-    const timers = (): number => process.getActiveResourcesInfo().filter((r) => r === 'Timeout' || r === 'Immediate').length;
+    const timers = (): number =>
+      process.getActiveResourcesInfo().filter((r) => r === 'Timeout' || r === 'Immediate').length;
     await sleep(50);
     const before = timers();
     const probe = await speak();

@@ -127,8 +127,13 @@ export function deltasOf(events: readonly ServerEvent[]): Buffer[] {
 export function addVoice(emu: DashScopeEmulator, name: string, targetModel: string): string {
   const voice = `qwen-tts-vd-${name}-voice-20260101120000123-a1b2`;
   const entry: EmulatedVoice = {
-    voice, targetModel, language: 'en', voicePrompt: 'A test voice.', previewText: 'Hello from the test voice.',
-    gmtCreate: '2026-01-01 12:00:00', gmtModified: '2026-01-01 12:00:00',
+    voice,
+    targetModel,
+    language: 'en',
+    voicePrompt: 'A test voice.',
+    previewText: 'Hello from the test voice.',
+    gmtCreate: '2026-01-01 12:00:00',
+    gmtModified: '2026-01-01 12:00:00',
   };
   emu.voices.set(voice, entry);
   return voice;

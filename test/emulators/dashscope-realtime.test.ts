@@ -1,9 +1,16 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { billableCharacters, synthesizePcm } from './dashscope/audio.ts';
-import type { DashScopeEmulator } from './dashscope/server.ts';
 import { useDashScopeEmulator } from './dashscope/fixture.ts';
+import type { DashScopeEmulator } from './dashscope/server.ts';
 import {
-  addVoice, collapseDeltas, connect, deltasOf, pcmOf, refusedUpgrade, RESPONSE_SEQUENCE, type Probe,
+  addVoice,
+  collapseDeltas,
+  connect,
+  deltasOf,
+  type Probe,
+  pcmOf,
+  RESPONSE_SEQUENCE,
+  refusedUpgrade,
 } from './dashscope-realtime.helpers.ts';
 
 const VD_MODEL = 'qwen3-tts-vd-realtime-2026-01-15';
@@ -61,8 +68,12 @@ describe('handshake', () => {
     const created = await probe.next('session.created');
     expect(created.event_id).toMatch(ID('event'));
     expect(created.session).toMatchObject({
-      object: 'realtime.session', mode: 'server_commit', model: VD_MODEL, voice: 'Cherry',
-      response_format: 'pcm', sample_rate: 24000,
+      object: 'realtime.session',
+      mode: 'server_commit',
+      model: VD_MODEL,
+      voice: 'Cherry',
+      response_format: 'pcm',
+      sample_rate: 24000,
     });
     expect(created.session.id).toMatch(ID('sess'));
     probe.ws.close();
@@ -80,20 +91,33 @@ describe('commit mode', () => {
       expect(collapseDeltas(events.map((e) => e.type))).toEqual(['input_text_buffer.committed', ...RESPONSE_SEQUENCE]);
       expect(events[0]).toMatchObject({ item_id: '' });
       const [created, added] = [events[1]!, events[2]!];
-      expect(created.response).toMatchObject({ object: 'realtime.response', status: 'in_progress', voice, conversation_id: '' });
+      expect(created.response).toMatchObject({
+        object: 'realtime.response',
+        status: 'in_progress',
+        voice,
+        conversation_id: '',
+      });
       expect(created.response.id).toMatch(ID('resp'));
       expect(added.item.id).toMatch(ID('item'));
       for (const event of events.slice(2)) expect(event.response_id ?? event.response.id).toBe(created.response.id);
       expect(pcmOf(events).equals(synthesizePcm(text, voice, 24000))).toBe(true);
       const done = events.at(-1)!;
-      expect(done.response).toMatchObject({ status: 'completed', modalities: ['text', 'audio'], usage: { characters: text.length } });
+      expect(done.response).toMatchObject({
+        status: 'completed',
+        modalities: ['text', 'audio'],
+        usage: { characters: text.length },
+      });
       expect(done.response.output[0].content).toEqual([{ type: 'audio', transcript: '' }]);
     }
     probe.send({ type: 'session.finish' });
     await probe.next('session.finished');
     expect(await probe.closed).toEqual({ code: 1000, reason: '' });
     const actions = emu.requests.filter((r) => r.method === 'WS').map((r) => r.action);
-    expect(actions).toEqual(['session.update', ...texts.flatMap(() => ['input_text_buffer.append', 'input_text_buffer.commit']), 'session.finish']);
+    expect(actions).toEqual([
+      'session.update',
+      ...texts.flatMap(() => ['input_text_buffer.append', 'input_text_buffer.commit']),
+      'session.finish',
+    ]);
   });
 
   it('sends deltas of chunkMs audio, whole samples, at the session sample rate', async () => {
@@ -135,14 +159,20 @@ describe('commit mode', () => {
 describe('server_commit mode', () => {
   it('starts a response per complete sentence and flushes the rest on finish', async () => {
     const probe = await session({ mode: 'server_commit' });
-    for (const text of ['Hello there. How ', 'are you? I am', ' fine']) probe.send({ type: 'input_text_buffer.append', text });
+    for (const text of ['Hello there. How ', 'are you? I am', ' fine'])
+      probe.send({ type: 'input_text_buffer.append', text });
     probe.send({ type: 'session.finish' });
     const events = await probe.until('session.finished');
-    const starts = events.map((e, i) => [e, i] as const).filter(([e]) => e.type === 'response.created').map(([, i]) => i);
+    const starts = events
+      .map((e, i) => [e, i] as const)
+      .filter(([e]) => e.type === 'response.created')
+      .map(([, i]) => i);
     const spoken = starts.map((start, n) => pcmOf(events.slice(start, starts[n + 1])));
     const texts = ['Hello there.', 'How are you?', 'I am fine'];
     expect(spoken.map((pcm, n) => pcm.equals(synthesizePcm(texts[n]!, voice, 24000)))).toEqual([true, true, true]);
-    expect(events.filter((e) => e.type === 'response.done').map((e) => e.response.usage.characters)).toEqual([12, 12, 9]);
+    expect(events.filter((e) => e.type === 'response.done').map((e) => e.response.usage.characters)).toEqual([
+      12, 12, 9,
+    ]);
     expect(events.some((e) => e.type === 'input_text_buffer.committed')).toBe(false);
     expect((await probe.closed).code).toBe(1000);
   });
@@ -161,15 +191,29 @@ describe('server_commit mode', () => {
 describe('session.update', () => {
   it('merges known keys, ignores unknown ones and echoes the session', async () => {
     const probe = await connect(emu, VD_MODEL);
-    probe.send({ type: 'session.update', session: { voice, mode: 'commit', enable_tn: true, made_up: 1, speech_rate: 1.5 } });
+    probe.send({
+      type: 'session.update',
+      session: { voice, mode: 'commit', enable_tn: true, made_up: 1, speech_rate: 1.5 },
+    });
     const updated = await probe.next('session.updated');
-    expect(updated.session).toMatchObject({ voice, mode: 'commit', sample_rate: 24000, speech_rate: 1.5, enable_tn: true });
+    expect(updated.session).toMatchObject({
+      voice,
+      mode: 'commit',
+      sample_rate: 24000,
+      speech_rate: 1.5,
+      enable_tn: true,
+    });
     expect(updated.session.made_up).toBeUndefined();
     probe.ws.close();
   });
 
   it.each([
-    ['mode', 'auto'], ['sample_rate', 44100], ['language_type', 'en'], ['volume', 101], ['speech_rate', 3], ['response_format', 'mp3'],
+    ['mode', 'auto'],
+    ['sample_rate', 44100],
+    ['language_type', 'en'],
+    ['volume', 101],
+    ['speech_rate', 3],
+    ['response_format', 'mp3'],
   ])('rejects %s = %j with invalid_value', async (key, value) => {
     const probe = await connect(emu, VD_MODEL);
     probe.send({ type: 'session.update', session: { voice, [key]: value } });

@@ -2,7 +2,7 @@
  * Test helpers for the DashScope emulator's generation endpoint: SSE parsing with arrival times.
  */
 import { request } from 'undici';
-import { GENERATION_PATH, type DashScopeEmulator } from './dashscope/server.ts';
+import { type DashScopeEmulator, GENERATION_PATH } from './dashscope/server.ts';
 
 /** One parsed SSE event: its fields, comment lines, `data:` lines and arrival time. */
 export interface SseEvent {
@@ -33,7 +33,11 @@ export function generationBody(text: string, voice: string, model = 'qwen3-tts-v
 export async function generate(emu: DashScopeEmulator, body: unknown, sse: boolean): Promise<Generated> {
   const headers: Record<string, string> = { authorization: `Bearer ${emu.apiKey}`, 'content-type': 'application/json' };
   if (sse) Object.assign(headers, { 'x-dashscope-sse': 'enable', accept: 'text/event-stream' });
-  const res = await request(`${emu.baseUrl}${GENERATION_PATH}`, { method: 'POST', headers, body: JSON.stringify(body) });
+  const res = await request(`${emu.baseUrl}${GENERATION_PATH}`, {
+    method: 'POST',
+    headers,
+    body: JSON.stringify(body),
+  });
   const parser = new SseParser();
   let raw = '';
   for await (const chunk of res.body) {

@@ -1,8 +1,8 @@
 import { request } from 'undici';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { synthesizePcm, wavFile } from './dashscope/audio.ts';
-import type { DashScopeEmulator } from './dashscope/server.ts';
 import { useDashScopeEmulator } from './dashscope/fixture.ts';
+import type { DashScopeEmulator } from './dashscope/server.ts';
 import { addVoice } from './dashscope-realtime.helpers.ts';
 import { generate, generationBody, type SseEvent } from './dashscope-sse.helpers.ts';
 
@@ -74,7 +74,11 @@ describe('SSE stream', () => {
     const { events } = await generate(emu, generationBody(TEXT, voice), true);
     expect(events.map((e) => e.event)).toEqual(['result', 'result', 'error']);
     expect(events[2]!.comments).toEqual(['HTTP_STATUS/500']);
-    expect(payload(events[2]!)).toMatchObject({ code: 'InternalError', message: expect.any(String), request_id: expect.stringMatching(UUID) });
+    expect(payload(events[2]!)).toMatchObject({
+      code: 'InternalError',
+      message: expect.any(String),
+      request_id: expect.stringMatching(UUID),
+    });
     const next = await generate(emu, generationBody(TEXT, voice), true);
     expect(next.events.at(-1)!.event).toBe('result');
   });
@@ -85,7 +89,10 @@ describe('plain JSON', () => {
     const answer = await generate(emu, generationBody(TEXT, voice), false);
     expect(answer.status).toBe(200);
     expect(answer.json).toMatchObject({
-      output: { finish_reason: 'stop', audio: { data: '', id: expect.stringMatching(/^audio_/), expires_at: expect.any(Number) } },
+      output: {
+        finish_reason: 'stop',
+        audio: { data: '', id: expect.stringMatching(/^audio_/), expires_at: expect.any(Number) },
+      },
       usage: { characters: TEXT.length },
       request_id: expect.stringMatching(UUID),
     });
@@ -100,7 +107,12 @@ describe('plain JSON', () => {
 
   it.each([
     ['an empty text', generationBody('', 'x'), 'InvalidParameter', 'Range of input length should be [1, 600]'],
-    ['601 characters', generationBody('a'.repeat(601), 'x'), 'InvalidParameter', 'Range of input length should be [1, 600]'],
+    [
+      '601 characters',
+      generationBody('a'.repeat(601), 'x'),
+      'InvalidParameter',
+      'Range of input length should be [1, 600]',
+    ],
     ['an unknown model', generationBody(TEXT, 'x', 'qwen3-tts-nope'), 'InvalidParameter', 'Model not exist.'],
     ['no model', { input: { text: TEXT } }, 'BadRequest.EmptyModel', undefined],
   ])('rejects %s with a plain JSON 400, even when SSE was asked for', async (_name, body, code, message) => {

@@ -1,8 +1,8 @@
 import { once } from 'node:events';
-import { GatewayIntentBits, type Client, type Interaction, type Message } from 'discord.js';
+import { type Client, GatewayIntentBits, type Interaction, type Message } from 'discord.js';
 import { afterEach, describe, expect, it } from 'vitest';
-import { connectClient, emulatorWithClient, sampleGuild } from './discord.helpers.ts';
 import { startDiscordEmulator } from './discord/server.ts';
+import { connectClient, emulatorWithClient, sampleGuild } from './discord.helpers.ts';
 
 const cleanups: Array<() => Promise<void> | void> = [];
 
@@ -12,7 +12,10 @@ afterEach(async () => {
 
 async function setup(options: Parameters<typeof startDiscordEmulator>[0] = {}) {
   const result = await emulatorWithClient(() => startDiscordEmulator(options));
-  cleanups.push(() => result.emu.close(), () => result.client.destroy());
+  cleanups.push(
+    () => result.emu.close(),
+    () => result.client.destroy(),
+  );
   return result;
 }
 
@@ -46,7 +49,12 @@ describe('gateway sessions', () => {
     emu.sendMessage({ guildId: guild.id, channelId: 'general', authorId: 'bob', content: 'secret' });
     expect(((await plain) as [Message])[0].content).toBe('');
     const mentioned = once(client, 'messageCreate');
-    emu.sendMessage({ guildId: guild.id, channelId: 'general', authorId: 'bob', content: `<@${emu.applicationId}> hi` });
+    emu.sendMessage({
+      guildId: guild.id,
+      channelId: 'general',
+      authorId: 'bob',
+      content: `<@${emu.applicationId}> hi`,
+    });
     expect(((await mentioned) as [Message])[0].content).toBe(`<@${emu.applicationId}> hi`);
   });
 
@@ -54,7 +62,9 @@ describe('gateway sessions', () => {
     const emu = await startDiscordEmulator();
     cleanups.push(() => emu.close());
     const guild = emu.addGuild(sampleGuild());
-    expect(() => emu.slashCommand({ guildId: guild.id, channelId: 'general', userId: 'bob', name: 'x' })).toThrow(/no bot is connected/);
+    expect(() => emu.slashCommand({ guildId: guild.id, channelId: 'general', userId: 'bob', name: 'x' })).toThrow(
+      /no bot is connected/,
+    );
   });
 });
 
@@ -77,9 +87,20 @@ describe('interaction rules and components', () => {
     const chosen = nextInteraction(client, async (interaction) => {
       if (!interaction.isStringSelectMenu()) throw new Error('not a select');
       expect(interaction.values).toEqual(['narrator']);
-      await interaction.showModal({ title: 'Describe', custom_id: 'design', components: [{ type: 1, components: [{ type: 4, custom_id: 'prompt', label: 'Prompt', style: 1 }] }] });
+      await interaction.showModal({
+        title: 'Describe',
+        custom_id: 'design',
+        components: [{ type: 1, components: [{ type: 4, custom_id: 'prompt', label: 'Prompt', style: 1 }] }],
+      });
     });
-    const select = emu.selectMenu({ guildId: guild.id, channelId: 'general', userId: 'alice', messageId: '1', customId: 'pick', values: ['narrator'] });
+    const select = emu.selectMenu({
+      guildId: guild.id,
+      channelId: 'general',
+      userId: 'alice',
+      messageId: '1',
+      customId: 'pick',
+      values: ['narrator'],
+    });
     await chosen;
     expect((await select.modal()).custom_id).toBe('design');
     const submitted = nextInteraction(client, async (interaction) => {
@@ -87,14 +108,26 @@ describe('interaction rules and components', () => {
       expect(interaction.fields.getTextInputValue('prompt')).toBe('a calm old sailor');
       await interaction.reply({ content: 'designing', flags: 64 });
     });
-    const modal = emu.submitModal({ guildId: guild.id, channelId: 'general', userId: 'alice', customId: 'design', fields: { prompt: 'a calm old sailor' } });
+    const modal = emu.submitModal({
+      guildId: guild.id,
+      channelId: 'general',
+      userId: 'alice',
+      customId: 'design',
+      fields: { prompt: 'a calm old sailor' },
+    });
     await submitted;
     expect((await modal.reply()).content).toBe('designing');
   });
 
   it('scripts REST failures', async () => {
     const { emu, client, guild } = await setup();
-    emu.rest.fail({ method: 'POST', path: `/channels/${guild.channels.general}/messages`, status: 403, code: 50_001, message: 'Missing Access' });
+    emu.rest.fail({
+      method: 'POST',
+      path: `/channels/${guild.channels.general}/messages`,
+      status: 403,
+      code: 50_001,
+      message: 'Missing Access',
+    });
     const channel = client.channels.cache.get(guild.channels.general!);
     if (!channel?.isSendable()) throw new Error('no channel');
     await expect(channel.send('x')).rejects.toMatchObject({ code: 50_001 });

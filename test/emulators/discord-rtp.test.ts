@@ -1,6 +1,14 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { channelPermissions, Perm } from './discord/permissions.ts';
-import { AEAD_MODES, cryptoReady, decryptRtp, encryptRtp, isSilenceFrame, parseRtpHeader, SILENCE_FRAME } from './discord/rtp.ts';
+import {
+  AEAD_MODES,
+  cryptoReady,
+  decryptRtp,
+  encryptRtp,
+  isSilenceFrame,
+  parseRtpHeader,
+  SILENCE_FRAME,
+} from './discord/rtp.ts';
 
 // Real Discord captures with their keys, from discordjs/discord.js packages/voice/__mocks__/rtp.ts.
 const XCHACHA20_SAMPLE = {
@@ -40,7 +48,14 @@ beforeAll(() => cryptoReady());
 describe('decryptRtp with real Discord packets', () => {
   it('opens aead_xchacha20_poly1305_rtpsize with a header extension (16-byte AAD, extension body stripped)', () => {
     const packet = decryptRtp(XCHACHA20_SAMPLE.encrypted, 'aead_xchacha20_poly1305_rtpsize', XCHACHA20_SAMPLE.key);
-    expect(packet?.header).toMatchObject({ sequence: 22_118, timestamp: 3_220_386_864, ssrc: 48_921, extension: true, headerBytes: 16, extensionWords: 2 });
+    expect(packet?.header).toMatchObject({
+      sequence: 22_118,
+      timestamp: 3_220_386_864,
+      ssrc: 48_921,
+      extension: true,
+      headerBytes: 16,
+      extensionWords: 2,
+    });
     expect(packet?.opus).toEqual(XCHACHA20_SAMPLE.decrypted.subarray(8));
     expect(packet?.nonce).toBe(XCHACHA20_SAMPLE.encrypted.readUInt32BE(XCHACHA20_SAMPLE.encrypted.length - 4));
   });
@@ -68,16 +83,29 @@ describe('encryptRtp ∘ decryptRtp', () => {
 
   it.each(AEAD_MODES)('round-trips in %s, with and without an extension', (mode) => {
     for (const extension of [undefined, Buffer.from([0x10, 0xff, 0x90, 0x00])]) {
-      const packet = encryptRtp({ sequence: 65_535, timestamp: 4_294_967_000, ssrc: 4_242, nonce: 1, opus, extension }, mode, key);
+      const packet = encryptRtp(
+        { sequence: 65_535, timestamp: 4_294_967_000, ssrc: 4_242, nonce: 1, opus, extension },
+        mode,
+        key,
+      );
       expect(packet.length).toBe(12 + (extension ? 8 : 0) + opus.length + 16 + 4);
       const opened = decryptRtp(packet, mode, key);
       expect(opened?.opus).toEqual(opus);
-      expect(opened?.header).toMatchObject({ sequence: 65_535, timestamp: 4_294_967_000, ssrc: 4_242, payloadType: 0x78 });
+      expect(opened?.header).toMatchObject({
+        sequence: 65_535,
+        timestamp: 4_294_967_000,
+        ssrc: 4_242,
+        payloadType: 0x78,
+      });
     }
   });
 
   it('lays the packet out as @discordjs/voice does: 80 78 header, ciphertext, tag, BE nonce', () => {
-    const packet = encryptRtp({ sequence: 0x7b9b, timestamp: 0xca0e609b, ssrc: 4_242, nonce: 1, opus: SILENCE_FRAME }, 'aead_aes256_gcm_rtpsize', key);
+    const packet = encryptRtp(
+      { sequence: 0x7b9b, timestamp: 0xca0e609b, ssrc: 4_242, nonce: 1, opus: SILENCE_FRAME },
+      'aead_aes256_gcm_rtpsize',
+      key,
+    );
     expect(packet.subarray(0, 12).toString('hex')).toBe('80787b9bca0e609b00001092');
     expect(packet.subarray(-4).toString('hex')).toBe('00000001');
   });
@@ -96,7 +124,15 @@ describe('parseRtpHeader', () => {
 });
 
 describe('channelPermissions', () => {
-  const guild = { guildId: 'g', ownerId: 'owner', rolePermissions: new Map([['g', Perm.ViewChannel | Perm.Connect], ['dj', Perm.Speak], ['admin', Perm.Administrator]]) };
+  const guild = {
+    guildId: 'g',
+    ownerId: 'owner',
+    rolePermissions: new Map([
+      ['g', Perm.ViewChannel | Perm.Connect],
+      ['dj', Perm.Speak],
+      ['admin', Perm.Administrator],
+    ]),
+  };
 
   it('applies @everyone, role, then member overwrites; owners and admins get everything', () => {
     const overwrites = [

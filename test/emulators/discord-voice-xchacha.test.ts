@@ -2,11 +2,12 @@
  * The XChaCha20-Poly1305 path end to end: a real @discordjs/voice client encrypting with the bot's own
  * cipher package (@noble/ciphers), the emulator decrypting and decoding.
  */
+
+import type { Client } from 'discord.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type AddedGuild, type DiscordEmulator, startDiscordEmulator } from './discord/server.ts';
 import { emulatorWithClient } from './discord.helpers.ts';
 import { expectToneHeard, type VoiceLib } from './discord-voice.helpers.ts';
-import { startDiscordEmulator, type AddedGuild, type DiscordEmulator } from './discord/server.ts';
-import type { Client } from 'discord.js';
 
 let lib: VoiceLib;
 let emu: DiscordEmulator;
@@ -15,7 +16,11 @@ let ids: AddedGuild;
 
 beforeAll(async () => {
   lib = await import('@discordjs/voice');
-  ({ emu, client, guild: ids } = await emulatorWithClient(() => startDiscordEmulator({ modes: ['aead_xchacha20_poly1305_rtpsize'] })));
+  ({
+    emu,
+    client,
+    guild: ids,
+  } = await emulatorWithClient(() => startDiscordEmulator({ modes: ['aead_xchacha20_poly1305_rtpsize'] })));
 });
 
 afterAll(async () => {

@@ -4,7 +4,7 @@
 import { Readable } from 'node:stream';
 import type { Client } from 'discord.js';
 import { expect } from 'vitest';
-import { dominantFrequency, rms, sineTone, type AddedGuild, type DiscordEmulator } from './discord/server.ts';
+import { type AddedGuild, type DiscordEmulator, dominantFrequency, rms, sineTone } from './discord/server.ts';
 
 /** The @discordjs/voice module (passed in so a test may load it its own way). */
 export type VoiceLib = typeof import('@discordjs/voice');
@@ -14,7 +14,10 @@ type VoiceConnection = import('@discordjs/voice').VoiceConnection;
 export function joinLounge(lib: VoiceLib, client: Client, ids: AddedGuild, daveEncryption = true): VoiceConnection {
   const guild = client.guilds.cache.get(ids.id)!;
   const connection = lib.joinVoiceChannel({
-    guildId: ids.id, channelId: ids.channels.Lounge!, adapterCreator: guild.voiceAdapterCreator, daveEncryption,
+    guildId: ids.id,
+    channelId: ids.channels.Lounge!,
+    adapterCreator: guild.voiceAdapterCreator,
+    daveEncryption,
   });
   connection.on('error', () => {});
   return connection;
@@ -24,7 +27,14 @@ export function joinLounge(lib: VoiceLib, client: Client, ids: AddedGuild, daveE
  * Joins, plays `toneMs` of a `toneHz` sine as raw PCM, and checks what the emulator decoded:
  * ~50 frames a second, the tone's frequency ± 10 Hz, real-time pacing, trailing silence, leave on destroy.
  */
-export async function expectToneHeard(lib: VoiceLib, emu: DiscordEmulator, client: Client, ids: AddedGuild, toneHz = 440, toneMs = 1_000): Promise<void> {
+export async function expectToneHeard(
+  lib: VoiceLib,
+  emu: DiscordEmulator,
+  client: Client,
+  ids: AddedGuild,
+  toneHz = 440,
+  toneMs = 1_000,
+): Promise<void> {
   const connection = joinLounge(lib, client, ids);
   try {
     await lib.entersState(connection, lib.VoiceConnectionStatus.Ready, 5_000);

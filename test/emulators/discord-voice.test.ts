@@ -2,9 +2,14 @@ import * as voiceLib from '@discordjs/voice';
 import { entersState, joinVoiceChannel, VoiceConnectionStatus } from '@discordjs/voice';
 import type { Client } from 'discord.js';
 import { afterEach, describe, expect, it } from 'vitest';
+import {
+  type AddedGuild,
+  type DiscordEmulator,
+  type DiscordEmulatorOptions,
+  startDiscordEmulator,
+} from './discord/server.ts';
 import { emulatorWithClient } from './discord.helpers.ts';
 import { expectToneHeard, joinLounge } from './discord-voice.helpers.ts';
-import { startDiscordEmulator, type AddedGuild, type DiscordEmulator, type DiscordEmulatorOptions } from './discord/server.ts';
 
 const cleanups: Array<() => Promise<void> | void> = [];
 
@@ -12,9 +17,14 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-async function setup(options: DiscordEmulatorOptions): Promise<{ emu: DiscordEmulator; client: Client; ids: AddedGuild }> {
+async function setup(
+  options: DiscordEmulatorOptions,
+): Promise<{ emu: DiscordEmulator; client: Client; ids: AddedGuild }> {
   const { emu, client, guild: ids } = await emulatorWithClient(() => startDiscordEmulator(options));
-  cleanups.push(() => emu.close(), () => client.destroy());
+  cleanups.push(
+    () => emu.close(),
+    () => client.destroy(),
+  );
   return { emu, client, ids };
 }
 
@@ -86,7 +96,11 @@ describe('voice', () => {
     });
     await created;
     const guild = client.guilds.cache.get(locked.id)!;
-    const connection = joinVoiceChannel({ guildId: guild.id, channelId: locked.channels.Locked!, adapterCreator: guild.voiceAdapterCreator });
+    const connection = joinVoiceChannel({
+      guildId: guild.id,
+      channelId: locked.channels.Locked!,
+      adapterCreator: guild.voiceAdapterCreator,
+    });
     connection.on('error', () => {});
     cleanups.push(() => connection.destroy());
     const voice = await emu.waitForVoice(guild.id, (v) => v.requests.length > 0);

@@ -1,11 +1,18 @@
 import { once } from 'node:events';
 import {
-  ActionRowBuilder, ButtonBuilder, ButtonStyle, ChannelType, PermissionFlagsBits,
-  type Client, type Guild, type Interaction, type Message,
+  ActionRowBuilder,
+  ButtonBuilder,
+  ButtonStyle,
+  ChannelType,
+  type Client,
+  type Guild,
+  type Interaction,
+  type Message,
+  PermissionFlagsBits,
 } from 'discord.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type AddedGuild, type DiscordEmulator, startDiscordEmulator } from './discord/server.ts';
 import { emulatorWithClient } from './discord.helpers.ts';
-import { startDiscordEmulator, type AddedGuild, type DiscordEmulator } from './discord/server.ts';
 
 let emu: DiscordEmulator;
 let client: Client;
@@ -45,7 +52,11 @@ describe('gateway: login and guild state', () => {
 
   it('dispatches GUILD_CREATE at once for a guild added after login', async () => {
     const created = once(client, 'guildCreate');
-    const later = emu.addGuild({ name: 'Later', channels: [{ type: 'text', name: 'chat' }], members: [{ username: 'carol' }] });
+    const later = emu.addGuild({
+      name: 'Later',
+      channels: [{ type: 'text', name: 'chat' }],
+      members: [{ username: 'carol' }],
+    });
     const [added] = (await created) as [Guild];
     expect(added.id).toBe(later.id);
     expect(added.channels.cache.has(later.channels.chat!)).toBe(true);
@@ -53,14 +64,24 @@ describe('gateway: login and guild state', () => {
 
   it('delivers MESSAGE_CREATE with content, and webhook messages with webhookId', async () => {
     const received = once(client, 'messageCreate');
-    const sent = emu.sendMessage({ guildId: ids.id, channelId: 'general', authorId: 'bob', content: 'hello <@' + ids.members.alice + '>' });
+    const sent = emu.sendMessage({
+      guildId: ids.id,
+      channelId: 'general',
+      authorId: 'bob',
+      content: `hello <@${ids.members.alice}>`,
+    });
     const [message] = (await received) as [Message];
     expect(message.id).toBe(sent.id);
     expect(message.content).toBe(`hello <@${ids.members.alice}>`);
     expect(message.author.id).toBe(ids.members.bob);
     expect(message.mentions.users.has(ids.members.alice!)).toBe(true);
     const fromHook = once(client, 'messageCreate');
-    emu.sendMessage({ guildId: ids.id, channelId: ids.channels.general!, content: 'relayed', webhook: { username: 'Relay' } });
+    emu.sendMessage({
+      guildId: ids.id,
+      channelId: ids.channels.general!,
+      content: 'relayed',
+      webhook: { username: 'Relay' },
+    });
     const [hooked] = (await fromHook) as [Message];
     expect(hooked.webhookId).not.toBeNull();
     expect(hooked.author.username).toBe('Relay');
@@ -82,19 +103,39 @@ describe('gateway: login and guild state', () => {
 
 describe('REST: commands, channel messages', () => {
   it('records global and guild command registration', async () => {
-    await client.application!.commands.set([{ name: 'say', description: 'Say something', options: [{ name: 'text', description: 't', type: 3, required: true }] }]);
-    await client.application!.commands.set([{ name: 'voice', description: 'Voices', options: [{ name: 'name', description: 'n', type: 3, autocomplete: true }, { name: 'who', description: 'w', type: 6 }] }], ids.id);
+    await client.application!.commands.set([
+      {
+        name: 'say',
+        description: 'Say something',
+        options: [{ name: 'text', description: 't', type: 3, required: true }],
+      },
+    ]);
+    await client.application!.commands.set(
+      [
+        {
+          name: 'voice',
+          description: 'Voices',
+          options: [
+            { name: 'name', description: 'n', type: 3, autocomplete: true },
+            { name: 'who', description: 'w', type: 6 },
+          ],
+        },
+      ],
+      ids.id,
+    );
     expect(emu.commands.global().map((c) => c.name)).toEqual(['say']);
     expect(emu.commands.guild(ids.id)[0]?.guild_id).toBe(ids.id);
     expect(emu.rest.find('PUT', `/applications/${emu.applicationId}/commands`)).toHaveLength(1);
-    expect(emu.rest.find('PUT', `/applications/${emu.applicationId}/guilds/${ids.id}/commands`)[0]?.authorized).toBe(true);
+    expect(emu.rest.find('PUT', `/applications/${emu.applicationId}/guilds/${ids.id}/commands`)[0]?.authorized).toBe(
+      true,
+    );
   });
 
   it('keeps channel.send messages with allowed_mentions, and echoes them as MESSAGE_CREATE', async () => {
     const channel = guild.channels.cache.get(ids.channels.general!);
     if (!channel?.isTextBased()) throw new Error('no text channel');
     const echoed = once(client, 'messageCreate');
-    await channel.send({ content: 'quiet <@' + ids.members.alice + '>', allowedMentions: { parse: [] } });
+    await channel.send({ content: `quiet <@${ids.members.alice}>`, allowedMentions: { parse: [] } });
     const [echo] = (await echoed) as [Message];
     expect(echo.author.id).toBe(emu.applicationId);
     const [stored] = emu.channelMessages(ids.channels.general!);
@@ -104,7 +145,9 @@ describe('REST: commands, channel messages', () => {
 
   it('answers Missing Permissions when the bot may not send in a channel', async () => {
     const later = emu.addGuild({
-      channels: [{ type: 'text', name: 'locked', permissionOverwrites: [{ id: 'emu-bot', type: 'member', deny: 1n << 11n }] }],
+      channels: [
+        { type: 'text', name: 'locked', permissionOverwrites: [{ id: 'emu-bot', type: 'member', deny: 1n << 11n }] },
+      ],
       members: [{ username: 'dave' }],
     });
     await once(client, 'guildCreate');
@@ -124,9 +167,18 @@ describe('interactions', () => {
       expect(interaction.memberPermissions?.has(PermissionFlagsBits.ManageGuild)).toBe(true);
       expect(interaction.appPermissions.has(PermissionFlagsBits.AttachFiles)).toBe(true);
       await interaction.deferReply();
-      await interaction.editReply({ content: 'done', files: [{ attachment: Buffer.from('RIFFdata'), name: 'voice.wav' }] });
+      await interaction.editReply({
+        content: 'done',
+        files: [{ attachment: Buffer.from('RIFFdata'), name: 'voice.wav' }],
+      });
     });
-    const handle = emu.slashCommand({ guildId: ids.id, channelId: 'general', userId: 'alice', name: 'voice', options: { name: 'narrator', who: 'bob' } });
+    const handle = emu.slashCommand({
+      guildId: ids.id,
+      channelId: 'general',
+      userId: 'alice',
+      name: 'voice',
+      options: { name: 'narrator', who: 'bob' },
+    });
     await handled;
     const reply = await handle.reply();
     expect((await handle.callback()).type).toBe(5);
@@ -145,10 +197,20 @@ describe('interactions', () => {
       expect(response.resource?.message?.content).toBe('hi');
       await interaction.followUp({ content: 'more' });
       expect((await interaction.fetchReply()).content).toBe('hi');
-      await expect(interaction.webhook.client.rest.post(`/interactions/${interaction.id}/${interaction.token}/callback`, { body: { type: 4, data: { content: 'x' } }, auth: false }))
-        .rejects.toMatchObject({ code: 40_060 });
+      await expect(
+        interaction.webhook.client.rest.post(`/interactions/${interaction.id}/${interaction.token}/callback`, {
+          body: { type: 4, data: { content: 'x' } },
+          auth: false,
+        }),
+      ).rejects.toMatchObject({ code: 40_060 });
     });
-    const handle = emu.slashCommand({ guildId: ids.id, channelId: 'general', userId: 'bob', name: 'say', options: { text: 'hi' } });
+    const handle = emu.slashCommand({
+      guildId: ids.id,
+      channelId: 'general',
+      userId: 'bob',
+      name: 'say',
+      options: { text: 'hi' },
+    });
     await handled;
     expect((await handle.reply()).content).toBe('hi');
     expect(handle.ephemeral()).toBe(true);
@@ -163,7 +225,13 @@ describe('interactions', () => {
       await interaction.reply('temporary');
       await interaction.deleteReply();
     });
-    const handle = emu.slashCommand({ guildId: ids.id, channelId: 'general', userId: 'bob', name: 'say', options: { text: 'x' } });
+    const handle = emu.slashCommand({
+      guildId: ids.id,
+      channelId: 'general',
+      userId: 'bob',
+      name: 'say',
+      options: { text: 'x' },
+    });
     await handled;
     await handle.waitFor((event) => event.kind === 'deleteOriginal');
     expect(handle.original()?.deleted).toBe(true);
@@ -175,7 +243,13 @@ describe('interactions', () => {
       expect(interaction.options.getFocused()).toBe('na');
       await interaction.respond([{ name: 'narrator', value: 'narrator' }]);
     });
-    const handle = emu.autocomplete({ guildId: ids.id, channelId: 'general', userId: 'bob', name: 'voice', focused: { name: 'name', value: 'na' } });
+    const handle = emu.autocomplete({
+      guildId: ids.id,
+      channelId: 'general',
+      userId: 'bob',
+      name: 'voice',
+      focused: { name: 'name', value: 'na' },
+    });
     await handled;
     expect(await handle.choices()).toEqual([{ name: 'narrator', value: 'narrator' }]);
   });
@@ -183,7 +257,9 @@ describe('interactions', () => {
   it('delivers a button click on a bot message and records the update', async () => {
     const channel = guild.channels.cache.get(ids.channels.general!);
     if (!channel?.isSendable()) throw new Error('no text channel');
-    const row = new ActionRowBuilder<ButtonBuilder>().addComponents(new ButtonBuilder().setCustomId('skip').setLabel('Skip').setStyle(ButtonStyle.Primary));
+    const row = new ActionRowBuilder<ButtonBuilder>().addComponents(
+      new ButtonBuilder().setCustomId('skip').setLabel('Skip').setStyle(ButtonStyle.Primary),
+    );
     const sent = await channel.send({ content: 'now playing', components: [row] });
     const handled = onNextInteraction(async (interaction) => {
       if (!interaction.isButton()) throw new Error('not a button');
@@ -191,7 +267,13 @@ describe('interactions', () => {
       expect(interaction.message.id).toBe(sent.id);
       await interaction.update({ content: 'skipped', components: [] });
     });
-    const handle = emu.clickButton({ guildId: ids.id, channelId: 'general', userId: 'alice', messageId: sent.id, customId: 'skip' });
+    const handle = emu.clickButton({
+      guildId: ids.id,
+      channelId: 'general',
+      userId: 'alice',
+      messageId: sent.id,
+      customId: 'skip',
+    });
     await handled;
     const updated = await handle.reply();
     expect(updated.id).toBe(sent.id);

@@ -1,6 +1,15 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { DICTIONARY_MAX_ENTRIES, DICTIONARY_READING_MAX_CHARS, DICTIONARY_WORD_MAX_CHARS } from '../../commands/limits.ts';
-import { applyDictionary, checkEntry, parseDictionary, PronunciationDictionary } from '../../src/narration/dictionary.ts';
+import {
+  DICTIONARY_MAX_ENTRIES,
+  DICTIONARY_READING_MAX_CHARS,
+  DICTIONARY_WORD_MAX_CHARS,
+} from '../../commands/limits.ts';
+import {
+  applyDictionary,
+  checkEntry,
+  PronunciationDictionary,
+  parseDictionary,
+} from '../../src/narration/dictionary.ts';
 import { openStore, type Store } from '../../src/voices/store.ts';
 
 const reason = (r: string) => expect.objectContaining({ name: 'UserError', reason: r });
@@ -24,7 +33,10 @@ describe('PronunciationDictionary', () => {
   });
 
   it('replaces a word case-insensitively and reports what it replaced', async () => {
-    expect(await dictionary.add('g1', 'GG', 'good game')).toEqual({ entry: { word: 'GG', reading: 'good game' }, replaced: undefined });
+    expect(await dictionary.add('g1', 'GG', 'good game')).toEqual({
+      entry: { word: 'GG', reading: 'good game' },
+      replaced: undefined,
+    });
     expect(await dictionary.add('g1', 'gg', 'gee gee')).toEqual({
       entry: { word: 'gg', reading: 'gee gee' },
       replaced: { word: 'GG', reading: 'good game' },
@@ -79,7 +91,11 @@ describe('checkEntry', () => {
   it.each([
     ['  gg  ez ', ' good   game ', { word: 'gg ez', reading: 'good game' }],
     ['C#', 'see sharp', { word: 'C#', reading: 'see sharp' }],
-    ['x'.repeat(DICTIONARY_WORD_MAX_CHARS), 'r'.repeat(DICTIONARY_READING_MAX_CHARS), { word: 'x'.repeat(40), reading: 'r'.repeat(100) }],
+    [
+      'x'.repeat(DICTIONARY_WORD_MAX_CHARS),
+      'r'.repeat(DICTIONARY_READING_MAX_CHARS),
+      { word: 'x'.repeat(40), reading: 'r'.repeat(100) },
+    ],
     ['漢字', 'かんじ', { word: '漢字', reading: 'かんじ' }],
   ])('accepts %j → %j', (word, reading, expected) => {
     expect(checkEntry(word, reading)).toEqual(expected);
@@ -99,7 +115,9 @@ describe('checkEntry', () => {
   });
 
   it('caps a stored dictionary at the limit', () => {
-    const stored = Object.fromEntries(Array.from({ length: 250 }, (_, i) => [`k${i}`, { word: `w${i}`, reading: 'r' }]));
+    const stored = Object.fromEntries(
+      Array.from({ length: 250 }, (_, i) => [`k${i}`, { word: `w${i}`, reading: 'r' }]),
+    );
     expect(Object.keys(parseDictionary(stored))).toHaveLength(DICTIONARY_MAX_ENTRIES);
   });
 });
@@ -109,29 +127,64 @@ describe('applyDictionary', () => {
     ['gg well played', [['gg', 'good game']], 'good game well played'],
     ['GG and Gg', [['gg', 'good game']], 'good game and good game'],
     ['eggs and ggs', [['gg', 'good game']], 'eggs and ggs'],
-    ['gg ez, gg', [['gg', 'good game'], ['gg ez', 'easy']], 'easy, good game'],
+    [
+      'gg ez, gg',
+      [
+        ['gg', 'good game'],
+        ['gg ez', 'easy'],
+      ],
+      'easy, good game',
+    ],
     ['gg   ez', [['gg ez', 'easy']], 'easy'],
-    ['I like C# and C++.', [['C#', 'see sharp'], ['C++', 'see plus plus']], 'I like see sharp and see plus plus.'],
+    [
+      'I like C# and C++.',
+      [
+        ['C#', 'see sharp'],
+        ['C++', 'see plus plus'],
+      ],
+      'I like see sharp and see plus plus.',
+    ],
     ['a.b and axb', [['a.b', 'dot']], 'dot and axb'],
-    ['cat dog', [['cat', 'dog'], ['dog', 'cat']], 'dog cat'],
+    [
+      'cat dog',
+      [
+        ['cat', 'dog'],
+        ['dog', 'cat'],
+      ],
+      'dog cat',
+    ],
     ['price $5', [['$5', 'five dollars']], 'price five dollars'],
     ['日本語の漢字です', [['漢字', 'かんじ']], '日本語のかんじです'],
     ['新しい単語', [['単語', 'たんご']], '新しいたんご'],
     ['über Über', [['über', 'oober']], 'oober oober'],
     ['AIは便利, AIs', [['ai', 'エーアイ']], 'エーアイは便利, AIs'],
-    ['gg ezy', [['gg', 'good game'], ['gg ez', 'easy']], 'good game ezy'],
+    [
+      'gg ezy',
+      [
+        ['gg', 'good game'],
+        ['gg ez', 'easy'],
+      ],
+      'good game ezy',
+    ],
     ['gg\n  ez!', [['gg ez', 'easy']], 'easy!'],
     ['İstanbul or İSTANBUL', [['İstanbul', 'is-tan-bul']], 'is-tan-bul or is-tan-bul'],
     ['nothing here', [], 'nothing here'],
     ['keep $& literal', [['keep', '$&$1']], '$&$1 $& literal'],
   ])('%j with %j → %j', (text, entries, expected) => {
     expect(applyDictionary(text, new Map(entries))).toBe(expected);
-    expect(applyDictionary(text, entries.map(([word, reading]) => ({ word, reading })))).toBe(expected);
+    expect(
+      applyDictionary(
+        text,
+        entries.map(([word, reading]) => ({ word, reading })),
+      ),
+    ).toBe(expected);
   });
 
   it('applies 200 entries to a 2000-character text quickly, each new dictionary included', () => {
     const entries = new Map(Array.from({ length: 200 }, (_, i) => [`word${i}`, `w${i}`]));
-    const text = Array.from({ length: 250 }, (_, i) => `word${i % 300}`).join(' ').slice(0, 2000);
+    const text = Array.from({ length: 250 }, (_, i) => `word${i % 300}`)
+      .join(' ')
+      .slice(0, 2000);
     const started = performance.now();
     const out = applyDictionary(text, entries);
     expect(performance.now() - started).toBeLessThan(50);

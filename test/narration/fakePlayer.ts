@@ -9,14 +9,15 @@ import type { CharacterVoice } from '../../src/voices/characterVoice.ts';
  * the current one to its end.
  */
 export class FakePlayer implements NarrationPlayer {
-  readonly sink: { channelId: string };
+  /** The voice channel it speaks in (the presence owner's knowledge, kept here for tests). */
+  readonly channelId: string;
   readonly maxQueue: number;
   current: Utterance | undefined;
   readonly waiting: Utterance[] = [];
   readonly spoken: Utterance[] = [];
 
   constructor(channelId = 'voice-1', maxQueue = 20) {
-    this.sink = { channelId };
+    this.channelId = channelId;
     this.maxQueue = maxQueue;
   }
 
@@ -57,7 +58,16 @@ export class FakePlayer implements NarrationPlayer {
 let ids = 0;
 /** A narration utterance of `text` (ids unique per call). */
 export function utterance(text: string, messageId?: string, voice: CharacterVoice = VOICE): Utterance {
-  return { id: `u${ids++}`, guildId: 'g1', text, voice, requestedBy: 'user', source: 'narration', reportChannelId: 't1', messageId };
+  return {
+    id: `u${ids++}`,
+    guildId: 'g1',
+    text,
+    voice,
+    requestedBy: 'user',
+    source: 'narration',
+    reportChannelId: 't1',
+    messageId,
+  };
 }
 
 /** A voice for tests that never synthesize. */

@@ -1,7 +1,7 @@
-import type { ChatMessage } from '../../src/narration/chatMessage.ts';
 import { phraseNarration } from '../../src/narration/nameAnnouncer.ts';
-import { narrate } from '../../src/narration/narrate.ts';
-import type { SpeechOptions } from '../../src/narration/toSpeech.ts';
+import type { ChatMessage } from '../../src/narration/text/chatMessage.ts';
+import { narrate } from '../../src/narration/text/narrate.ts';
+import type { SpeechOptions } from '../../src/narration/text/toSpeech.ts';
 
 /** Ids that resolve in {@link message}'s mentions. */
 export const ALICE = '111111111111111111';
@@ -35,6 +35,11 @@ export const NOW_MS = 1_700_000_000_000;
  * the narrator's own path (`narrate`, then `phraseNarration`), its segments joined.
  */
 export function speech(message: ChatMessage, options: SpeechOptions): string | undefined {
-  const text = phraseNarration(narrate(message, options, () => false), undefined).map((s) => s.text).join(' ');
+  const text = phraseNarration(
+    narrate(message, options, () => false),
+    undefined,
+  )
+    .map((s) => s.text)
+    .join(' ');
   return text === '' ? undefined : text;
 }

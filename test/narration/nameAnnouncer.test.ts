@@ -1,7 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import type { Segment } from '../../src/narration/characterLines.ts';
-import { NAME_REPEAT_WINDOW_MS, NameAnnouncer, phraseNarration, speakableName } from '../../src/narration/nameAnnouncer.ts';
-import type { Narration } from '../../src/narration/narrate.ts';
+import {
+  NAME_REPEAT_WINDOW_MS,
+  NameAnnouncer,
+  phraseNarration,
+  speakableName,
+} from '../../src/narration/nameAnnouncer.ts';
+import type { Segment } from '../../src/narration/text/characterLines.ts';
+import type { Narration } from '../../src/narration/text/narrate.ts';
 
 const author = (text: string): Segment => ({ character: undefined, text });
 const as = (character: string, text: string): Segment => ({ character, text });
@@ -18,22 +23,66 @@ describe('NameAnnouncer.shouldAnnounce', () => {
   type Step = [channel: string, author: string, advanceMs: number, speaksAsAuthor: boolean, expected: boolean];
   it.each<[string, Step[]]>([
     ['names the first message', [['c1', 'alice', 0, true, true]]],
-    ['skips a quick second message', [['c1', 'alice', 0, true, true], ['c1', 'alice', 5_000, true, false]]],
+    [
+      'skips a quick second message',
+      [
+        ['c1', 'alice', 0, true, true],
+        ['c1', 'alice', 5_000, true, false],
+      ],
+    ],
     [
       'keeps skipping while the run continues (window slides)',
-      [['c1', 'alice', 0, true, true], ['c1', 'alice', 25_000, true, false], ['c1', 'alice', 25_000, true, false]],
+      [
+        ['c1', 'alice', 0, true, true],
+        ['c1', 'alice', 25_000, true, false],
+        ['c1', 'alice', 25_000, true, false],
+      ],
     ],
-    ['names again after the window', [['c1', 'alice', 0, true, true], ['c1', 'alice', NAME_REPEAT_WINDOW_MS + 1, true, true]]],
-    ['skips at exactly the window', [['c1', 'alice', 0, true, true], ['c1', 'alice', NAME_REPEAT_WINDOW_MS, true, false]]],
-    ['names again after someone else spoke', [['c1', 'alice', 0, true, true], ['c1', 'bob', 1, true, true], ['c1', 'alice', 1, true, true]]],
-    ['keeps channels apart', [['c1', 'alice', 0, true, true], ['c2', 'alice', 1, true, true], ['c1', 'alice', 1, true, false]]],
+    [
+      'names again after the window',
+      [
+        ['c1', 'alice', 0, true, true],
+        ['c1', 'alice', NAME_REPEAT_WINDOW_MS + 1, true, true],
+      ],
+    ],
+    [
+      'skips at exactly the window',
+      [
+        ['c1', 'alice', 0, true, true],
+        ['c1', 'alice', NAME_REPEAT_WINDOW_MS, true, false],
+      ],
+    ],
+    [
+      'names again after someone else spoke',
+      [
+        ['c1', 'alice', 0, true, true],
+        ['c1', 'bob', 1, true, true],
+        ['c1', 'alice', 1, true, true],
+      ],
+    ],
+    [
+      'keeps channels apart',
+      [
+        ['c1', 'alice', 0, true, true],
+        ['c2', 'alice', 1, true, true],
+        ['c1', 'alice', 1, true, false],
+      ],
+    ],
     [
       'does not name a characters-only message, and names the author when they next speak',
-      [['c1', 'alice', 0, false, false], ['c1', 'alice', 1_000, true, true], ['c1', 'alice', 1_000, true, false]],
+      [
+        ['c1', 'alice', 0, false, false],
+        ['c1', 'alice', 1_000, true, true],
+        ['c1', 'alice', 1_000, true, false],
+      ],
     ],
     [
       'a characters-only message by someone else breaks the run',
-      [['c1', 'alice', 0, true, true], ['c1', 'bob', 1_000, false, false], ['c1', 'alice', 1_000, true, true]],
+      [
+        ['c1', 'alice', 0, true, true],
+        ['c1', 'bob', 1_000, false, false],
+        ['c1', 'alice', 1_000, true, true],
+      ],
     ],
   ])('%s', (_, steps) => {
     const clock = fakeClock();
@@ -77,7 +126,12 @@ describe('phraseNarration', () => {
     ],
     ['attachments only', narration([], 'sent an image'), 'Alice', [author('Alice sent an image')]],
     ['attachments only, no name', narration([], 'sent an image'), undefined, [author('sent an image')]],
-    ['text and attachments', narration([author('look')], 'sent an image'), 'Alice', [author('Alice said: look. Sent an image')]],
+    [
+      'text and attachments',
+      narration([author('look')], 'sent an image'),
+      'Alice',
+      [author('Alice said: look. Sent an image')],
+    ],
     [
       'attachments after a character line',
       narration([as('Captain', 'Ahoy')], 'sent a file'),

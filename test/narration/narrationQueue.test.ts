@@ -6,7 +6,14 @@ import { FakePlayer, utterance } from './fakePlayer.ts';
 /** A player speaking `m0` with messages `m1…` waiting, one utterance each (two for `m2`). */
 function busyPlayer(): FakePlayer {
   const player = new FakePlayer();
-  for (const [text, id] of [['zero', 'm0'], ['one', 'm1'], ['two a', 'm2'], ['two b', 'm2'], ['three', 'm3']] as const) player.enqueue(utterance(text, id));
+  for (const [text, id] of [
+    ['zero', 'm0'],
+    ['one', 'm1'],
+    ['two a', 'm2'],
+    ['two b', 'm2'],
+    ['three', 'm3'],
+  ] as const)
+    player.enqueue(utterance(text, id));
   return player;
 }
 

@@ -1,12 +1,12 @@
 import Keyv from 'keyv';
 import { pino } from 'pino';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { NO_MENTIONS } from '../../src/narration/chatMessage.ts';
 import { PronunciationDictionary } from '../../src/narration/dictionary.ts';
 import { Narrator, NO_VOICE_HINT } from '../../src/narration/narrator.ts';
 import type { AuthorKind, ChatEvent } from '../../src/narration/route.ts';
 import { NarrationSettingsStore } from '../../src/narration/settings.ts';
 import { CachedNarrationSettings } from '../../src/narration/settingsCache.ts';
+import { NO_MENTIONS } from '../../src/narration/text/chatMessage.ts';
 import type { CharacterVoice } from '../../src/voices/characterVoice.ts';
 import { VoicePreferences } from '../../src/voices/preferences.ts';
 import { VoiceRegistry } from '../../src/voices/registry.ts';
@@ -34,24 +34,35 @@ function makeNarrator(maxQueue = 20): Narrator {
     dictionary: new PronunciationDictionary(keyv),
     registry,
     preferences,
-    players: { get: () => player },
-    join: async (_, channelId) => {
-      joins.push(channelId);
-      return (player = new FakePlayer(channelId, maxQueue));
+    outlet: {
+      presence: () => player && { player, channelId: player.channelId },
+      join: async (_, channelId) => {
+        joins.push(channelId);
+        player = new FakePlayer(channelId, maxQueue);
+        return player;
+      },
+      notify: (channelId, text) => notes.push([channelId, text]),
     },
-    notify: (channelId, text) => notes.push([channelId, text]),
     maxQueue,
     log: pino({ level: 'silent' }),
   });
 }
 let keyv: Keyv;
 let messages = 0;
-function chat(content: string, over: { author?: string; name?: string; kind?: AuthorKind; voiceChannelId?: string | null; id?: string } = {}): ChatEvent {
+function chat(
+  content: string,
+  over: { author?: string; name?: string; kind?: AuthorKind; voiceChannelId?: string | null; id?: string } = {},
+): ChatEvent {
   return {
     guildId: GUILD,
     channelId: TEXT,
     messageId: over.id ?? `m${messages++}`,
-    author: { id: over.author ?? ALICE, name: over.name ?? 'alice', kind: over.kind ?? 'member', voiceChannelId: over.voiceChannelId === undefined ? LOUNGE : over.voiceChannelId },
+    author: {
+      id: over.author ?? ALICE,
+      name: over.name ?? 'alice',
+      kind: over.kind ?? 'member',
+      voiceChannelId: over.voiceChannelId === undefined ? LOUNGE : over.voiceChannelId,
+    },
     message: { content, mentions: NO_MENTIONS, attachments: [] },
   };
 }
@@ -76,7 +87,10 @@ describe('Narrator: reading', () => {
   it('reads a listening member in their voice, cleaned, named once per run', async () => {
     await narrator.message(chat('**Ahoy** https://example.com'));
     await narrator.message(chat('Hoist the sails!'));
-    expect(spoken()).toEqual([['alice said: Ahoy link', 'Captain'], ['Hoist the sails!', 'Captain']]);
+    expect(spoken()).toEqual([
+      ['alice said: Ahoy link', 'Captain'],
+      ['Hoist the sails!', 'Captain'],
+    ]);
   });
 
   it('says the name cleaned, with the dictionary applied; with read_names off names nobody and remembers nothing', async () => {
@@ -86,12 +100,19 @@ describe('Narrator: reading', () => {
     await narrator.settings.update(GUILD, { readNames: true });
     await narrator.message(chat('hi', { name: '**Ali** 🌸' }));
     await narrator.message(chat('again', { name: '**Ali** 🌸' }));
-    expect(spoken()).toEqual([['hi', 'Captain'], ['Ah-lee said: hi', 'Captain'], ['again', 'Captain']]);
+    expect(spoken()).toEqual([
+      ['hi', 'Captain'],
+      ['Ah-lee said: hi', 'Captain'],
+      ['again', 'Captain'],
+    ]);
   });
 
   it('speaks character lines in their voices, in order; plain text when character lines are off', async () => {
     await narrator.message(chat('[Captain] All hands!\nMate: Aye.'));
-    expect(spoken()).toEqual([['All hands!', 'Captain'], ['Aye.', 'Mate']]);
+    expect(spoken()).toEqual([
+      ['All hands!', 'Captain'],
+      ['Aye.', 'Mate'],
+    ]);
     await narrator.settings.update(GUILD, { characterLines: false });
     player = new FakePlayer(LOUNGE);
     await narrator.message(chat('Mate: Aye.'));
@@ -118,12 +139,18 @@ describe('Narrator: reading', () => {
   });
 
   it('reads a webhook named after a voice in that voice; other webhooks only with read_bots, in the default voice', async () => {
-    await narrator.message(chat('Land ho!', { author: '900000000000000001', name: 'mate', kind: 'webhook', voiceChannelId: null }));
-    await narrator.message(chat('News.', { author: '900000000000000002', name: 'Newsfeed', kind: 'webhook', voiceChannelId: null }));
+    await narrator.message(
+      chat('Land ho!', { author: '900000000000000001', name: 'mate', kind: 'webhook', voiceChannelId: null }),
+    );
+    await narrator.message(
+      chat('News.', { author: '900000000000000002', name: 'Newsfeed', kind: 'webhook', voiceChannelId: null }),
+    );
     expect(spoken()).toEqual([['mate said: Land ho!', 'Mate']]);
     await narrator.settings.update(GUILD, { readBots: true });
     await preferences.setDefaultVoice(GUILD, CAPTAIN.voiceId);
-    await narrator.message(chat('News.', { author: '900000000000000002', name: 'Newsfeed', kind: 'webhook', voiceChannelId: null }));
+    await narrator.message(
+      chat('News.', { author: '900000000000000002', name: 'Newsfeed', kind: 'webhook', voiceChannelId: null }),
+    );
     expect(spoken().at(-1)).toEqual(['Newsfeed said: News.', 'Captain']);
   });
 
@@ -150,7 +177,12 @@ describe('Narrator: floods, edits and deletes', () => {
     player = new FakePlayer(LOUNGE, 3);
     await preferences.setDefaultVoice(GUILD, MATE.voiceId);
     for (let i = 1; i <= 6; i++) await narrator.message(chat(`m${i}`));
-    expect(spoken()).toEqual([['alice said: m1', 'Captain'], ['m2', 'Captain'], ['m3', 'Captain'], ['3 messages skipped', 'Mate']]);
+    expect(spoken()).toEqual([
+      ['alice said: m1', 'Captain'],
+      ['m2', 'Captain'],
+      ['m3', 'Captain'],
+      ['3 messages skipped', 'Mate'],
+    ]);
   });
 
   it('reads a waiting message as edited, in its place and named as before; leaves one being read alone', async () => {
@@ -175,7 +207,10 @@ describe('Narrator: settings', () => {
   it('reads a server’s settings from the store once, and sees its own changes at once', async () => {
     let reads = 0;
     const get = store.get.bind(store);
-    store.get = (guildId) => (reads++, get(guildId));
+    store.get = (guildId) => {
+      reads++;
+      return get(guildId);
+    };
     narrator = makeNarrator();
     for (let i = 0; i < 5; i++) await narrator.message(chat(`line ${i}`));
     expect(reads).toBe(1);

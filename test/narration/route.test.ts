@@ -1,14 +1,18 @@
 import { describe, expect, it } from 'vitest';
-import { NO_MENTIONS } from '../../src/narration/chatMessage.ts';
-import { joinsOnArrival, route, type AuthorKind, type ChatEvent, type Route } from '../../src/narration/route.ts';
+import { type AuthorKind, type ChatEvent, joinsOnArrival, type Route, route } from '../../src/narration/route.ts';
 import { DEFAULT_NARRATION_SETTINGS, type NarrationSettings } from '../../src/narration/settings.ts';
+import { NO_MENTIONS } from '../../src/narration/text/chatMessage.ts';
 
 const TEXT = '400000000000000001';
 const OTHER_TEXT = '400000000000000002';
 const LOUNGE = '500000000000000001';
 const HALL = '500000000000000002';
 
-const settings = (over: Partial<NarrationSettings> = {}): NarrationSettings => ({ ...DEFAULT_NARRATION_SETTINGS, bindings: { [TEXT]: LOUNGE }, ...over });
+const settings = (over: Partial<NarrationSettings> = {}): NarrationSettings => ({
+  ...DEFAULT_NARRATION_SETTINGS,
+  bindings: { [TEXT]: LOUNGE },
+  ...over,
+});
 const event = (kind: AuthorKind, voiceChannelId: string | null, channelId = TEXT): ChatEvent => ({
   guildId: 'g1',
   channelId,
@@ -20,19 +24,85 @@ const event = (kind: AuthorKind, voiceChannelId: string | null, channelId = TEXT
 describe('route', () => {
   it.each<[string, NarrationSettings, ChatEvent, string | undefined, Route]>([
     ['reads a member listening in the bound channel', settings(), event('member', LOUNGE), LOUNGE, { action: 'read' }],
-    ['ignores an unbound channel', settings(), event('member', LOUNGE, OTHER_TEXT), LOUNGE, { action: 'ignore', reason: 'unbound' }],
-    ['ignores a member outside the bot’s channel', settings(), event('member', null), LOUNGE, { action: 'ignore', reason: 'author_not_listening' }],
-    ['reads a member outside the call with require_voice off', settings({ requireVoice: false }), event('member', null), LOUNGE, { action: 'read' }],
-    ['ignores a channel bound to another voice channel', settings(), event('member', HALL), HALL, { action: 'ignore', reason: 'bound_elsewhere' }],
-    ['reads into any channel for a binding to wherever the bot is', settings({ bindings: { [TEXT]: null } }), event('member', HALL), HALL, { action: 'read' }],
+    [
+      'ignores an unbound channel',
+      settings(),
+      event('member', LOUNGE, OTHER_TEXT),
+      LOUNGE,
+      { action: 'ignore', reason: 'unbound' },
+    ],
+    [
+      'ignores a member outside the bot’s channel',
+      settings(),
+      event('member', null),
+      LOUNGE,
+      { action: 'ignore', reason: 'author_not_listening' },
+    ],
+    [
+      'reads a member outside the call with require_voice off',
+      settings({ requireVoice: false }),
+      event('member', null),
+      LOUNGE,
+      { action: 'read' },
+    ],
+    [
+      'ignores a channel bound to another voice channel',
+      settings(),
+      event('member', HALL),
+      HALL,
+      { action: 'ignore', reason: 'bound_elsewhere' },
+    ],
+    [
+      'reads into any channel for a binding to wherever the bot is',
+      settings({ bindings: { [TEXT]: null } }),
+      event('member', HALL),
+      HALL,
+      { action: 'read' },
+    ],
     ['ignores bots by default', settings(), event('bot', null), LOUNGE, { action: 'ignore', reason: 'bot' }],
-    ['reads bots with read_bots, wherever they are', settings({ readBots: true }), event('bot', null), LOUNGE, { action: 'read' }],
+    [
+      'reads bots with read_bots, wherever they are',
+      settings({ readBots: true }),
+      event('bot', null),
+      LOUNGE,
+      { action: 'read' },
+    ],
     ['lets webhooks through (their voice decides)', settings(), event('webhook', null), LOUNGE, { action: 'read' }],
-    ['ignores everything while not in voice without auto-join', settings(), event('member', LOUNGE), undefined, { action: 'ignore', reason: 'not_in_voice' }],
-    ['auto-joins the bound channel its author is in', settings({ autoJoin: true }), event('member', LOUNGE), undefined, { action: 'join', voiceChannelId: LOUNGE }],
-    ['does not auto-join another channel', settings({ autoJoin: true }), event('member', HALL), undefined, { action: 'ignore', reason: 'not_in_voice' }],
-    ['auto-joins the author’s channel for a binding to wherever', settings({ autoJoin: true, bindings: { [TEXT]: null } }), event('member', HALL), undefined, { action: 'join', voiceChannelId: HALL }],
-    ['auto-joins the bound channel for a webhook', settings({ autoJoin: true }), event('webhook', null), undefined, { action: 'join', voiceChannelId: LOUNGE }],
+    [
+      'ignores everything while not in voice without auto-join',
+      settings(),
+      event('member', LOUNGE),
+      undefined,
+      { action: 'ignore', reason: 'not_in_voice' },
+    ],
+    [
+      'auto-joins the bound channel its author is in',
+      settings({ autoJoin: true }),
+      event('member', LOUNGE),
+      undefined,
+      { action: 'join', voiceChannelId: LOUNGE },
+    ],
+    [
+      'does not auto-join another channel',
+      settings({ autoJoin: true }),
+      event('member', HALL),
+      undefined,
+      { action: 'ignore', reason: 'not_in_voice' },
+    ],
+    [
+      'auto-joins the author’s channel for a binding to wherever',
+      settings({ autoJoin: true, bindings: { [TEXT]: null } }),
+      event('member', HALL),
+      undefined,
+      { action: 'join', voiceChannelId: HALL },
+    ],
+    [
+      'auto-joins the bound channel for a webhook',
+      settings({ autoJoin: true }),
+      event('webhook', null),
+      undefined,
+      { action: 'join', voiceChannelId: LOUNGE },
+    ],
   ])('%s', (_, given, message, botChannelId, expected) => {
     expect(route(given, message, botChannelId)).toEqual(expected);
   });

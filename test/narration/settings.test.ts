@@ -6,9 +6,9 @@ import { NARRATION_MAX_BINDINGS } from '../../commands/limits.ts';
 import {
   DEFAULT_NARRATION_SETTINGS,
   describeSettings,
+  type NarrationPatch,
   NarrationSettingsStore,
   parseSettings,
-  type NarrationPatch,
 } from '../../src/narration/settings.ts';
 import { openStore, type Store } from '../../src/voices/store.ts';
 
@@ -163,15 +163,23 @@ describe('NarrationSettingsStore (SQLite file)', () => {
 
 describe('parseSettings and describeSettings', () => {
   it('caps stored bindings at the limit', () => {
-    const bindings = Object.fromEntries(Array.from({ length: NARRATION_MAX_BINDINGS + 5 }, (_, i) => [channelId(i), null]));
+    const bindings = Object.fromEntries(
+      Array.from({ length: NARRATION_MAX_BINDINGS + 5 }, (_, i) => [channelId(i), null]),
+    );
     expect(Object.keys(parseSettings({ bindings }).bindings)).toHaveLength(NARRATION_MAX_BINDINGS);
   });
 
   it.each([
-    [DEFAULT_NARRATION_SETTINGS, /^Channels read: none yet\nRead names: on\nMax length: 300 characters\nRead bots: off\nAuto-join: off\nCharacter lines: on\nOnly members in the call: on$/],
+    [
+      DEFAULT_NARRATION_SETTINGS,
+      /^Channels read: none yet\nRead names: on\nMax length: 300 characters\nRead bots: off\nAuto-join: off\nCharacter lines: on\nOnly members in the call: on$/,
+    ],
     [
       { ...DEFAULT_NARRATION_SETTINGS, bindings: { [TEXT]: VOICE, [TEXT2]: null }, readBots: true },
-      new RegExp(`^Channels read: <#${TEXT}> → <#${VOICE}>, <#${TEXT2}> → the voice channel I am in\\n.*Read bots: on`, 's'),
+      new RegExp(
+        `^Channels read: <#${TEXT}> → <#${VOICE}>, <#${TEXT2}> → the voice channel I am in\\n.*Read bots: on`,
+        's',
+      ),
     ],
   ])('describes %j', (value, expected) => {
     expect(describeSettings(value)).toMatch(expected);

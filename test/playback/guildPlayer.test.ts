@@ -9,9 +9,9 @@ import { createTtsEngine, type RoutingTtsEngine } from '../../src/tts/engines.ts
 import type { CharacterVoice } from '../../src/voices/characterVoice.ts';
 import { channel, collect, zeroCrossingFrequency } from '../audio/signal.ts';
 import { expectedTone } from '../emulators/dashscope/audio.ts';
-import { addVoice } from '../emulators/dashscope-realtime.helpers.ts';
-import type { DashScopeEmulator } from '../emulators/dashscope/server.ts';
 import { useDashScopeEmulator } from '../emulators/dashscope/fixture.ts';
+import type { DashScopeEmulator } from '../emulators/dashscope/server.ts';
+import { addVoice } from '../emulators/dashscope-realtime.helpers.ts';
 import { RecordingSink } from './recordingSink.ts';
 
 let emu: DashScopeEmulator;
@@ -23,9 +23,25 @@ let player: GuildPlayer | undefined;
 
 const LONG = 'The tide is turning and the old ship is ready.'; // ≈ 2.3 s of tone
 let ids = 0;
-const utterance = (text: string): Utterance => ({ id: `u${ids++}`, guildId: 'g1', text, voice, requestedBy: 'user', source: 'say', reportChannelId: 't1' });
+const utterance = (text: string): Utterance => ({
+  id: `u${ids++}`,
+  guildId: 'g1',
+  text,
+  voice,
+  requestedBy: 'user',
+  source: 'say',
+  reportChannelId: 't1',
+});
 const makePlayer = (over: Partial<GuildPlayerOptions> = {}): GuildPlayer =>
-  (player = new GuildPlayer({ engine, sink, encode: toOpusPackets, maxQueue: 5, idleLeaveMs: 60_000, onIdle: () => {}, onError: (u, e) => errors.push([u, e]), ...over }));
+  (player = new GuildPlayer({
+    engine,
+    sink,
+    encode: toOpusPackets,
+    maxQueue: 5,
+    onIdle: () => {},
+    onError: (u, e) => errors.push([u, e]),
+    ...over,
+  }));
 const settled = async (p: GuildPlayer, timeoutMs = 10_000): Promise<void> => {
   const end = Date.now() + timeoutMs;
   while (p.pending.length > 0 && Date.now() < end) await new Promise((r) => setTimeout(r, 20));
@@ -39,10 +55,23 @@ const coversTone = (count: number, text: string): boolean => {
   return count >= Math.ceil(ms / 20) && count <= Math.ceil((ms + 7.5) / 20);
 };
 
-useDashScopeEmulator((started) => (emu = started), { realTimeFactor: 0.5, chunkMs: 100, firstPacketDelayMs: 0, handshakeDelayMs: 0 });
+useDashScopeEmulator((started) => (emu = started), {
+  realTimeFactor: 0.5,
+  chunkMs: 100,
+  firstPacketDelayMs: 0,
+  handshakeDelayMs: 0,
+});
 beforeEach(() => {
   const voiceId = addVoice(emu, 'captain', 'qwen3-tts-vd-realtime-2026-01-15');
-  voice = { name: 'Captain', voiceId, targetModel: 'qwen3-tts-vd-realtime-2026-01-15', description: 'd', language: 'en', createdBy: 'u', createdAt: 0 };
+  voice = {
+    name: 'Captain',
+    voiceId,
+    targetModel: 'qwen3-tts-vd-realtime-2026-01-15',
+    description: 'd',
+    language: 'en',
+    createdBy: 'u',
+    createdAt: 0,
+  };
   engine = createTtsEngine({ apiKey: emu.apiKey, baseUrl: emu.baseUrl, realtimeUrl: emu.realtimeUrl });
   sink = new RecordingSink();
   errors = [];
@@ -61,9 +90,16 @@ describe('GuildPlayer', () => {
     const packets = sink.packetsOf(0);
     expect(packets[0]!.at - started).toBeLessThan(400); // synthesis of 2.3 s takes ≈1.2 s at RTF 0.5
     expect(coversTone(packets.length, LONG)).toBe(true);
-    const pcm = await collect<Buffer>(Readable.from(packets.map((x) => x.packet)).pipe(new prism.opus.Decoder({ rate: 48_000, channels: 2, frameSize: 960 })));
+    const pcm = await collect<Buffer>(
+      Readable.from(packets.map((x) => x.packet)).pipe(
+        new prism.opus.Decoder({ rate: 48_000, channels: 2, frameSize: 960 }),
+      ),
+    );
     const left = channel(Buffer.concat(pcm), 2, 0);
-    expect(zeroCrossingFrequency(left, 48_000, 4_800, left.length - 4_800)).toBeCloseTo(expectedTone(LONG, voice.voiceId).frequencyHz, -1);
+    expect(zeroCrossingFrequency(left, 48_000, 4_800, left.length - 4_800)).toBeCloseTo(
+      expectedTone(LONG, voice.voiceId).frequencyHz,
+      -1,
+    );
     expect(errors).toEqual([]);
   });
 
@@ -74,7 +110,9 @@ describe('GuildPlayer', () => {
     await settled(p);
     const first = sink.packetsOf(0);
     const second = sink.packetsOf(1);
-    const appendOfSecond = emu.requests.find((r) => r.action === 'input_text_buffer.append' && JSON.stringify(r.body).includes('Second line.'));
+    const appendOfSecond = emu.requests.find(
+      (r) => r.action === 'input_text_buffer.append' && JSON.stringify(r.body).includes('Second line.'),
+    );
     expect(appendOfSecond!.at).toBeLessThan(performance.timeOrigin + first.at(-1)!.at);
     expect(second.length).toBeGreaterThan(0);
     expect(second[0]!.at - first.at(-1)!.at).toBeLessThan(60); // ready before its turn: no waiting on DashScope
@@ -133,13 +171,18 @@ describe('GuildPlayer', () => {
     expect(coversTone(sink.packetsOf(0).length, 'Slow and steady.')).toBe(true);
   });
 
-  it('calls onIdle after the idle time with nothing to say', async () => {
-    let idle = 0;
-    const p = makePlayer({ idleLeaveMs: 150, onIdle: () => idle++ });
+  it('reports idle once each time its queue runs dry, not while it speaks', async () => {
+    const idleAt: number[] = [];
+    const p = makePlayer({ onIdle: () => idleAt.push(sink.played.length) });
     p.enqueue(utterance('Short.'));
+    p.enqueue(utterance('Again.'));
+    expect(p.status).toBe('speaking');
     await settled(p);
-    expect(idle).toBe(0);
-    await new Promise((r) => setTimeout(r, 300));
-    expect(idle).toBe(1);
+    await new Promise((r) => setImmediate(r));
+    expect(idleAt).toEqual([sink.played.length]); // once, after the last packet of both
+    expect(p.status).toBe('idle');
+    p.destroy();
+    expect(p.status).toBe('destroyed');
+    expect(() => p.enqueue(utterance('Too late.'))).toThrow(/left the voice channel/);
   });
 });

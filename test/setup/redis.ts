@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createConnection, createServer } from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
@@ -41,8 +41,14 @@ async function startRedis(port: number): Promise<ChildProcess> {
   child.stdout?.on('data', (chunk: Buffer) => (output = (output + chunk.toString()).slice(-2_000)));
   child.stderr?.on('data', (chunk: Buffer) => (output = (output + chunk.toString()).slice(-2_000)));
   const failed = new Promise<never>((_, reject) => {
-    child.once('error', (error) => reject(new Error(`Could not start redis-server (${error.message}): ${INSTALL_HINT}.`)));
-    child.once('exit', (code) => reject(new Error(`redis-server exited with code ${code} before answering PING: ${output.trim()}\n${INSTALL_HINT}.`)));
+    child.once('error', (error) =>
+      reject(new Error(`Could not start redis-server (${error.message}): ${INSTALL_HINT}.`)),
+    );
+    child.once('exit', (code) =>
+      reject(
+        new Error(`redis-server exited with code ${code} before answering PING: ${output.trim()}\n${INSTALL_HINT}.`),
+      ),
+    );
   });
   failed.catch(() => undefined);
   try {
@@ -60,7 +66,9 @@ async function waitForPong(port: number): Promise<void> {
     if (await ping(port)) return;
     await delay(50);
   }
-  throw new Error(`redis-server on port ${port} did not answer PING within ${REDIS_START_TIMEOUT_MS} ms; ${INSTALL_HINT}.`);
+  throw new Error(
+    `redis-server on port ${port} did not answer PING within ${REDIS_START_TIMEOUT_MS} ms; ${INSTALL_HINT}.`,
+  );
 }
 
 function ping(port: number): Promise<boolean> {

@@ -3,7 +3,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import type { TargetModel } from '../../src/dashscope/models.ts';
 import { UserError } from '../../src/errors.ts';
 import { createTtsEngine, engineKindFor, type RoutingTtsEngine } from '../../src/tts/engines.ts';
-import { startDashScopeEmulator, type DashScopeEmulator } from '../emulators/dashscope/server.ts';
+import { type DashScopeEmulator, startDashScopeEmulator } from '../emulators/dashscope/server.ts';
 import { addVoice, collect, expectedPcm, failureOf, HTTP_MODEL, RT_MODEL, sent, waitFor } from './helpers.ts';
 
 const never = new AbortController().signal;

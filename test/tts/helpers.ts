@@ -11,11 +11,21 @@ export const OTHER_RT_MODEL: TargetModel = 'qwen3-tts-vd-realtime-2025-12-16';
 export const HTTP_MODEL: TargetModel = 'qwen3-tts-vd-2026-01-26';
 
 /** Puts a designed voice bound to `model` into the emulated account and returns it as the registry keeps it. */
-export function addVoice(emu: DashScopeEmulator, name: string, model: TargetModel, language: DesignLanguage = 'en'): CharacterVoice {
+export function addVoice(
+  emu: DashScopeEmulator,
+  name: string,
+  model: TargetModel,
+  language: DesignLanguage = 'en',
+): CharacterVoice {
   const voiceId = `qwen-tts-vd-${name}-voice-20260101120000123-a1b2`;
   emu.voices.set(voiceId, {
-    voice: voiceId, targetModel: model, language, voicePrompt: 'A test voice.', previewText: 'Hello from the test voice.',
-    gmtCreate: '2026-01-01 12:00:00', gmtModified: '2026-01-01 12:00:00',
+    voice: voiceId,
+    targetModel: model,
+    language,
+    voicePrompt: 'A test voice.',
+    previewText: 'Hello from the test voice.',
+    gmtCreate: '2026-01-01 12:00:00',
+    gmtModified: '2026-01-01 12:00:00',
   });
   return { name, voiceId, targetModel: model, description: 'A test voice.', language, createdBy: 'test', createdAt: 0 };
 }
@@ -95,9 +105,10 @@ export async function startTcpProxy(target: string): Promise<TcpProxy> {
   const url = new URL(target);
   url.port = String(address.port);
   proxy.url = url.href;
-  proxy.close = () => new Promise((resolve) => {
-    for (const socket of sockets) socket.destroy();
-    server.close(() => resolve());
-  });
+  proxy.close = () =>
+    new Promise((resolve) => {
+      for (const socket of sockets) socket.destroy();
+      server.close(() => resolve());
+    });
   return proxy;
 }

@@ -4,10 +4,10 @@ import { DashScopeError } from '../../src/dashscope/errors.ts';
 import { GENERATION_MAX_CHARS } from '../../src/dashscope/limits.ts';
 import { HttpTts, type HttpTtsOptions } from '../../src/tts/httpTts.ts';
 import { chunkText, codePointLength } from '../../src/tts/sentences.ts';
-import { billableCharacters } from '../emulators/dashscope/audio.ts';
-import type { DashScopeEmulator } from '../emulators/dashscope/server.ts';
-import { useDashScopeEmulator } from '../emulators/dashscope/fixture.ts';
 import type { CharacterVoice } from '../../src/voices/characterVoice.ts';
+import { billableCharacters } from '../emulators/dashscope/audio.ts';
+import { useDashScopeEmulator } from '../emulators/dashscope/fixture.ts';
+import type { DashScopeEmulator } from '../emulators/dashscope/server.ts';
 import { addVoice, collect, expectedPcm, failureOf, HTTP_MODEL, sent, startTcpProxy, waitFor } from './helpers.ts';
 
 const TEXT = 'This sentence is exactly forty chars ok.';
@@ -39,7 +39,9 @@ describe('HttpTts', () => {
     expect(synthesis.metrics).toMatchObject({ warm: false, characters: billableCharacters(TEXT) });
     expect(synthesis.metrics.connectMs).toBeGreaterThan(0);
     expect(synthesis.metrics.firstAudioMs).toBeGreaterThanOrEqual(synthesis.metrics.connectMs);
-    expect(sent(emu, 'generation')).toEqual([{ model: HTTP_MODEL, input: { text: TEXT, voice: voice.voiceId, language_type: 'English' } }]);
+    expect(sent(emu, 'generation')).toEqual([
+      { model: HTTP_MODEL, input: { text: TEXT, voice: voice.voiceId, language_type: 'English' } },
+    ]);
   });
 
   it('joins multi-line data fields', async () => {
@@ -86,7 +88,9 @@ describe('HttpTts', () => {
 
   it('reports the model mismatch of a voice bound to a realtime model', async () => {
     const realtimeVoice = addVoice(emu, 'hero', 'qwen3-tts-vd-realtime-2026-01-15');
-    const { error } = await failureOf(engine().synthesize({ text: TEXT, voice: { ...realtimeVoice, targetModel: HTTP_MODEL } }, never));
+    const { error } = await failureOf(
+      engine().synthesize({ text: TEXT, voice: { ...realtimeVoice, targetModel: HTTP_MODEL } }, never),
+    );
     expect(error).toMatchObject({ status: 400, code: 'InvalidParameter' });
     expect(error.serverMessage).toContain('qwen3-tts-vd-realtime-2026-01-15');
   });
@@ -107,14 +111,18 @@ describe('HttpTts', () => {
 
   it('fires the connect timeout while headers are held back', async () => {
     Object.assign(emu.faults.http, { stallAfterProcessingMs: 2_000, stallAfterProcessingNext: 1 });
-    const { error } = await failureOf(engine({ timeouts: { connectMs: 150 } }).synthesize({ text: TEXT, voice }, never));
+    const { error } = await failureOf(
+      engine({ timeouts: { connectMs: 150 } }).synthesize({ text: TEXT, voice }, never),
+    );
     expect(error).toMatchObject({ code: 'Timeout' });
     expect(error.message).toMatch(/connect/);
   });
 
   it('fires the first-audio timeout', async () => {
     emu.ctx.options.realtime.firstPacketDelayMs = 2_000;
-    const { error } = await failureOf(engine({ timeouts: { firstAudioMs: 150 } }).synthesize({ text: TEXT, voice }, never));
+    const { error } = await failureOf(
+      engine({ timeouts: { firstAudioMs: 150 } }).synthesize({ text: TEXT, voice }, never),
+    );
     expect(error).toMatchObject({ code: 'Timeout' });
     expect(error.message).toMatch(/first audio/);
   });

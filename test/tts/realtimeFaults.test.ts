@@ -2,10 +2,10 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DashScopeError } from '../../src/dashscope/errors.ts';
 import { RealtimeTts, type RealtimeTtsOptions } from '../../src/tts/realtimeTts.ts';
-import type { DashScopeEmulator } from '../emulators/dashscope/server.ts';
-import { useDashScopeEmulator } from '../emulators/dashscope/fixture.ts';
-import { addVoice, collect, expectedPcm, failureOf, RT_MODEL, startTcpProxy, waitFor } from './helpers.ts';
 import type { CharacterVoice } from '../../src/voices/characterVoice.ts';
+import { useDashScopeEmulator } from '../emulators/dashscope/fixture.ts';
+import type { DashScopeEmulator } from '../emulators/dashscope/server.ts';
+import { addVoice, collect, expectedPcm, failureOf, RT_MODEL, startTcpProxy, waitFor } from './helpers.ts';
 
 /** 200 ms + 45 ms × 40 code points = 2 s of audio: 20 deltas of 100 ms. */
 const TEXT = 'This sentence is exactly forty chars ok.';

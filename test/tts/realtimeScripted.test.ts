@@ -3,15 +3,20 @@
  * audio, a failed status, unknown events and extra fields, an error event while idle.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { WebSocketServer, type WebSocket } from 'ws';
+import { type WebSocket, WebSocketServer } from 'ws';
 import { RealtimeTts } from '../../src/tts/realtimeTts.ts';
-import { collect, failureOf, RT_MODEL, waitFor } from './helpers.ts';
 import type { CharacterVoice } from '../../src/voices/characterVoice.ts';
+import { collect, failureOf, RT_MODEL, waitFor } from './helpers.ts';
 
 const never = new AbortController().signal;
 const voice: CharacterVoice = {
-  name: 'hero', voiceId: 'qwen-tts-vd-hero-voice-20260101120000123-a1b2', targetModel: RT_MODEL,
-  description: '', language: 'en', createdBy: 'test', createdAt: 0,
+  name: 'hero',
+  voiceId: 'qwen-tts-vd-hero-voice-20260101120000123-a1b2',
+  targetModel: RT_MODEL,
+  description: '',
+  language: 'en',
+  createdBy: 'test',
+  createdAt: 0,
 };
 
 let wss: WebSocketServer | undefined;
@@ -23,7 +28,8 @@ afterEach(async () => {
   wss = undefined;
 });
 
-const send = (ws: WebSocket, event: Record<string, unknown>): void => ws.send(JSON.stringify({ event_id: 'event_x', ...event }));
+const send = (ws: WebSocket, event: Record<string, unknown>): void =>
+  ws.send(JSON.stringify({ event_id: 'event_x', ...event }));
 
 /** A server that sets sessions up normally and answers each commit with `respond`. */
 async function scripted(respond: (ws: WebSocket) => void): Promise<RealtimeTts> {
@@ -46,8 +52,14 @@ async function scripted(respond: (ws: WebSocket) => void): Promise<RealtimeTts> 
   return tts;
 }
 
-const delta = (bytes: number[]): Record<string, unknown> => ({ type: 'response.audio.delta', delta: Buffer.from(bytes).toString('base64') });
-const done = (status?: string): Record<string, unknown> => ({ type: 'response.done', response: { status, usage: { characters: 7 } } });
+const delta = (bytes: number[]): Record<string, unknown> => ({
+  type: 'response.audio.delta',
+  delta: Buffer.from(bytes).toString('base64'),
+});
+const done = (status?: string): Record<string, unknown> => ({
+  type: 'response.done',
+  response: { status, usage: { characters: 7 } },
+});
 
 describe('RealtimeTts against a scripted server', () => {
   it('fails with NoAudio when response.done arrives without audio, and discards the session', async () => {
@@ -105,9 +117,13 @@ describe('RealtimeTts against a scripted server', () => {
       send(ws, done());
       send(ws, delta([2, 0]));
     });
-    expect(Buffer.concat(await collect(engine.synthesize({ text: 'One.', voice }, never)))).toEqual(Buffer.from([1, 0]));
+    expect(Buffer.concat(await collect(engine.synthesize({ text: 'One.', voice }, never)))).toEqual(
+      Buffer.from([1, 0]),
+    );
     await waitFor(() => engine.stats.sessionsOpen === 0);
-    expect(Buffer.concat(await collect(engine.synthesize({ text: 'Two.', voice }, never)))).toEqual(Buffer.from([1, 0]));
+    expect(Buffer.concat(await collect(engine.synthesize({ text: 'Two.', voice }, never)))).toEqual(
+      Buffer.from([1, 0]),
+    );
     expect(engine.stats.sessionsOpened).toBe(2);
   });
 });

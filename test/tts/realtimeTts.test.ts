@@ -4,9 +4,9 @@ import { DashScopeError } from '../../src/dashscope/errors.ts';
 import { APPEND_MAX_CHARS, RealtimeTts, type RealtimeTtsOptions } from '../../src/tts/realtimeTts.ts';
 import { chunkText, codePointLength } from '../../src/tts/sentences.ts';
 import { billableCharacters } from '../emulators/dashscope/audio.ts';
+import { useDashScopeEmulator } from '../emulators/dashscope/fixture.ts';
 import { stopRealtime } from '../emulators/dashscope/realtime.ts';
 import type { DashScopeEmulator } from '../emulators/dashscope/server.ts';
-import { useDashScopeEmulator } from '../emulators/dashscope/fixture.ts';
 import { addVoice, collect, expectedPcm, failureOf, OTHER_RT_MODEL, RT_MODEL, sent, waitFor } from './helpers.ts';
 
 const TEXT = 'Hello there. How are you today?';
@@ -44,9 +44,17 @@ describe('RealtimeTts', () => {
     expect(synthesis.metrics.connectMs).toBeGreaterThan(0);
     expect(synthesis.metrics.firstAudioMs).toBeGreaterThanOrEqual(0);
     expect(synthesis.metrics.totalMs).toBeGreaterThanOrEqual(synthesis.metrics.firstAudioMs!);
-    expect(sent(emu, 'session.update')).toEqual([expect.objectContaining({
-      session: { voice: voice.voiceId, mode: 'commit', response_format: 'pcm', sample_rate: 24_000, language_type: 'English' },
-    })]);
+    expect(sent(emu, 'session.update')).toEqual([
+      expect.objectContaining({
+        session: {
+          voice: voice.voiceId,
+          mode: 'commit',
+          response_format: 'pcm',
+          sample_rate: 24_000,
+          language_type: 'English',
+        },
+      }),
+    ]);
     expect(sent(emu, 'input_text_buffer.commit')).toHaveLength(1);
   });
 
@@ -74,7 +82,9 @@ describe('RealtimeTts', () => {
     const villain = addVoice(emu, 'villain', RT_MODEL);
     engine();
     for (const voice of [hero, villain, hero, villain]) {
-      expect(Buffer.concat(await collect(tts.synthesize({ text: TEXT, voice }, never))).equals(expectedPcm(TEXT, voice))).toBe(true);
+      expect(
+        Buffer.concat(await collect(tts.synthesize({ text: TEXT, voice }, never))).equals(expectedPcm(TEXT, voice)),
+      ).toBe(true);
     }
     expect(emu.ctx.stats.realtimeSessions).toBe(2);
   });
@@ -82,7 +92,10 @@ describe('RealtimeTts', () => {
   it('opens a second session for concurrent utterances in one voice, and keeps one idle afterwards', async () => {
     const voice = addVoice(emu, 'hero', RT_MODEL);
     engine();
-    const [a, b] = await Promise.all([collect(tts.synthesize({ text: 'One.', voice }, never)), collect(tts.synthesize({ text: 'Two.', voice }, never))]);
+    const [a, b] = await Promise.all([
+      collect(tts.synthesize({ text: 'One.', voice }, never)),
+      collect(tts.synthesize({ text: 'Two.', voice }, never)),
+    ]);
     expect(Buffer.concat(a).equals(expectedPcm('One.', voice))).toBe(true);
     expect(Buffer.concat(b).equals(expectedPcm('Two.', voice))).toBe(true);
     expect(emu.ctx.stats.realtimeSessions).toBe(2);
@@ -101,7 +114,9 @@ describe('RealtimeTts', () => {
 
   it('sends long text as several appends of whole sentences, then one commit', async () => {
     const voice = addVoice(emu, 'hero', RT_MODEL);
-    const text = Array.from({ length: 30 }, (_, i) => `This is sentence number ${i + 1}, spoken in one response.`).join(' ');
+    const text = Array.from({ length: 30 }, (_, i) => `This is sentence number ${i + 1}, spoken in one response.`).join(
+      ' ',
+    );
     const synthesis = engine().synthesize({ text, voice }, never);
     expect(Buffer.concat(await collect(synthesis)).equals(expectedPcm(text, voice))).toBe(true);
     const appends = sent(emu, 'input_text_buffer.append').map((event) => event.text as string);
@@ -123,7 +138,9 @@ describe('RealtimeTts', () => {
 
   it('fails with the server error when the voice is bound to another model, and discards the session', async () => {
     const voice = addVoice(emu, 'hero', OTHER_RT_MODEL);
-    const { error } = await failureOf(engine().synthesize({ text: TEXT, voice: { ...voice, targetModel: RT_MODEL } }, never));
+    const { error } = await failureOf(
+      engine().synthesize({ text: TEXT, voice: { ...voice, targetModel: RT_MODEL } }, never),
+    );
     expect(error).toBeInstanceOf(DashScopeError);
     expect(error).toMatchObject({ status: 0, code: 'invalid_value' });
     expect(error.serverMessage).toContain(OTHER_RT_MODEL);

@@ -1,9 +1,9 @@
 import { afterEach, beforeEach, describe, expect, inject, it } from 'vitest';
 import { UserError } from '../../src/errors.ts';
-import { registryKey, VoiceRegistry, type RegistryProblem } from '../../src/voices/registry.ts';
+import { type RegistryProblem, registryKey, VoiceRegistry } from '../../src/voices/registry.ts';
 import type { Store } from '../../src/voices/store.ts';
 import { syncGuild } from '../../src/voices/sync.ts';
-import { backends, voice, writeRaw, type BackendPlace } from './backends.ts';
+import { type BackendPlace, backends, voice, writeRaw } from './backends.ts';
 
 const reason = (r: UserError['reason']) => expect.objectContaining({ name: 'UserError', reason: r });
 const names = (voices: Array<{ name: string }>) => voices.map((v) => v.name);
@@ -71,7 +71,9 @@ describe.each(backends(inject('redisUrl')))('VoiceRegistry contract on $kind', (
   it('rejects a voice with a malformed field as invalid_input', async () => {
     const reg = registry();
     await expect(reg.add('g1', voice('Ok', { language: 'xx' as 'en' }))).rejects.toEqual(reason('invalid_input'));
-    await expect(reg.add('g1', voice('Ok', { targetModel: 'tts-1' as 'qwen3-tts-vd-2026-01-26' }))).rejects.toThrow(/targetModel/);
+    await expect(reg.add('g1', voice('Ok', { targetModel: 'tts-1' as 'qwen3-tts-vd-2026-01-26' }))).rejects.toThrow(
+      /targetModel/,
+    );
     expect(await reg.count('g1')).toBe(0);
   });
 
@@ -160,7 +162,11 @@ describe.each(backends(inject('redisUrl')))('VoiceRegistry contract on $kind', (
     await reg.add('g2', voice('Elsewhere'));
     expect(await reg.list('g1')).toEqual([]);
     expect(await reg.get('g1', 'x')).toBeUndefined();
-    expect(problems[0]).toMatchObject({ guildId: 'g1', key: registryKey('g1'), problem: expect.stringMatching(problem) });
+    expect(problems[0]).toMatchObject({
+      guildId: 'g1',
+      key: registryKey('g1'),
+      problem: expect.stringMatching(problem),
+    });
     await expect(reg.add('g1', voice('New'))).rejects.toThrow(/unreadable; refusing to overwrite/);
     await expect(reg.add('g1', voice('New'))).rejects.not.toBeInstanceOf(UserError);
     expect(names(await reg.list('g2'))).toEqual(['Elsewhere']);
@@ -183,7 +189,10 @@ describe.each(backends(inject('redisUrl')))('VoiceRegistry contract on $kind', (
     expect(pruned).toEqual({ kept: [young, alive], missing: [gone], pruned: true });
     expect(await reg.list('g1')).toEqual([young, alive]);
     expect(await reg.list('g2')).toEqual([other]);
-    expect(await syncGuild(reg, 'g1', account, { prune: true, listedAt })).toMatchObject({ missing: [], pruned: false });
+    expect(await syncGuild(reg, 'g1', account, { prune: true, listedAt })).toMatchObject({
+      missing: [],
+      pruned: false,
+    });
     expect(await syncGuild(reg, 'g1', account, { prune: false })).toMatchObject({ missing: [young] });
   });
 });

@@ -1,5 +1,5 @@
-import Keyv from 'keyv';
 import { setTimeout as delay } from 'node:timers/promises';
+import Keyv from 'keyv';
 import { describe, expect, it } from 'vitest';
 import { KeyedSerial } from '../../src/voices/keyedSerial.ts';
 import { VoiceRegistry } from '../../src/voices/registry.ts';
@@ -26,13 +26,15 @@ describe('KeyedSerial', () => {
   it('runs one key in call order, other keys alongside, and survives failures', async () => {
     const serial = new KeyedSerial();
     const log: string[] = [];
-    const step = (name: string, ms: number, fail = false) => async () => {
-      log.push(`${name}:start`);
-      await delay(ms);
-      log.push(`${name}:end`);
-      if (fail) throw new Error(name);
-      return name;
-    };
+    const step =
+      (name: string, ms: number, fail = false) =>
+      async () => {
+        log.push(`${name}:start`);
+        await delay(ms);
+        log.push(`${name}:end`);
+        if (fail) throw new Error(name);
+        return name;
+      };
     const results = await Promise.allSettled([
       serial.run('a', step('a1', 20)),
       serial.run('a', step('a2', 1, true)),

@@ -87,11 +87,17 @@ describe('openStore', () => {
 
   it('fails clearly when the SQLite file cannot be opened', async () => {
     await writeFile(join(dir, 'file'), '');
-    await expect(openStore(`sqlite://${join(dir, 'file', 'v.sqlite')}`)).rejects.toThrow(/Could not open the SQLite store at .*file\/v\.sqlite: /);
+    await expect(openStore(`sqlite://${join(dir, 'file', 'v.sqlite')}`)).rejects.toThrow(
+      /Could not open the SQLite store at .*file\/v\.sqlite: /,
+    );
     await symlink(join(dir, 'absent'), join(dir, 'dangling'));
-    await expect(openStore(`sqlite://${join(dir, 'dangling', 'sub', 'v.sqlite')}`)).rejects.toThrow(/Could not open .*ENOENT/);
+    await expect(openStore(`sqlite://${join(dir, 'dangling', 'sub', 'v.sqlite')}`)).rejects.toThrow(
+      /Could not open .*ENOENT/,
+    );
     await writeFile(join(dir, 'garbage.sqlite'), 'x'.repeat(4_096));
-    await expect(openStore(`sqlite://${join(dir, 'garbage.sqlite')}`)).rejects.toThrow(/Could not open the SQLite store/);
+    await expect(openStore(`sqlite://${join(dir, 'garbage.sqlite')}`)).rejects.toThrow(
+      /Could not open the SQLite store/,
+    );
   });
 
   it('connects to Redis and keeps namespaces apart', async () => {

@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DashScopeError } from '../../src/dashscope/errors.ts';
 import { VoiceDesignClient } from '../../src/dashscope/voiceDesign.ts';
-import { UserError } from '../../src/errors.ts';
+import type { UserError } from '../../src/errors.ts';
 import { VoiceRegistry } from '../../src/voices/registry.ts';
 import { openStore, type Store } from '../../src/voices/store.ts';
-import { VoiceLibrary, type DesignInput } from '../../src/voices/voiceLibrary.ts';
-import { startDashScopeEmulator, type DashScopeEmulator } from '../emulators/dashscope/server.ts';
+import { type DesignInput, VoiceLibrary } from '../../src/voices/voiceLibrary.ts';
+import { type DashScopeEmulator, startDashScopeEmulator } from '../emulators/dashscope/server.ts';
 
 let emu: DashScopeEmulator;
 let store: Store;
@@ -33,8 +33,19 @@ beforeEach(async () => {
   await store?.close();
   store = await openStore('memory://');
   registry = new VoiceRegistry(store.keyv, { maxPerGuild: 3 });
-  const client = new VoiceDesignClient({ apiKey: emu.apiKey, baseUrl: emu.baseUrl, timeoutMs: 1_000, retry: { maxAttempts: 3, baseDelayMs: 5, maxDelayMs: 20, budgetMs: 2_000 } });
-  library = new VoiceLibrary({ client, registry, defaultModel: 'qwen3-tts-vd-realtime-2026-01-15', accountQuota: 5, reconcileWindowMs: 600 });
+  const client = new VoiceDesignClient({
+    apiKey: emu.apiKey,
+    baseUrl: emu.baseUrl,
+    timeoutMs: 1_000,
+    retry: { maxAttempts: 3, baseDelayMs: 5, maxDelayMs: 20, budgetMs: 2_000 },
+  });
+  library = new VoiceLibrary({
+    client,
+    registry,
+    defaultModel: 'qwen3-tts-vd-realtime-2026-01-15',
+    accountQuota: 5,
+    reconcileWindowMs: 600,
+  });
 });
 
 describe('design', () => {
@@ -42,7 +53,11 @@ describe('design', () => {
     const result = await library.design('g1', input());
     expect(result.recovered).toBe(false);
     expect(result.preview?.audio.length).toBeGreaterThan(0);
-    expect(await registry.get('g1', 'captain')).toMatchObject({ name: 'Captain', voiceId: result.voice.voiceId, createdBy: 'user-1' });
+    expect(await registry.get('g1', 'captain')).toMatchObject({
+      name: 'Captain',
+      voiceId: result.voice.voiceId,
+      createdBy: 'user-1',
+    });
     expect(emu.voices.has(result.voice.voiceId)).toBe(true);
   });
 
@@ -78,10 +93,14 @@ describe('design', () => {
 
   it('refuses before any paid call: bad input, taken name, full guild, full account', async () => {
     await expect(library.design('g1', input({ language: 'xx' }))).rejects.toMatchObject({ reason: 'invalid_input' });
-    await expect(library.design('g1', input({ registryName: '!!' }))).rejects.toMatchObject({ reason: 'invalid_input' });
+    await expect(library.design('g1', input({ registryName: '!!' }))).rejects.toMatchObject({
+      reason: 'invalid_input',
+    });
     expect(emu.requests).toHaveLength(0);
     await library.design('g1', input());
-    await expect(library.design('g1', input({ registryName: 'CAPTAIN' }))).rejects.toMatchObject({ reason: 'conflict' });
+    await expect(library.design('g1', input({ registryName: 'CAPTAIN' }))).rejects.toMatchObject({
+      reason: 'conflict',
+    });
     await library.design('g1', input({ registryName: 'b' }));
     await library.design('g1', input({ registryName: 'c' }));
     await expect(library.design('g1', input({ registryName: 'd' }))).rejects.toMatchObject({ reason: 'quota_full' });

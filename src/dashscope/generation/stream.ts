@@ -12,15 +12,15 @@ import {
   networkError,
   noAudioError,
   serverError,
-  timeoutError,
   type TimeoutPhase,
+  timeoutError,
 } from '../classify.ts';
 import { DashScopeError } from '../errors.ts';
 import { EvenBytes } from '../evenBytes.ts';
 import { asObject, numberField, parseObject, stringField } from '../json.ts';
-import { Watchdog, type TtsTimeouts } from '../timeouts.ts';
-import { sendJson, type HttpEndpoint } from '../transport.ts';
-import { SseParser, type SseEvent } from './sseParser.ts';
+import { type TtsTimeouts, Watchdog } from '../timeouts.ts';
+import { type HttpEndpoint, sendJson } from '../transport.ts';
+import { type SseEvent, SseParser } from './sseParser.ts';
 
 /** Path of the generation endpoint. */
 export const GENERATION_PATH = '/api/v1/services/aigc/multimodal-generation/generation';
@@ -83,7 +83,12 @@ class RequestTimer {
  * Streams the PCM of one request `body` as it arrives, in even-length chunks.
  * @throws DashScopeError (HTTP error, `event:error`, NoAudio, ConnectionClosed, Timeout, NetworkError) or the abort reason.
  */
-export async function* streamGeneration(target: GenerationTarget, body: unknown, signal: AbortSignal, hooks: GenerationHooks): AsyncGenerator<Buffer> {
+export async function* streamGeneration(
+  target: GenerationTarget,
+  body: unknown,
+  signal: AbortSignal,
+  hooks: GenerationHooks,
+): AsyncGenerator<Buffer> {
   const timer = new RequestTimer(target.timeouts);
   const onAbort = (): void => timer.controller.abort(signal.reason);
   signal.addEventListener('abort', onAbort, { once: true });
@@ -117,13 +122,17 @@ export async function* streamGeneration(target: GenerationTarget, body: unknown,
 /** Headers that ask for the response as a server-sent event stream. */
 const SSE_HEADERS = { accept: 'text/event-stream', 'x-dashscope-sse': 'enable', 'cache-control': 'no-cache' };
 
-async function* readEvents(body: AsyncIterable<Uint8Array>, timer: RequestTimer, hooks: GenerationHooks): AsyncGenerator<Buffer> {
+async function* readEvents(
+  body: AsyncIterable<Uint8Array>,
+  timer: RequestTimer,
+  hooks: GenerationHooks,
+): AsyncGenerator<Buffer> {
   const parser = new SseParser();
   const even = new EvenBytes();
   const pieces = body[Symbol.asyncIterator]();
   let audioBytes = 0;
   try {
-    for (let done = false; !done;) {
+    for (let done = false; !done; ) {
       timer.reading(audioBytes > 0);
       const piece = await pieces.next();
       timer.clear();

@@ -27,11 +27,11 @@ export function parseServerEvent(raw: string): ServerEvent {
     case 'session.finished':
       return { type };
     case 'error':
-      return errorEvent(event?.['error']);
+      return errorEvent(event?.error);
     case 'response.audio.delta':
       return { type, audio: Buffer.from(stringField(event, 'delta') ?? '', 'base64') };
     case 'response.done':
-      return doneEvent(event?.['response']);
+      return doneEvent(event?.response);
     default:
       return { type: 'other', name: type };
   }
@@ -44,7 +44,7 @@ function errorEvent(error: unknown): ServerEvent {
 
 function doneEvent(response: unknown): ServerEvent {
   const fields = asObject(response);
-  const characters = numberField(asObject(fields?.['usage']), 'characters');
+  const characters = numberField(asObject(fields?.usage), 'characters');
   return { type: 'response.done', status: stringField(fields, 'status'), characters };
 }
 
@@ -56,6 +56,12 @@ export function clientEvent(type: string, fields: Record<string, unknown> = {}):
 /** `session.update` for commit mode, 24 kHz PCM, in `voice` and `languageType`. */
 export function sessionUpdate(voice: string, languageType: string): string {
   return clientEvent('session.update', {
-    session: { voice, mode: 'commit', response_format: 'pcm', sample_rate: TTS_SAMPLE_RATE_HZ, language_type: languageType },
+    session: {
+      voice,
+      mode: 'commit',
+      response_format: 'pcm',
+      sample_rate: TTS_SAMPLE_RATE_HZ,
+      language_type: languageType,
+    },
   });
 }

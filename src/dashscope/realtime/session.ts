@@ -3,9 +3,9 @@
  * @remarks Every socket callback funnels into state changes and `#fail`; nothing thrown escapes a callback.
  * A failed session is closed at once and never becomes ready again.
  */
-import { WebSocket, type RawData } from 'ws';
+import { type RawData, WebSocket } from 'ws';
 import { closedError, networkError, serverError, timeoutError } from '../classify.ts';
-import { Watchdog, type TtsTimeouts } from '../timeouts.ts';
+import { type TtsTimeouts, Watchdog } from '../timeouts.ts';
 import { clientEvent, parseServerEvent, sessionUpdate } from './protocol.ts';
 import { readRefusal } from './refusal.ts';
 import { RealtimeResponse } from './response.ts';
@@ -68,7 +68,9 @@ export class RealtimeSession {
     this.#ws = new WebSocket(url, { headers: { Authorization: `Bearer ${target.apiKey}` }, perMessageDeflate: false });
     this.#ws.on('unexpected-response', (_req, res) => readRefusal(res, (error) => this.#fail(error)));
     this.#ws.on('message', (data, isBinary) => this.#onMessage(data, isBinary));
-    this.#ws.on('error', (error) => { this.#socketError ??= error; });
+    this.#ws.on('error', (error) => {
+      this.#socketError ??= error;
+    });
     this.#ws.on('close', (code) => {
       this.#onClose(code);
       closed.resolve();
@@ -120,13 +122,20 @@ export class RealtimeSession {
     if (isBinary || this.#state === 'closed') return;
     const event = parseServerEvent(data.toString());
     switch (event.type) {
-      case 'session.created': return this.#onCreated();
-      case 'session.updated': return this.#onUpdated();
-      case 'error': return this.#fail(serverError({ code: event.code, message: event.message }));
-      case 'response.audio.delta': return this.#onAudio(event.audio);
-      case 'response.done': return this.#onDone(event.status, event.characters);
-      case 'session.finished': return this.#onFinished();
-      case 'other': return this.#onOther();
+      case 'session.created':
+        return this.#onCreated();
+      case 'session.updated':
+        return this.#onUpdated();
+      case 'error':
+        return this.#fail(serverError({ code: event.code, message: event.message }));
+      case 'response.audio.delta':
+        return this.#onAudio(event.audio);
+      case 'response.done':
+        return this.#onDone(event.status, event.characters);
+      case 'session.finished':
+        return this.#onFinished();
+      case 'other':
+        return this.#onOther();
     }
   }
 
@@ -185,9 +194,10 @@ export class RealtimeSession {
     if (this.#state === 'closed') return;
     const phase = this.#state === 'connecting' ? 'session set-up' : this.#state === 'busy' ? 'the response' : 'idle';
     const cause = this.#socketError;
-    const error = this.#state === 'connecting' && cause !== undefined
-      ? networkError(cause)
-      : closedError(`the socket closed (code ${code}) during ${phase}`, cause);
+    const error =
+      this.#state === 'connecting' && cause !== undefined
+        ? networkError(cause)
+        : closedError(`the socket closed (code ${code}) during ${phase}`, cause);
     this.#fail(error);
   }
 

@@ -1,11 +1,11 @@
-import { escapeMarkdown, type AutocompleteInteraction } from 'discord.js';
+import { type AutocompleteInteraction, escapeMarkdown } from 'discord.js';
 import { DICTIONARY_MAX_ENTRIES } from '../../../commands/limits.ts';
 import { UserError } from '../../errors.ts';
 import { dictionaryKey } from '../../narration/dictionary.ts';
 import type { App, ButtonHandler, Handler } from '../app.ts';
+import { bySubcommand, pager, rankChoices } from '../components.ts';
 import { assertManagesServer } from '../permissions.ts';
 import { NO_MENTIONS, respond } from '../reply.ts';
-import { bySubcommand, pager, rankChoices } from '../components.ts';
 
 /** Entries per `/dictionary list` page: at most 140 characters each, well under Discord's 2,000 a message. */
 const PAGE_SIZE = 10;
@@ -15,7 +15,11 @@ const shown = (text: string): string => `“${escapeMarkdown(text)}”`;
 /** `/dictionary add word reading` (Manage Server); replacing a word's reading is allowed and said. */
 const add: Handler = async (interaction, app) => {
   assertManagesServer(interaction, 'Changing the dictionary');
-  const { entry, replaced } = await app.narration.dictionary.add(interaction.guildId, interaction.options.getString('word', true), interaction.options.getString('reading', true));
+  const { entry, replaced } = await app.narration.dictionary.add(
+    interaction.guildId,
+    interaction.options.getString('word', true),
+    interaction.options.getString('reading', true),
+  );
   const was = replaced ? ` (was ${shown(replaced.reading)})` : '';
   await respond(interaction, `${shown(entry.word)} is now read as ${shown(entry.reading)}${was}.`);
 };
@@ -25,7 +29,8 @@ const remove: Handler = async (interaction, app) => {
   assertManagesServer(interaction, 'Changing the dictionary');
   const word = interaction.options.getString('word', true);
   const removed = await app.narration.dictionary.remove(interaction.guildId, word);
-  if (!removed) throw new UserError('not_found', `${shown(word)} is not in this server’s dictionary. See /dictionary list.`);
+  if (!removed)
+    throw new UserError('not_found', `${shown(word)} is not in this server’s dictionary. See /dictionary list.`);
   await respond(interaction, `Removed ${shown(removed.word)} (it was read as ${shown(removed.reading)}).`);
 };
 
@@ -41,14 +46,24 @@ export const onDictionaryButton: ButtonHandler = async (click, app, [, page]) =>
 
 async function listPage(app: App, guildId: string, requested: number) {
   const entries = await app.narration.dictionary.list(guildId);
-  if (entries.length === 0) return { content: 'The dictionary is empty. Add a word with /dictionary add.', components: [], allowedMentions: NO_MENTIONS };
+  if (entries.length === 0)
+    return {
+      content: 'The dictionary is empty. Add a word with /dictionary add.',
+      components: [],
+      allowedMentions: NO_MENTIONS,
+    };
   const pages = Math.ceil(entries.length / PAGE_SIZE);
   const page = Math.min(pages - 1, Math.max(0, requested));
-  const lines = entries.slice(page * PAGE_SIZE, (page + 1) * PAGE_SIZE).map((e) => `• ${shown(e.word)} → ${shown(e.reading)}`);
+  const lines = entries
+    .slice(page * PAGE_SIZE, (page + 1) * PAGE_SIZE)
+    .map((e) => `• ${shown(e.word)} → ${shown(e.reading)}`);
   const header = `**Pronunciation dictionary** (${entries.length}/${DICTIONARY_MAX_ENTRIES})${pages > 1 ? ` — page ${page + 1}/${pages}` : ''}`;
-  return { content: [header, ...lines].join('\n'), components: pages > 1 ? [pager('dictionary', page, pages)] : [], allowedMentions: NO_MENTIONS };
+  return {
+    content: [header, ...lines].join('\n'),
+    components: pages > 1 ? [pager('dictionary', page, pages)] : [],
+    allowedMentions: NO_MENTIONS,
+  };
 }
-
 
 /** Autocomplete for `/dictionary remove word`: words containing what was typed, those starting with it first. */
 export async function autocompleteDictionary(interaction: AutocompleteInteraction<'cached'>, app: App): Promise<void> {

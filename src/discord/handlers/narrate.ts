@@ -1,14 +1,13 @@
-import { PermissionFlagsBits, type GuildBasedChannel } from 'discord.js';
-import { UserError, invalidInput } from '../../errors.ts';
+import { type GuildBasedChannel, PermissionFlagsBits } from 'discord.js';
+import { invalidInput, UserError } from '../../errors.ts';
 import { describeSettings, type NarrationPatch } from '../../narration/settings.ts';
 import type { Handler } from '../app.ts';
+import { bySubcommand } from '../components.ts';
 import { assertManagesServer } from '../permissions.ts';
 import { respond } from '../reply.ts';
 import { joinFor } from '../voiceChannel.ts';
-import { bySubcommand } from '../components.ts';
 
 type Interaction = Parameters<Handler>[0];
-
 
 /**
  * `/narrate start [channel]`: reads the channel aloud in the voice channel the bot is in, else the
@@ -20,14 +19,17 @@ const start: Handler = async (interaction, app) => {
   const text = interaction.options.getChannel('channel') ?? interaction.channel;
   if (!text) throw invalidInput('Name the text channel to read with the channel option.');
   assertReadable(text);
-  const player = app.players.get(interaction.guildId) ?? (interaction.member.voice.channel ? await joinFor(interaction, app) : undefined);
-  const voiceChannelId = player?.sink.channelId ?? null;
+  const inVoice = app.players.presence(interaction.guildId);
+  const joined = inVoice ?? (interaction.member.voice.channel ? await joinFor(interaction, app) : undefined);
+  const voiceChannelId = joined?.channelId ?? null;
   await app.narration.settings.bind(interaction.guildId, text.id, voiceChannelId);
   app.narration.rebound(text.id);
   const where = voiceChannelId === null ? 'in whichever voice channel I join (use /join)' : `in <#${voiceChannelId}>`;
   const lines = [`Reading <#${text.id}> aloud ${where}, for members in that voice channel. /narrate stop ends it.`];
   if ((await app.preferences.defaultVoiceId(interaction.guildId)) === undefined) {
-    lines.push('There is no server default voice, so only members who picked one with /voice use are read. Set one with /voice default.');
+    lines.push(
+      'There is no server default voice, so only members who picked one with /voice use are read. Set one with /voice default.',
+    );
   }
   await respond(interaction, { content: lines.join('\n'), ephemeral: false });
 };

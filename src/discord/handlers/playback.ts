@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { SAY_TEXT_MAX_CHARS } from '../../../commands/limits.ts';
-import { UserError, invalidInput } from '../../errors.ts';
+import { invalidInput, UserError } from '../../errors.ts';
 import { resolveVoice } from '../../voices/resolveVoice.ts';
 import type { Handler } from '../app.ts';
 import { respond } from '../reply.ts';
@@ -9,22 +9,32 @@ import { joinFor } from '../voiceChannel.ts';
 /** `/join [channel]`. */
 export const join: Handler = async (interaction, app) => {
   const channel = interaction.options.getChannel('channel');
-  const player = await joinFor(interaction, app, channel?.isVoiceBased() ? channel : undefined);
-  await respond(interaction, `Joined <#${player.sink.channelId}>.`);
+  const { channelId } = await joinFor(interaction, app, channel?.isVoiceBased() ? channel : undefined);
+  await respond(interaction, `Joined <#${channelId}>.`);
 };
 
 /** `/leave`. */
 export const leave: Handler = async (interaction, app) => {
-  await respond(interaction, app.players.leave(interaction.guildId) ? 'Left the voice channel.' : 'I’m not in a voice channel.');
+  await respond(
+    interaction,
+    app.players.leave(interaction.guildId) ? 'Left the voice channel.' : 'I’m not in a voice channel.',
+  );
 };
 
 /** `/say text [voice]`: joins the member's channel when needed, then queues the text. */
 export const say: Handler = async (interaction, app) => {
   const text = interaction.options.getString('text', true).trim();
   if (text === '') throw invalidInput('There is nothing to say.');
-  if ([...text].length > SAY_TEXT_MAX_CHARS) throw invalidInput(`That is ${[...text].length} characters; /say takes at most ${SAY_TEXT_MAX_CHARS}.`);
-  const voice = await resolveVoice(app.registry, app.preferences, interaction.guildId, interaction.user.id, interaction.options.getString('voice') ?? undefined);
-  const player = app.players.get(interaction.guildId) ?? (await joinFor(interaction, app));
+  if ([...text].length > SAY_TEXT_MAX_CHARS)
+    throw invalidInput(`That is ${[...text].length} characters; /say takes at most ${SAY_TEXT_MAX_CHARS}.`);
+  const voice = await resolveVoice(
+    app.registry,
+    app.preferences,
+    interaction.guildId,
+    interaction.user.id,
+    interaction.options.getString('voice') ?? undefined,
+  );
+  const player = app.players.get(interaction.guildId) ?? (await joinFor(interaction, app)).player;
   const ahead = player.enqueue({
     id: randomUUID(),
     guildId: interaction.guildId,
@@ -34,7 +44,10 @@ export const say: Handler = async (interaction, app) => {
     source: 'say',
     reportChannelId: interaction.channelId,
   });
-  await respond(interaction, ahead === 0 ? `Speaking as **${voice.name}**.` : `Queued as **${voice.name}** (${ahead} ahead).`);
+  await respond(
+    interaction,
+    ahead === 0 ? `Speaking as **${voice.name}**.` : `Queued as **${voice.name}** (${ahead} ahead).`,
+  );
 };
 
 /** `/skip`. */
@@ -48,5 +61,8 @@ export const stop: Handler = async (interaction, app) => {
   const player = app.players.get(interaction.guildId);
   if (!player) throw new UserError('not_found', 'I’m not in a voice channel.');
   const dropped = player.stop();
-  await respond(interaction, dropped === 0 ? 'Nothing was queued.' : `Stopped; cleared ${dropped} utterance${dropped === 1 ? '' : 's'}.`);
+  await respond(
+    interaction,
+    dropped === 0 ? 'Nothing was queued.' : `Stopped; cleared ${dropped} utterance${dropped === 1 ? '' : 's'}.`,
+  );
 };

@@ -21,25 +21,40 @@ export const design: Handler = async (interaction, app) => {
   await interaction.deferReply();
   const result = await app.library.design(interaction.guildId, input);
   app.designCooldowns.set(cooldownKey, Date.now());
-  app.log.info({ guildId: interaction.guildId, voice: result.voice.voiceId, recovered: result.recovered }, 'voice designed');
+  app.log.info(
+    { guildId: interaction.guildId, voice: result.voice.voiceId, recovered: result.recovered },
+    'voice designed',
+  );
   await interaction.editReply({ ...deciding(result), allowedMentions: NO_MENTIONS });
   // Best effort: retire the buttons when the window closes (a click after it is refused anyway).
-  setTimeout(() => void interaction.editReply({ content: keptText(result.voice), components: [] }).catch(() => undefined), KEEP_DECISION_MS).unref();
+  setTimeout(
+    () => void interaction.editReply({ content: keptText(result.voice), components: [] }).catch(() => undefined),
+    KEEP_DECISION_MS,
+  ).unref();
 };
 
 /** Keep / Discard, pressed under a design preview. `args`: voice id, designer id. */
 export const onDesignButton: ButtonHandler = async (click, app, [action, voiceId, designerId]) => {
-  if (click.user.id !== designerId) throw new UserError('forbidden', 'Only the member who designed this voice can keep or discard it.');
+  if (click.user.id !== designerId)
+    throw new UserError('forbidden', 'Only the member who designed this voice can keep or discard it.');
   if (Date.now() - click.message.createdTimestamp > KEEP_DECISION_MS) {
     await click.update({ components: [] });
-    throw new UserError('conflict', 'That choice has expired: the voice was kept. Delete it with /voice delete if you don’t want it.');
+    throw new UserError(
+      'conflict',
+      'That choice has expired: the voice was kept. Delete it with /voice delete if you don’t want it.',
+    );
   }
   const voice = await app.registry.get(click.guildId, voiceId ?? '');
   if (!voice) throw new UserError('not_found', 'That voice is no longer in this server.');
   if (action === 'discard') {
     await click.deferUpdate();
     await app.library.remove(click.guildId, voice.voiceId);
-    await click.editReply({ content: `Discarded **${voice.name}**; it was deleted.`, components: [], attachments: [], allowedMentions: NO_MENTIONS });
+    await click.editReply({
+      content: `Discarded **${voice.name}**; it was deleted.`,
+      components: [],
+      attachments: [],
+      allowedMentions: NO_MENTIONS,
+    });
     return;
   }
   await click.update({ content: keptText(voice), components: [], allowedMentions: NO_MENTIONS });
@@ -62,7 +77,8 @@ function readInput(options: Parameters<Handler>[0]['options'], userId: string): 
 function assertCooldown(app: App, key: string): void {
   const last = app.designCooldowns.get(key);
   const waitMs = last === undefined ? 0 : last + app.config.limits.designCooldownMs - Date.now();
-  if (waitMs > 0) throw new UserError('quota_full', `You designed a voice a moment ago; try again in ${Math.ceil(waitMs / 1000)} s.`);
+  if (waitMs > 0)
+    throw new UserError('quota_full', `You designed a voice a moment ago; try again in ${Math.ceil(waitMs / 1000)} s.`);
 }
 
 const keptText = (voice: CharacterVoice): string =>
@@ -74,11 +90,18 @@ function deciding({ voice, preview, recovered }: DesignResult) {
     recovered ? 'DashScope’s answer was lost, but the voice was found and saved; there is no preview this time.' : '',
     `Listen to the preview, then keep or discard it (kept automatically in ${KEEP_DECISION_MS / 60_000} minutes).`,
   ].filter(Boolean);
-  const files = preview ? [new AttachmentBuilder(wavBytes(preview.audio, preview.sampleRate, 1), { name: `${voice.voiceId}.wav` })] : [];
+  const files = preview
+    ? [new AttachmentBuilder(wavBytes(preview.audio, preview.sampleRate, 1), { name: `${voice.voiceId}.wav` })]
+    : [];
   const buttons = new ActionRowBuilder<ButtonBuilder>().addComponents(
-    new ButtonBuilder().setCustomId(`design:keep:${voice.voiceId}:${voice.createdBy}`).setLabel('Keep').setStyle(ButtonStyle.Success),
-    new ButtonBuilder().setCustomId(`design:discard:${voice.voiceId}:${voice.createdBy}`).setLabel('Discard').setStyle(ButtonStyle.Danger),
+    new ButtonBuilder()
+      .setCustomId(`design:keep:${voice.voiceId}:${voice.createdBy}`)
+      .setLabel('Keep')
+      .setStyle(ButtonStyle.Success),
+    new ButtonBuilder()
+      .setCustomId(`design:discard:${voice.voiceId}:${voice.createdBy}`)
+      .setLabel('Discard')
+      .setStyle(ButtonStyle.Danger),
   );
   return { content: lines.join('\n'), files, components: [buttons] };
 }
-

@@ -1,12 +1,12 @@
-import { ActionRowBuilder, ButtonBuilder, ButtonStyle, type AutocompleteInteraction } from 'discord.js';
+import { ActionRowBuilder, type AutocompleteInteraction, ButtonBuilder, ButtonStyle } from 'discord.js';
 import { DESIGN_LANGUAGES } from '../../../commands/limits.ts';
 import { UserError } from '../../errors.ts';
 import type { CharacterVoice } from '../../voices/characterVoice.ts';
 import { nameKey } from '../../voices/voiceRecord.ts';
 import type { App, ButtonHandler, Handler } from '../app.ts';
+import { pager, rankChoices } from '../components.ts';
 import { assertManagesServer, managesServer } from '../permissions.ts';
 import { NO_MENTIONS, respond } from '../reply.ts';
-import { pager, rankChoices } from '../components.ts';
 
 const PAGE_SIZE = 10;
 
@@ -36,14 +36,18 @@ async function listPage(app: App, guildId: string, requested: number) {
   const page = Math.min(pages - 1, Math.max(0, requested));
   const lines = voices
     .slice(page * PAGE_SIZE, (page + 1) * PAGE_SIZE)
-    .map((v) => `• **${v.name}** — ${v.description.slice(0, 80)} (${DESIGN_LANGUAGES[v.language]}, by <@${v.createdBy}>)`);
+    .map(
+      (v) => `• **${v.name}** — ${v.description.slice(0, 80)} (${DESIGN_LANGUAGES[v.language]}, by <@${v.createdBy}>)`,
+    );
   return {
-    content: [`**Voices of this server** (${voices.length}/${app.config.limits.voicesPerGuild}) — page ${page + 1}/${pages}`, ...lines].join('\n'),
+    content: [
+      `**Voices of this server** (${voices.length}/${app.config.limits.voicesPerGuild}) — page ${page + 1}/${pages}`,
+      ...lines,
+    ].join('\n'),
     components: pages > 1 ? [pager('list', page, pages)] : [],
     allowedMentions: NO_MENTIONS,
   };
 }
-
 
 /** `/voice info name`. */
 export const info: Handler = async (interaction, app) => {
@@ -64,10 +68,19 @@ export const remove: Handler = async (interaction, app) => {
   const voice = await voiceNamed(interaction, app);
   assertMayDelete(voice, interaction.user.id, managesServer(interaction));
   const row = new ActionRowBuilder<ButtonBuilder>().addComponents(
-    new ButtonBuilder().setCustomId(`delete:confirm:${voice.voiceId}:${interaction.user.id}`).setLabel(`Delete ${voice.name}`).setStyle(ButtonStyle.Danger),
-    new ButtonBuilder().setCustomId(`delete:cancel:${voice.voiceId}:${interaction.user.id}`).setLabel('Cancel').setStyle(ButtonStyle.Secondary),
+    new ButtonBuilder()
+      .setCustomId(`delete:confirm:${voice.voiceId}:${interaction.user.id}`)
+      .setLabel(`Delete ${voice.name}`)
+      .setStyle(ButtonStyle.Danger),
+    new ButtonBuilder()
+      .setCustomId(`delete:cancel:${voice.voiceId}:${interaction.user.id}`)
+      .setLabel('Cancel')
+      .setStyle(ButtonStyle.Secondary),
   );
-  await respond(interaction, { content: `Delete **${voice.name}** for good? This cannot be undone.`, components: [row] });
+  await respond(interaction, {
+    content: `Delete **${voice.name}** for good? This cannot be undone.`,
+    components: [row],
+  });
 };
 
 /** Confirm / Cancel under a delete prompt. `args`: action, voice id, the member who asked. */
@@ -84,7 +97,10 @@ export const onDeleteButton: ButtonHandler = async (click, app, [action, voiceId
 
 function assertMayDelete(voice: CharacterVoice, userId: string, managesServer: boolean): void {
   if (voice.createdBy !== userId && !managesServer)
-    throw new UserError('forbidden', `Only <@${voice.createdBy}> or someone with Manage Server can delete **${voice.name}**.`);
+    throw new UserError(
+      'forbidden',
+      `Only <@${voice.createdBy}> or someone with Manage Server can delete **${voice.name}**.`,
+    );
 }
 
 /** `/voice use name`: the member's voice for /say and narration. */

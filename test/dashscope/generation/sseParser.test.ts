@@ -1,16 +1,26 @@
 import { describe, expect, it } from 'vitest';
-import { SseParser, type SseEvent } from '../../../src/dashscope/generation/sseParser.ts';
+import { type SseEvent, SseParser } from '../../../src/dashscope/generation/sseParser.ts';
 
 function parseAll(pieces: Array<string | Uint8Array>): SseEvent[] {
   const parser = new SseParser();
   return [...pieces.flatMap((piece) => parser.push(piece)), ...parser.end()];
 }
 
-const event = (data: string, extra: Partial<SseEvent> = {}): SseEvent => ({ event: 'message', data, id: undefined, status: undefined, ...extra });
+const event = (data: string, extra: Partial<SseEvent> = {}): SseEvent => ({
+  event: 'message',
+  data,
+  id: undefined,
+  status: undefined,
+  ...extra,
+});
 
 describe('SseParser', () => {
   it.each<[string, string, SseEvent[]]>([
-    ['DashScope result event', 'id:1\nevent:result\n:HTTP_STATUS/200\ndata:{"a":1}\n\n', [event('{"a":1}', { event: 'result', id: '1', status: 200 })]],
+    [
+      'DashScope result event',
+      'id:1\nevent:result\n:HTTP_STATUS/200\ndata:{"a":1}\n\n',
+      [event('{"a":1}', { event: 'result', id: '1', status: 200 })],
+    ],
     ['several data lines joined with LF', 'data:{"a":\ndata: 1}\n\n', [event('{"a":\n1}')]],
     ['one leading space removed, not two', 'data:  x\n\n', [event(' x')]],
     ['CRLF line ends', 'event:result\r\ndata:x\r\n\r\n', [event('x', { event: 'result' })]],

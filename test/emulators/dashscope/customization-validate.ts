@@ -55,11 +55,17 @@ const charCount = (text: string): number => [...text].length;
 export function checkEnvelope(body: unknown): Checked<{ action: Action; input: Fields; parameters: Fields }> {
   if (!isObject(body)) return invalid('Request body must be a JSON object.');
   if (body.model === undefined || body.model === '') {
-    return { ok: false, reply: errorReply(400, 'BadRequest.EmptyModel', "Required parameter 'model' missing from request.") };
+    return {
+      ok: false,
+      reply: errorReply(400, 'BadRequest.EmptyModel', "Required parameter 'model' missing from request."),
+    };
   }
   if (body.model !== DESIGN_MODEL) return invalid('Model not exist.');
   if (!isObject(body.input)) {
-    return { ok: false, reply: errorReply(400, 'BadRequest.EmptyInput', 'Required input parameter missing from request.') };
+    return {
+      ok: false,
+      reply: errorReply(400, 'BadRequest.EmptyInput', 'Required input parameter missing from request.'),
+    };
   }
   const parameters = body.parameters ?? {};
   if (!isObject(parameters)) return invalid('parameters must be an object.');

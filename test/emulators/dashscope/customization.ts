@@ -4,13 +4,7 @@
  * after-processing faults (drop, stall) to a voice that really was created or deleted.
  */
 import { randomBytes } from 'node:crypto';
-import {
-  checkCreate,
-  checkEnvelope,
-  checkList,
-  checkVoiceName,
-  type CreateRequest,
-} from './customization-validate.ts';
+import { type CreateRequest, checkCreate, checkEnvelope, checkList, checkVoiceName } from './customization-validate.ts';
 import { errorReply, type JsonReply } from './http-io.ts';
 import { requestId } from './ids.ts';
 import { encodePreview } from './preview.ts';
@@ -54,7 +48,8 @@ export function handleCustomization(ctx: EmulatorContext, body: unknown): JsonRe
 
 function createVoice(ctx: EmulatorContext, request: CreateRequest): JsonReply {
   const quota = ctx.options.voiceQuota;
-  if (ctx.voices.size >= quota) return errorReply(QUOTA_EXCEEDED.status, QUOTA_EXCEEDED.code, QUOTA_EXCEEDED.message(quota));
+  if (ctx.voices.size >= quota)
+    return errorReply(QUOTA_EXCEEDED.status, QUOTA_EXCEEDED.code, QUOTA_EXCEEDED.message(quota));
   const now = new Date();
   const voice = uniqueVoiceId(ctx, request.preferredName, now);
   const gmt = gmtTimestamp(now);
@@ -71,7 +66,11 @@ function createVoice(ctx: EmulatorContext, request: CreateRequest): JsonReply {
   const audio = encodePreview(request.previewText, voice, request.responseFormat, request.sampleRate);
   return ok({
     output: {
-      preview_audio: { data: audio.toString('base64'), sample_rate: request.sampleRate, response_format: request.responseFormat },
+      preview_audio: {
+        data: audio.toString('base64'),
+        sample_rate: request.sampleRate,
+        response_format: request.responseFormat,
+      },
       target_model: request.targetModel,
       voice,
     },

@@ -25,7 +25,10 @@ export type CheckedGeneration = { ok: true; value: GenerationRequest } | { ok: f
 
 const GENERIC = 'Required parameter(s) missing or invalid, please check the request parameters.';
 
-const fail = (code: string, message: string): CheckedGeneration => ({ ok: false, reply: errorReply(400, code, message) });
+const fail = (code: string, message: string): CheckedGeneration => ({
+  ok: false,
+  reply: errorReply(400, code, message),
+});
 
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);

@@ -13,7 +13,8 @@ export type PreFault = { kind: 'drop' } | { kind: 'reply'; reply: JsonReply } | 
 export type PostFault = { kind: 'drop' } | { kind: 'stall'; ms: number } | null;
 
 export const THROTTLE_MESSAGE = 'Requests rate limit exceeded, please try again later.';
-export const INTERNAL_ERROR_MESSAGE = 'An internal error has occured, please try again later or contact service support.';
+export const INTERNAL_ERROR_MESSAGE =
+  'An internal error has occured, please try again later or contact service support.';
 
 /** Picks and consumes the fault that replaces processing: drop, 429, 500 or `failNextWith`. */
 export function takePreFault(faults: HttpFaults): PreFault {

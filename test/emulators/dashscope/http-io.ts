@@ -26,7 +26,9 @@ export function readBody(req: IncomingMessage): Promise<BodyText> {
     const chunks: Buffer[] = [];
     let size = 0;
     const finish = (): void => {
-      resolve(size > MAX_BODY_BYTES ? { kind: 'tooLarge' } : { kind: 'text', text: Buffer.concat(chunks).toString('utf8') });
+      resolve(
+        size > MAX_BODY_BYTES ? { kind: 'tooLarge' } : { kind: 'text', text: Buffer.concat(chunks).toString('utf8') },
+      );
     };
     req.on('data', (chunk: Buffer) => {
       size += chunk.length;

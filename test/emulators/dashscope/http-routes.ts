@@ -6,7 +6,16 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { handleCustomization } from './customization.ts';
 import { INTERNAL_ERROR_MESSAGE, takePostFault, takePreFault } from './http-faults.ts';
-import { errorReply, holdFor, isAuthorized, parseJson, readBody, sendJson, type JsonReply, type ParsedBody } from './http-io.ts';
+import {
+  errorReply,
+  holdFor,
+  isAuthorized,
+  type JsonReply,
+  type ParsedBody,
+  parseJson,
+  readBody,
+  sendJson,
+} from './http-io.ts';
 import { handleGeneration, handleResultDownload } from './sse.ts';
 import type { EmulatorContext } from './state.ts';
 
@@ -69,7 +78,13 @@ async function serve(ctx: EmulatorContext, req: IncomingMessage, res: ServerResp
  * @remarks Generation has no state to change, so "drop after processing" drops before streaming and
  * "stall after processing" holds the response before the first byte.
  */
-async function generate(ctx: EmulatorContext, req: IncomingMessage, res: ServerResponse, body: unknown, targeted: boolean): Promise<void> {
+async function generate(
+  ctx: EmulatorContext,
+  req: IncomingMessage,
+  res: ServerResponse,
+  body: unknown,
+  targeted: boolean,
+): Promise<void> {
   const post = targeted ? takePostFault(ctx.faults.http) : null;
   if (post?.kind === 'drop') return void req.socket.destroy();
   if (post) await holdFor(post.ms, req.socket);

@@ -12,7 +12,10 @@ export const REALTIME_ERRORS = {
   badText: 'Invalid value: input_text_buffer.append requires a string `text`.',
   unknownType: (type: string): string => `Invalid value: unsupported event type '${type}'.`,
   /** Sent by the `errorAfterDeltas` fault. */
-  internal: { code: 'InternalError', message: 'An internal error has occured, please try again later or contact service support.' },
+  internal: {
+    code: 'InternalError',
+    message: 'An internal error has occured, please try again later or contact service support.',
+  },
 } as const;
 
 /** Close code after the `errorAfterDeltas` fault's `error` event. INFERRED (spec §1.9: UNKNOWN). */

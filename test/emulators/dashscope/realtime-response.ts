@@ -100,7 +100,12 @@ export class ResponseRun {
     this.#chunks = chunkPcm(pcm, bytesPerMs(chunkMs, this.#spec.sampleRate), this.#flags.oddLength);
     this.#startedAt = performance.now();
     this.#emit({ type: 'response.created', response: this.#response('in_progress', []) });
-    this.#emit({ type: 'response.output_item.added', response_id: this.#ids.response, output_index: 0, item: this.#item('in_progress', []) });
+    this.#emit({
+      type: 'response.output_item.added',
+      response_id: this.#ids.response,
+      output_index: 0,
+      item: this.#item('in_progress', []),
+    });
     this.#emit({ type: 'response.content_part.added', ...this.#part(), part: { type: 'audio', text: '' } });
     this.#host.schedule(firstPacketDelayMs, () => this.#pump());
   }
@@ -123,14 +128,19 @@ export class ResponseRun {
     const audioDone = { type: 'response.audio.done', ...this.#part() };
     const partDone = { type: 'response.content_part.done', ...this.#part(), part: { type: 'audio', text: '' } };
     const itemDone = {
-      type: 'response.output_item.done', response_id: this.#ids.response, output_index: 0,
+      type: 'response.output_item.done',
+      response_id: this.#ids.response,
+      output_index: 0,
       item: this.#item('completed', [{ type: 'audio', text: '' }]),
     };
     const order = this.#flags.reorder ? [partDone, itemDone, audioDone] : [audioDone, partDone, itemDone];
     for (const event of order) this.#emit(event);
     const output = [this.#item('completed', [{ type: 'audio', transcript: '' }])];
     const response = { ...this.#response('completed', output), modalities: ['text', 'audio'] };
-    this.#emit({ type: 'response.done', response: { ...response, usage: { characters: billableCharacters(this.#spec.text) } } });
+    this.#emit({
+      type: 'response.done',
+      response: { ...response, usage: { characters: billableCharacters(this.#spec.text) } },
+    });
     this.#onDone();
   }
 
@@ -140,7 +150,14 @@ export class ResponseRun {
   }
 
   #response(status: string, output: unknown[]): Record<string, unknown> {
-    return { id: this.#ids.response, object: 'realtime.response', conversation_id: '', status, voice: this.#spec.voice, output };
+    return {
+      id: this.#ids.response,
+      object: 'realtime.response',
+      conversation_id: '',
+      status,
+      voice: this.#spec.voice,
+      output,
+    };
   }
 
   #item(status: string, content: unknown[]): Record<string, unknown> {

@@ -7,8 +7,8 @@ import { WebSocket } from 'ws';
 import { splitSentences } from './audio.ts';
 import { realtimeId } from './ids.ts';
 import { ERROR_CLOSE_CODE, INVALID_VALUE, REALTIME_ERRORS } from './realtime-errors.ts';
-import { ResponseRun, type ResponseHost, type SessionFault } from './realtime-response.ts';
-import { defaultSessionConfig, mergeSessionUpdate, sessionView, type SessionConfig } from './session-config.ts';
+import { type ResponseHost, ResponseRun, type SessionFault } from './realtime-response.ts';
+import { defaultSessionConfig, mergeSessionUpdate, type SessionConfig, sessionView } from './session-config.ts';
 import type { EmulatorContext } from './state.ts';
 import { isDesignedVoiceModel, VOICE_ERROR_CODES, voiceProblem } from './voice-rule.ts';
 
@@ -106,12 +106,18 @@ export class RealtimeSession implements ResponseHost {
   #dispatch(type: string, event: Record<string, unknown>): void {
     if (this.#state === 'finishing' && type !== 'session.update') return;
     switch (type) {
-      case 'session.update': return this.#update(event['session']);
-      case 'input_text_buffer.append': return this.#append(event['text']);
-      case 'input_text_buffer.commit': return this.#commit();
-      case 'input_text_buffer.clear': return this.#clear();
-      case 'session.finish': return this.#finish();
-      default: return this.#error(INVALID_VALUE, REALTIME_ERRORS.unknownType(type));
+      case 'session.update':
+        return this.#update(event.session);
+      case 'input_text_buffer.append':
+        return this.#append(event.text);
+      case 'input_text_buffer.commit':
+        return this.#commit();
+      case 'input_text_buffer.clear':
+        return this.#clear();
+      case 'session.finish':
+        return this.#finish();
+      default:
+        return this.#error(INVALID_VALUE, REALTIME_ERRORS.unknownType(type));
     }
   }
 

@@ -3,7 +3,7 @@
  * @remarks The server routes upgrades on this path here (wrong paths are its business). Auth is checked on
  * the upgrade: a refusal is an HTTP status with a DashScope JSON body and no WebSocket at all.
  */
-import { STATUS_CODES, type IncomingMessage } from 'node:http';
+import { type IncomingMessage, STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import { isAuthorized } from './http-io.ts';

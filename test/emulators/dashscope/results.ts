@@ -46,7 +46,10 @@ export function storeResult(
   }
   const expiresAt = Math.floor(Date.now() / 1000) + RESULT_TTL_S;
   const host = req.headers.host ?? `${req.socket.localAddress ?? '127.0.0.1'}:${req.socket.localPort ?? 0}`;
-  return { url: `http://${host}${RESULT_PATH_PREFIX}${result.id}.wav?Expires=${expiresAt}&Signature=emulator`, expiresAt };
+  return {
+    url: `http://${host}${RESULT_PATH_PREFIX}${result.id}.wav?Expires=${expiresAt}&Signature=emulator`,
+    expiresAt,
+  };
 }
 
 /**
@@ -63,7 +66,8 @@ export function handleResultDownload(ctx: EmulatorContext, req: IncomingMessage,
   const id = RESULT_PATH.exec(path)?.[1];
   const stored = id === undefined ? undefined : stores.get(ctx)?.get(id);
   if (stored === undefined) {
-    const body = '<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>NoSuchKey</Code><Message>The specified key does not exist.</Message></Error>';
+    const body =
+      '<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>NoSuchKey</Code><Message>The specified key does not exist.</Message></Error>';
     res.writeHead(404, { 'content-type': 'application/xml', 'content-length': Buffer.byteLength(body) }).end(body);
     return true;
   }

@@ -2,8 +2,17 @@
 
 /** Language names accepted by `language_type` (full English names, not ISO codes). */
 export const LANGUAGE_TYPES = [
-  'Auto', 'Chinese', 'English', 'German', 'Italian', 'Portuguese',
-  'Spanish', 'Japanese', 'Korean', 'French', 'Russian',
+  'Auto',
+  'Chinese',
+  'English',
+  'German',
+  'Italian',
+  'Portuguese',
+  'Spanish',
+  'Japanese',
+  'Korean',
+  'French',
+  'Russian',
 ] as const;
 
 /** Sample rates the emulator accepts; 22050 and 44100 appear only in SDK comments and are rejected. */
@@ -44,12 +53,19 @@ const oneOf = (values: readonly unknown[]): Rule => ({
 });
 
 const range = (min: number, max: number, integer: boolean): Rule => ({
-  check: (value) => typeof value === 'number' && Number.isFinite(value) && value >= min && value <= max
-    && (!integer || Number.isInteger(value)),
+  check: (value) =>
+    typeof value === 'number' &&
+    Number.isFinite(value) &&
+    value >= min &&
+    value <= max &&
+    (!integer || Number.isInteger(value)),
   expected: `${integer ? 'an integer' : 'a number'} in [${min}, ${max}]`,
 });
 
-const ofType = (type: 'string' | 'boolean'): Rule => ({ check: (value) => typeof value === type, expected: `a ${type}` });
+const ofType = (type: 'string' | 'boolean'): Rule => ({
+  check: (value) => typeof value === type,
+  expected: `a ${type}`,
+});
 
 const RULES: Record<keyof SessionConfig, Rule> = {
   voice: { check: (value) => typeof value === 'string' && value !== '', expected: 'a voice name' },

@@ -63,14 +63,24 @@ function prepare(ctx: EmulatorContext, req: IncomingMessage, request: Generation
 
 /** A result body: a chunk of audio (`finish_reason` the string "null"), or the final one with the URL. */
 function resultBody(generation: Generation, chunk: Buffer | null): Record<string, unknown> {
-  const audio = { data: chunk === null ? '' : chunk.toString('base64'), expires_at: generation.expiresAt, id: generation.audioId };
-  const output = chunk === null
-    ? { finish_reason: 'stop', audio: { ...audio, url: generation.url } }
-    : { finish_reason: 'null', audio };
+  const audio = {
+    data: chunk === null ? '' : chunk.toString('base64'),
+    expires_at: generation.expiresAt,
+    id: generation.audioId,
+  };
+  const output =
+    chunk === null
+      ? { finish_reason: 'stop', audio: { ...audio, url: generation.url } }
+      : { finish_reason: 'null', audio };
   return { output, usage: { characters: generation.characters }, request_id: generation.requestId };
 }
 
-async function stream(ctx: EmulatorContext, req: IncomingMessage, res: ServerResponse, generation: Generation): Promise<void> {
+async function stream(
+  ctx: EmulatorContext,
+  req: IncomingMessage,
+  res: ServerResponse,
+  generation: Generation,
+): Promise<void> {
   const multiLine = claimMultiLine(ctx.faults.sse);
   const { chunkMs, firstPacketDelayMs, realTimeFactor } = ctx.options.realtime;
   const chunks = chunkPcm(generation.pcm, bytesPerMs(chunkMs, GENERATION_SAMPLE_RATE), false);
@@ -83,7 +93,7 @@ async function stream(ctx: EmulatorContext, req: IncomingMessage, res: ServerRes
     if (takeError(ctx.faults.sse, index)) return endWithError(res, index + 1, generation.requestId);
     writeEvent(res, index + 1, 'result', 200, resultBody(generation, chunk), multiLine);
     bytes += chunk.length;
-    const due = startedAt + firstPacketDelayMs + ((bytes / 2 / GENERATION_SAMPLE_RATE) * 1000) * realTimeFactor;
+    const due = startedAt + firstPacketDelayMs + (bytes / 2 / GENERATION_SAMPLE_RATE) * 1000 * realTimeFactor;
     await holdFor(Math.ceil(due - performance.now()), req.socket);
   }
   if (!writable(res)) return;
@@ -117,7 +127,14 @@ function writable(res: ServerResponse): boolean {
 }
 
 /** Writes one event: `id:`, `event:`, `:HTTP_STATUS/<status>`, then the JSON on one or several `data:` lines. */
-function writeEvent(res: ServerResponse, id: number, event: string, status: number, data: unknown, multiLine: boolean): void {
+function writeEvent(
+  res: ServerResponse,
+  id: number,
+  event: string,
+  status: number,
+  data: unknown,
+  multiLine: boolean,
+): void {
   if (!writable(res)) return;
   const lines = multiLine ? JSON.stringify(data, null, 1).split('\n') : [JSON.stringify(data)];
   const head = [`id:${id}`, `event:${event}`, `:HTTP_STATUS/${status}`];

@@ -43,7 +43,10 @@ export function goertzelPower(signal: Float64Array, frequencyHz: number, sampleR
  * The strongest frequency of stereo s16le PCM between `minHz` and `maxHz`, scanned in `stepHz` steps.
  * @remarks A Goertzel scan of the left channel; fine for tones, not a general pitch tracker.
  */
-export function dominantFrequency(pcm: Buffer, options: { minHz?: number; maxHz?: number; stepHz?: number } = {}): number {
+export function dominantFrequency(
+  pcm: Buffer,
+  options: { minHz?: number; maxHz?: number; stepHz?: number } = {},
+): number {
   const { minHz = 50, maxHz = 4_000, stepHz = 1 } = options;
   const signal = leftChannel(pcm);
   let best = minHz;

@@ -47,10 +47,20 @@ export function commandsOf(store: CommandStore, guildId: string | null): Registe
 }
 
 /** Turns a request body into a stored command, keeping the id of a same-named command. */
-export function toRegistered(body: unknown, appId: string, guildId: string | null, previous: RegisteredCommand | undefined, nextId: () => string): RegisteredCommand {
+export function toRegistered(
+  body: unknown,
+  appId: string,
+  guildId: string | null,
+  previous: RegisteredCommand | undefined,
+  nextId: () => string,
+): RegisteredCommand {
   const data = (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>;
   const command: RegisteredCommand = {
-    default_member_permissions: null, dm_permission: true, nsfw: false, contexts: null, integration_types: [0],
+    default_member_permissions: null,
+    dm_permission: true,
+    nsfw: false,
+    contexts: null,
+    integration_types: [0],
     ...data,
     id: previous?.id ?? nextId(),
     application_id: appId,
@@ -64,11 +74,23 @@ export function toRegistered(body: unknown, appId: string, guildId: string | nul
 }
 
 /** Replaces a scope's commands (bulk overwrite); returns the stored list. */
-export function putCommands(store: CommandStore, bodies: unknown[], appId: string, guildId: string | null, nextId: () => string): RegisteredCommand[] {
+export function putCommands(
+  store: CommandStore,
+  bodies: unknown[],
+  appId: string,
+  guildId: string | null,
+  nextId: () => string,
+): RegisteredCommand[] {
   const old = commandsOf(store, guildId);
   const next = bodies.map((body) => {
     const name = (body as { name?: unknown } | null)?.name;
-    return toRegistered(body, appId, guildId, old.find((c) => c.name === name), nextId);
+    return toRegistered(
+      body,
+      appId,
+      guildId,
+      old.find((c) => c.name === name),
+      nextId,
+    );
   });
   old.splice(0, old.length, ...next);
   return old;

@@ -1,13 +1,19 @@
 /**
  * The shared state of one running Discord emulator.
  */
-import { newCommandStore, type CommandStore } from './commands.ts';
+import { type CommandStore, newCommandStore } from './commands.ts';
 import type { GuildModel, UserModel } from './guildModel.ts';
 import { snowflakeFactory } from './ids.ts';
 import type { InteractionRecord } from './interactionRecord.ts';
 import { AEAD_MODES } from './rtp.ts';
-import type { DiscordEmulatorOptions, EmulatedAttachment, EmulatedMessage, ResolvedOptions, RestCall } from './types.ts';
-import { newGuildVoice, type GuildVoiceState } from './voiceRecord.ts';
+import type {
+  DiscordEmulatorOptions,
+  EmulatedAttachment,
+  EmulatedMessage,
+  ResolvedOptions,
+  RestCall,
+} from './types.ts';
+import { type GuildVoiceState, newGuildVoice } from './voiceRecord.ts';
 import { Watch } from './watch.ts';
 
 /** A scripted REST failure: matching requests get `status` and `body` instead of the real answer. */
@@ -76,11 +82,27 @@ export function createContext(options: DiscordEmulatorOptions): EmulatorContext 
   };
   const bot: UserModel = { id: applicationId, username: resolved.botUsername, globalName: null, bot: true };
   return {
-    options: resolved, nextId, watch: new Watch(), bot, users: new Map([[bot.id, bot]]), guilds: new Map(),
-    commands: newCommandStore(), restCalls: [], faults: [], messages: new Map(), attachments: new Map(),
-    interactions: new Map(), voice: new Map(), ssrcs: new Map(),
-    restOrigin: '', gatewayUrl: '', voicePort: 0, udpPort: 0,
-    dispatch: () => {}, gatewaySessionId: () => null, closeVoiceSocket: () => {},
+    options: resolved,
+    nextId,
+    watch: new Watch(),
+    bot,
+    users: new Map([[bot.id, bot]]),
+    guilds: new Map(),
+    commands: newCommandStore(),
+    restCalls: [],
+    faults: [],
+    messages: new Map(),
+    attachments: new Map(),
+    interactions: new Map(),
+    voice: new Map(),
+    ssrcs: new Map(),
+    restOrigin: '',
+    gatewayUrl: '',
+    voicePort: 0,
+    udpPort: 0,
+    dispatch: () => {},
+    gatewaySessionId: () => null,
+    closeVoiceSocket: () => {},
   };
 }
 

@@ -4,7 +4,7 @@
  */
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { WebSocketServer, type RawData, type WebSocket } from 'ws';
+import { type RawData, type WebSocket, WebSocketServer } from 'ws';
 import type { EmulatorContext } from './context.ts';
 import { guildCreatePayload, memberPayload, userPayload } from './guildPayloads.ts';
 import { randomToken } from './ids.ts';
@@ -42,8 +42,13 @@ const MAX_REPLAY_EVENTS = 1_000;
 export function createGateway(ctx: EmulatorContext, onVoiceRequest: (d: Record<string, unknown>) => void): Gateway {
   const wss = new WebSocketServer({ noServer: true });
   const gateway: Gateway = {
-    sessions: new Map(), identifies: [], resumes: 0, heartbeats: 0, presences: [],
-    handleUpgrade: (req, socket, head) => wss.handleUpgrade(req, socket, head, (ws) => onConnection(ctx, gateway, ws, onVoiceRequest)),
+    sessions: new Map(),
+    identifies: [],
+    resumes: 0,
+    heartbeats: 0,
+    presences: [],
+    handleUpgrade: (req, socket, head) =>
+      wss.handleUpgrade(req, socket, head, (ws) => onConnection(ctx, gateway, ws, onVoiceRequest)),
     disconnect: (code = 4_000) => forEachSocket(gateway, (ws) => ws.close(code, 'emulator disconnect')),
     requestReconnect: () => forEachSocket(gateway, (ws) => send(ws, { op: 7, d: null })),
     close: () => {
@@ -62,7 +67,12 @@ export function createGateway(ctx: EmulatorContext, onVoiceRequest: (d: Record<s
   return gateway;
 }
 
-function onConnection(ctx: EmulatorContext, gateway: Gateway, ws: WebSocket, onVoiceRequest: (d: Record<string, unknown>) => void): void {
+function onConnection(
+  ctx: EmulatorContext,
+  gateway: Gateway,
+  ws: WebSocket,
+  onVoiceRequest: (d: Record<string, unknown>) => void,
+): void {
   let session: GatewaySession | null = null;
   ws.on('error', () => {});
   ws.on('close', () => {
@@ -95,21 +105,42 @@ function onConnection(ctx: EmulatorContext, gateway: Gateway, ws: WebSocket, onV
   send(ws, { op: 10, d: { heartbeat_interval: ctx.options.heartbeatIntervalMs } });
 }
 
-function identify(ctx: EmulatorContext, gateway: Gateway, ws: WebSocket, d: Record<string, unknown>): GatewaySession | null {
+function identify(
+  ctx: EmulatorContext,
+  gateway: Gateway,
+  ws: WebSocket,
+  d: Record<string, unknown>,
+): GatewaySession | null {
   gateway.identifies.push(d);
   if (d.token !== ctx.options.token) {
     ws.close(4_004, 'Authentication failed.');
     return null;
   }
   for (const [id, old] of gateway.sessions) if (old.socket === null) gateway.sessions.delete(id);
-  const session: GatewaySession = { id: randomToken('sess', 16), intents: Number(d.intents ?? 0), identify: d, seq: 0, events: [], socket: ws };
+  const session: GatewaySession = {
+    id: randomToken('sess', 16),
+    intents: Number(d.intents ?? 0),
+    identify: d,
+    seq: 0,
+    events: [],
+    socket: ws,
+  };
   gateway.sessions.set(session.id, session);
   const guilds = [...ctx.guilds.values()];
   dispatchTo(session, 'READY', {
-    v: 10, user: { ...userPayload(ctx.bot), verified: true, mfa_enabled: false }, guilds: guilds.map((g) => ({ id: g.id, unavailable: true })),
-    session_id: session.id, resume_gateway_url: ctx.gatewayUrl, shard: d.shard ?? [0, 1],
-    application: { id: ctx.bot.id, flags: 0 }, private_channels: [], relationships: [], presences: [], guild_join_requests: [],
-    user_settings: {}, _trace: ['discord-emulator'],
+    v: 10,
+    user: { ...userPayload(ctx.bot), verified: true, mfa_enabled: false },
+    guilds: guilds.map((g) => ({ id: g.id, unavailable: true })),
+    session_id: session.id,
+    resume_gateway_url: ctx.gatewayUrl,
+    shard: d.shard ?? [0, 1],
+    application: { id: ctx.bot.id, flags: 0 },
+    private_channels: [],
+    relationships: [],
+    presences: [],
+    guild_join_requests: [],
+    user_settings: {},
+    _trace: ['discord-emulator'],
   });
   for (const guild of guilds) dispatchTo(session, 'GUILD_CREATE', guildCreatePayload(guild, ctx.users));
   return session;
@@ -133,14 +164,23 @@ function resume(gateway: Gateway, ws: WebSocket, d: Record<string, unknown>, tok
 function requestMembers(ctx: EmulatorContext, session: GatewaySession, d: Record<string, unknown>): void {
   const guild = ctx.guilds.get(String(d.guild_id ?? ''));
   if (guild === undefined) return;
-  const wanted = Array.isArray(d.user_ids) ? d.user_ids.map(String) : typeof d.user_ids === 'string' ? [d.user_ids] : null;
+  const wanted = Array.isArray(d.user_ids)
+    ? d.user_ids.map(String)
+    : typeof d.user_ids === 'string'
+      ? [d.user_ids]
+      : null;
   const query = typeof d.query === 'string' ? d.query.toLowerCase() : '';
   const ids = [...guild.members.keys()].filter((id) =>
-    wanted ? wanted.includes(id) : (ctx.users.get(id)?.username.toLowerCase().startsWith(query) ?? false));
+    wanted ? wanted.includes(id) : (ctx.users.get(id)?.username.toLowerCase().startsWith(query) ?? false),
+  );
   const limit = Number(d.limit ?? 0);
   dispatchTo(session, 'GUILD_MEMBERS_CHUNK', {
-    guild_id: guild.id, members: (limit > 0 ? ids.slice(0, limit) : ids).map((id) => memberPayload(guild, id, ctx.users)),
-    chunk_index: 0, chunk_count: 1, nonce: d.nonce, not_found: wanted ? wanted.filter((id) => !guild.members.has(id)) : [],
+    guild_id: guild.id,
+    members: (limit > 0 ? ids.slice(0, limit) : ids).map((id) => memberPayload(guild, id, ctx.users)),
+    chunk_index: 0,
+    chunk_count: 1,
+    nonce: d.nonce,
+    not_found: wanted ? wanted.filter((id) => !guild.members.has(id)) : [],
   });
 }
 

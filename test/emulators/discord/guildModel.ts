@@ -1,7 +1,7 @@
 /**
  * The emulator's guild state and how a {@link GuildSpec} becomes it (names resolved to ids).
  */
-import { DEFAULT_BOT_PERMISSIONS, DEFAULT_EVERYONE_PERMISSIONS, toBits, type Overwrite } from './permissions.ts';
+import { DEFAULT_BOT_PERMISSIONS, DEFAULT_EVERYONE_PERMISSIONS, type Overwrite, toBits } from './permissions.ts';
 import type { AddedGuild, ChannelKind, ChannelSpec, GuildSpec, MemberSpec, OverwriteSpec } from './types.ts';
 
 /** A user known to the emulator. */
@@ -72,26 +72,54 @@ const JOINED_AT = '2024-01-01T00:00:00.000Z';
 export function buildGuild(spec: GuildSpec, ctx: GuildBuildContext): { guild: GuildModel; added: AddedGuild } {
   const id = spec.id ?? ctx.nextId();
   const guild: GuildModel = {
-    id, name: spec.name ?? 'Emu Guild', ownerId: '', locale: spec.locale ?? 'en-US',
-    roles: new Map(), channels: new Map(), members: new Map(), voiceStates: new Map(),
+    id,
+    name: spec.name ?? 'Emu Guild',
+    ownerId: '',
+    locale: spec.locale ?? 'en-US',
+    roles: new Map(),
+    channels: new Map(),
+    members: new Map(),
+    voiceStates: new Map(),
   };
   const everyone = spec.roles?.find((r) => r.name === '@everyone');
-  addRole(guild, { id, name: '@everyone', permissions: toBits(everyone?.permissions, DEFAULT_EVERYONE_PERMISSIONS), position: 0 });
+  addRole(guild, {
+    id,
+    name: '@everyone',
+    permissions: toBits(everyone?.permissions, DEFAULT_EVERYONE_PERMISSIONS),
+    position: 0,
+  });
   for (const role of spec.roles ?? []) {
     if (role.name === '@everyone') continue;
     const position = role.position ?? guild.roles.size;
-    addRole(guild, { id: role.id ?? ctx.nextId(), name: role.name, permissions: toBits(role.permissions), position, color: role.color });
+    addRole(guild, {
+      id: role.id ?? ctx.nextId(),
+      name: role.name,
+      permissions: toBits(role.permissions),
+      position,
+      color: role.color,
+    });
   }
   const botRoleId = ctx.nextId();
   const botPermissions = toBits(spec.botPermissions, DEFAULT_BOT_PERMISSIONS);
-  addRole(guild, { id: botRoleId, name: ctx.bot.username, permissions: botPermissions, position: guild.roles.size, botId: ctx.bot.id });
+  addRole(guild, {
+    id: botRoleId,
+    name: ctx.bot.username,
+    permissions: botPermissions,
+    position: guild.roles.size,
+    botId: ctx.bot.id,
+  });
   addMember(guild, ctx.bot.id, [botRoleId, ...(spec.botRoles ?? []).map((r) => resolveRole(guild, r))], null);
   for (const member of spec.members) addMemberSpec(guild, member, ctx);
   guild.ownerId = spec.ownerId ? resolveUser(guild, spec.ownerId, ctx.users) : firstHuman(guild, ctx);
   for (const channel of spec.channels) addChannel(guild, channel, ctx);
   for (const state of spec.voiceStates ?? []) {
     const userId = resolveUser(guild, state.userId, ctx.users);
-    guild.voiceStates.set(userId, { channelId: resolveChannel(guild, state.channelId), sessionId: ctx.nextId(), selfDeaf: false, selfMute: false });
+    guild.voiceStates.set(userId, {
+      channelId: resolveChannel(guild, state.channelId),
+      sessionId: ctx.nextId(),
+      selfDeaf: false,
+      selfMute: false,
+    });
   }
   return { guild, added: describe(guild, botRoleId, ctx.users) };
 }
@@ -117,7 +145,10 @@ export function resolveUser(guild: GuildModel, idOrName: string, users: Readonly
   throw new Error(`unknown member ${idOrName} in guild ${guild.id}`);
 }
 
-function addRole(guild: GuildModel, role: Omit<RoleModel, 'color' | 'botId'> & { color?: number; botId?: string }): void {
+function addRole(
+  guild: GuildModel,
+  role: Omit<RoleModel, 'color' | 'botId'> & { color?: number; botId?: string },
+): void {
   guild.roles.set(role.id, { ...role, color: role.color ?? 0, botId: role.botId ?? null });
 }
 
@@ -127,12 +158,22 @@ function addMember(guild: GuildModel, userId: string, roles: string[], nick: str
 
 function addMemberSpec(guild: GuildModel, spec: MemberSpec, ctx: GuildBuildContext): void {
   const known = spec.id === undefined ? undefined : ctx.users.get(spec.id);
-  const user: UserModel = known ?? { id: spec.id ?? ctx.nextId(), username: spec.username, globalName: spec.globalName ?? null, bot: spec.bot ?? false };
+  const user: UserModel = known ?? {
+    id: spec.id ?? ctx.nextId(),
+    username: spec.username,
+    globalName: spec.globalName ?? null,
+    bot: spec.bot ?? false,
+  };
   ctx.users.set(user.id, user);
   const roles = (spec.roles ?? []).map((r) => resolveRole(guild, r));
   if (spec.permissions !== undefined) {
     const roleId = ctx.nextId();
-    addRole(guild, { id: roleId, name: `perms:${spec.username}`, permissions: toBits(spec.permissions), position: guild.roles.size });
+    addRole(guild, {
+      id: roleId,
+      name: `perms:${spec.username}`,
+      permissions: toBits(spec.permissions),
+      position: guild.roles.size,
+    });
     roles.push(roleId);
   }
   addMember(guild, user.id, roles, spec.nick ?? null);
@@ -140,9 +181,14 @@ function addMemberSpec(guild: GuildModel, spec: MemberSpec, ctx: GuildBuildConte
 
 function addChannel(guild: GuildModel, spec: ChannelSpec, ctx: GuildBuildContext): void {
   const channel: ChannelModel = {
-    id: spec.id ?? ctx.nextId(), type: CHANNEL_TYPES[spec.type], name: spec.name,
+    id: spec.id ?? ctx.nextId(),
+    type: CHANNEL_TYPES[spec.type],
+    name: spec.name,
     parentId: spec.parent === undefined ? null : resolveChannel(guild, spec.parent),
-    position: guild.channels.size, overwrites: [], userLimit: spec.userLimit ?? 0, topic: spec.topic ?? null,
+    position: guild.channels.size,
+    overwrites: [],
+    userLimit: spec.userLimit ?? 0,
+    topic: spec.topic ?? null,
   };
   guild.channels.set(channel.id, channel);
   channel.overwrites = (spec.permissionOverwrites ?? []).map((o) => toOverwrite(guild, o, ctx.users));
@@ -176,7 +222,12 @@ function describe(guild: GuildModel, botRoleId: string, users: ReadonlyMap<strin
     Object.fromEntries([...items].map((item) => [item.name, item.id]));
   const members = [...guild.members.keys()].map((id) => ({ id, name: users.get(id)?.username ?? id }));
   return {
-    id: guild.id, name: guild.name, everyoneRoleId: guild.id, botRoleId,
-    channels: byName(guild.channels.values()), roles: byName(guild.roles.values()), members: byName(members),
+    id: guild.id,
+    name: guild.name,
+    everyoneRoleId: guild.id,
+    botRoleId,
+    channels: byName(guild.channels.values()),
+    roles: byName(guild.roles.values()),
+    members: byName(members),
   };
 }

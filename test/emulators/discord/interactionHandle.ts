@@ -4,12 +4,12 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { EmulatorContext } from './context.ts';
 import {
+  type CallbackEvent,
   CallbackType,
   EPHEMERAL_FLAG,
-  LOADING_FLAG,
-  type CallbackEvent,
   type InteractionEvent,
   type InteractionRecord,
+  LOADING_FLAG,
 } from './interactionRecord.ts';
 import type { EmulatedMessage, RestFile } from './types.ts';
 import { DEFAULT_WAIT_MS } from './watch.ts';
@@ -69,10 +69,14 @@ export class InteractionHandle {
    * @remarks For component interactions answered with type 6/7 this is the updated source message.
    */
   reply(timeoutMs = DEFAULT_WAIT_MS): Promise<EmulatedMessage> {
-    return this.#until(() => {
-      const message = this.original();
-      return message !== undefined && (message.flags & LOADING_FLAG) === 0 && this.#visible() ? message : undefined;
-    }, timeoutMs, 'a visible interaction reply');
+    return this.#until(
+      () => {
+        const message = this.original();
+        return message !== undefined && (message.flags & LOADING_FLAG) === 0 && this.#visible() ? message : undefined;
+      },
+      timeoutMs,
+      'a visible interaction reply',
+    );
   }
 
   /** The reply once no new answer arrived for `quietMs` (default 250 ms). */
@@ -108,7 +112,8 @@ export class InteractionHandle {
   /** The choices of the autocomplete result. */
   async choices(timeoutMs = DEFAULT_WAIT_MS): Promise<Choice[]> {
     const callback = await this.callback(timeoutMs);
-    if (callback.type !== CallbackType.AutocompleteResult) throw new Error(`callback type ${callback.type} is not an autocomplete result`);
+    if (callback.type !== CallbackType.AutocompleteResult)
+      throw new Error(`callback type ${callback.type} is not an autocomplete result`);
     return (callback.data?.choices ?? []) as Choice[];
   }
 

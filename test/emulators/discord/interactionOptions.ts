@@ -4,18 +4,27 @@
  */
 import type { CommandOption, RegisteredCommand } from './commands.ts';
 import type { EmulatorContext } from './context.ts';
-import { resolveChannel, resolveRole, resolveUser, type GuildModel } from './guildModel.ts';
-import { attachmentPayload } from './messagePayload.ts';
+import { type GuildModel, resolveChannel, resolveRole, resolveUser } from './guildModel.ts';
 import { channelPayload, memberPayload, permissionsIn, rolePayload, userPayload } from './guildPayloads.ts';
-import { storeAttachment, type AttachmentInput } from './messageStore.ts';
+import { attachmentPayload } from './messagePayload.ts';
+import { type AttachmentInput, storeAttachment } from './messageStore.ts';
 
 /** A test's option value: users, channels and roles may be given by name. */
 export type OptionValue = string | number | boolean | AttachmentInput;
 
 /** Option type numbers. */
 export const OptionType = {
-  Subcommand: 1, SubcommandGroup: 2, String: 3, Integer: 4, Boolean: 5, User: 6, Channel: 7, Role: 8,
-  Mentionable: 9, Number: 10, Attachment: 11,
+  Subcommand: 1,
+  SubcommandGroup: 2,
+  String: 3,
+  Integer: 4,
+  Boolean: 5,
+  User: 6,
+  Channel: 7,
+  Role: 8,
+  Mentionable: 9,
+  Number: 10,
+  Attachment: 11,
 } as const;
 
 type Json = Record<string, unknown>;
@@ -31,28 +40,52 @@ export interface OptionRequest {
 }
 
 /** `options` and `resolved` of the interaction's `data`. */
-export function buildOptions(ctx: EmulatorContext, guild: GuildModel, channelId: string, request: OptionRequest): { options: Json[]; resolved: Json } {
+export function buildOptions(
+  ctx: EmulatorContext,
+  guild: GuildModel,
+  channelId: string,
+  request: OptionRequest,
+): { options: Json[]; resolved: Json } {
   const resolved: Record<string, Json> = {};
   let defs = request.command?.options;
   if (request.subcommandGroup !== undefined) defs = defs?.find((o) => o.name === request.subcommandGroup)?.options;
   if (request.subcommand !== undefined) defs = defs?.find((o) => o.name === request.subcommand)?.options;
   const leaves: Json[] = Object.entries(request.options).map(([name, value]) =>
-    leafOption(ctx, guild, channelId, defs?.find((d) => d.name === name), name, value, resolved),
+    leafOption(
+      ctx,
+      guild,
+      channelId,
+      defs?.find((d) => d.name === name),
+      name,
+      value,
+      resolved,
+    ),
   );
   if (request.focused !== undefined) {
     const def = defs?.find((d) => d.name === request.focused?.name);
     const rest = leaves.filter((o) => o.name !== request.focused?.name);
-    leaves.splice(0, leaves.length, ...rest, { name: request.focused.name, type: def?.type ?? OptionType.String, value: request.focused.value, focused: true });
+    leaves.splice(0, leaves.length, ...rest, {
+      name: request.focused.name,
+      type: def?.type ?? OptionType.String,
+      value: request.focused.value,
+      focused: true,
+    });
   }
   let options = leaves;
   if (request.subcommand !== undefined) options = [{ name: request.subcommand, type: OptionType.Subcommand, options }];
-  if (request.subcommandGroup !== undefined) options = [{ name: request.subcommandGroup, type: OptionType.SubcommandGroup, options }];
+  if (request.subcommandGroup !== undefined)
+    options = [{ name: request.subcommandGroup, type: OptionType.SubcommandGroup, options }];
   return { options, resolved };
 }
 
 function leafOption(
-  ctx: EmulatorContext, guild: GuildModel, channelId: string, def: CommandOption | undefined,
-  name: string, value: OptionValue, resolved: Record<string, Json>,
+  ctx: EmulatorContext,
+  guild: GuildModel,
+  channelId: string,
+  def: CommandOption | undefined,
+  name: string,
+  value: OptionValue,
+  resolved: Record<string, Json>,
 ): Json {
   const type = def?.type ?? inferType(value);
   const add = (bucket: string, id: string, entry: Json): string => {
@@ -84,10 +117,18 @@ function leafOption(
 }
 
 function resolveMentionable(
-  ctx: EmulatorContext, guild: GuildModel, channelId: string, value: string, type: number,
+  ctx: EmulatorContext,
+  guild: GuildModel,
+  channelId: string,
+  value: string,
+  type: number,
   add: (bucket: string, id: string, entry: Json) => string,
 ): string {
-  if (type === OptionType.Mentionable && !guild.members.has(value) && ![...ctx.users.values()].some((u) => u.username === value)) {
+  if (
+    type === OptionType.Mentionable &&
+    !guild.members.has(value) &&
+    ![...ctx.users.values()].some((u) => u.username === value)
+  ) {
     const roleId = resolveRole(guild, value);
     return add('roles', roleId, rolePayload(guild.roles.get(roleId)!));
   }

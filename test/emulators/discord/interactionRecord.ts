@@ -23,7 +23,14 @@ export const EPHEMERAL_FLAG = 1 << 6;
 
 /** One answer of the bot to an interaction, in arrival order. */
 export type InteractionEvent =
-  | { kind: 'callback'; at: number; type: number; data: Record<string, unknown> | undefined; files: RestFile[]; withResponse: boolean }
+  | {
+      kind: 'callback';
+      at: number;
+      type: number;
+      data: Record<string, unknown> | undefined;
+      files: RestFile[];
+      withResponse: boolean;
+    }
   | { kind: 'editOriginal'; at: number; data: Record<string, unknown>; files: RestFile[] }
   | { kind: 'deleteOriginal'; at: number }
   | { kind: 'followUp'; at: number; messageId: string; data: Record<string, unknown>; files: RestFile[] }

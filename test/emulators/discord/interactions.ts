@@ -2,7 +2,7 @@
  * INTERACTION_CREATE payloads for commands, autocomplete, components and modals (spec §2.7).
  */
 import { findCommand } from './commands.ts';
-import { requireGuild, type EmulatorContext } from './context.ts';
+import { type EmulatorContext, requireGuild } from './context.ts';
 import { resolveChannel, resolveUser } from './guildModel.ts';
 import { channelPayload, memberPayload, permissionsIn } from './guildPayloads.ts';
 import { randomToken } from './ids.ts';
@@ -61,7 +61,11 @@ export function commandInteraction(ctx: EmulatorContext, spec: SlashCommandSpec 
   const command = findCommand(ctx.commands, spec.name, guild.id);
   const focused = 'focused' in spec ? spec.focused : undefined;
   const { options, resolved } = buildOptions(ctx, guild, channelId, {
-    command, subcommandGroup: spec.subcommandGroup, subcommand: spec.subcommand, options: spec.options ?? {}, focused,
+    command,
+    subcommandGroup: spec.subcommandGroup,
+    subcommand: spec.subcommand,
+    options: spec.options ?? {},
+    focused,
   });
   const data: Json = { id: command?.id ?? ctx.nextId(), name: spec.name, type: 1, options };
   if (command?.guild_id !== undefined) data.guild_id = command.guild_id;
@@ -79,12 +83,20 @@ export function componentInteraction(ctx: EmulatorContext, spec: ButtonSpec | Se
 /** Dispatches a modal submission with one labelled text input per field. */
 export function modalInteraction(ctx: EmulatorContext, spec: ModalSubmitSpec): InteractionRecord {
   const components = Object.entries(spec.fields).map(([customId, value], index) => ({
-    type: 18, id: index * 2 + 1, component: { type: 4, id: index * 2 + 2, custom_id: customId, value },
+    type: 18,
+    id: index * 2 + 1,
+    component: { type: 4, id: index * 2 + 2, custom_id: customId, value },
   }));
   return dispatchInteraction(ctx, 'modal', spec, { custom_id: spec.customId, components }, spec.messageId ?? null);
 }
 
-function dispatchInteraction(ctx: EmulatorContext, kind: InteractionKind, target: InteractionTarget, data: Json, sourceMessageId: string | null): InteractionRecord {
+function dispatchInteraction(
+  ctx: EmulatorContext,
+  kind: InteractionKind,
+  target: InteractionTarget,
+  data: Json,
+  sourceMessageId: string | null,
+): InteractionRecord {
   if (ctx.gatewaySessionId() === null) throw new Error('no bot is connected to the emulator gateway');
   const guild = requireGuild(ctx, target.guildId);
   const channelId = resolveChannel(guild, target.channelId);
@@ -92,19 +104,39 @@ function dispatchInteraction(ctx: EmulatorContext, kind: InteractionKind, target
   const memberPermissions = permissionsIn(guild, userId, channelId).toString();
   const locale = target.locale ?? 'en-US';
   const record: InteractionRecord = {
-    id: ctx.nextId(), token: randomToken('itok', 48), kind, guildId: guild.id, channelId, userId,
-    createdAt: performance.now(), payload: {}, events: [], acknowledged: false, originalMessageId: null,
-    followUpIds: [], sourceMessageId,
+    id: ctx.nextId(),
+    token: randomToken('itok', 48),
+    kind,
+    guildId: guild.id,
+    channelId,
+    userId,
+    createdAt: performance.now(),
+    payload: {},
+    events: [],
+    acknowledged: false,
+    originalMessageId: null,
+    followUpIds: [],
+    sourceMessageId,
   };
   record.payload = {
-    id: record.id, application_id: ctx.bot.id, type: INTERACTION_TYPES[kind], token: record.token, version: 1,
-    guild_id: guild.id, channel_id: channelId,
+    id: record.id,
+    application_id: ctx.bot.id,
+    type: INTERACTION_TYPES[kind],
+    token: record.token,
+    version: 1,
+    guild_id: guild.id,
+    channel_id: channelId,
     channel: { ...channelPayload(guild, guild.channels.get(channelId)!), permissions: memberPermissions },
     guild: { id: guild.id, locale: guild.locale, features: [] },
     member: { ...memberPayload(guild, userId, ctx.users), permissions: memberPermissions },
     app_permissions: permissionsIn(guild, ctx.bot.id, channelId).toString(),
-    locale, guild_locale: guild.locale, entitlements: [], authorizing_integration_owners: { '0': guild.id },
-    context: 0, attachment_size_limit: ATTACHMENT_SIZE_LIMIT_BYTES, data,
+    locale,
+    guild_locale: guild.locale,
+    entitlements: [],
+    authorizing_integration_owners: { '0': guild.id },
+    context: 0,
+    attachment_size_limit: ATTACHMENT_SIZE_LIMIT_BYTES,
+    data,
   };
   if (sourceMessageId !== null) record.payload.message = sourceMessage(ctx, sourceMessageId, channelId, guild.id);
   ctx.interactions.set(record.token, record);
@@ -116,8 +148,22 @@ function sourceMessage(ctx: EmulatorContext, messageId: string, channelId: strin
   const stored = ctx.messages.get(messageId);
   if (stored !== undefined) return messagePayload(ctx, stored);
   return {
-    id: messageId, channel_id: channelId, guild_id: guildId, type: 0, content: '', author: { id: ctx.bot.id, username: ctx.bot.username, discriminator: '0', bot: true },
-    attachments: [], embeds: [], components: [], mentions: [], mention_roles: [], pinned: false, mention_everyone: false,
-    tts: false, timestamp: new Date().toISOString(), edited_timestamp: null, flags: 0,
+    id: messageId,
+    channel_id: channelId,
+    guild_id: guildId,
+    type: 0,
+    content: '',
+    author: { id: ctx.bot.id, username: ctx.bot.username, discriminator: '0', bot: true },
+    attachments: [],
+    embeds: [],
+    components: [],
+    mentions: [],
+    mention_roles: [],
+    pinned: false,
+    mention_everyone: false,
+    tts: false,
+    timestamp: new Date().toISOString(),
+    edited_timestamp: null,
+    flags: 0,
   };
 }

@@ -3,10 +3,17 @@
  * @remarks Like Discord, content, embeds, attachments and components are blanked for sessions
  * without the Message Content intent, except in the bot's own messages and ones that mention it.
  */
-import { Intent, requireGuild, type EmulatorContext } from './context.ts';
+import { type EmulatorContext, Intent, requireGuild } from './context.ts';
 import { resolveChannel, resolveUser } from './guildModel.ts';
 import { messagePayload } from './messagePayload.ts';
-import { applyBody, createMessage, markEdited, parseMentions, storeAttachment, type AttachmentInput } from './messageStore.ts';
+import {
+  type AttachmentInput,
+  applyBody,
+  createMessage,
+  markEdited,
+  parseMentions,
+  storeAttachment,
+} from './messageStore.ts';
 import type { EmulatedMessage } from './types.ts';
 
 /** A message a test posts as a member (`authorId`) or as a webhook. */
@@ -44,8 +51,12 @@ export function postUserMessage(ctx: EmulatorContext, spec: UserMessageSpec): Em
   }
   const authorId = webhookId ?? resolveUser(guild, spec.authorId ?? '', ctx.users);
   const message = createMessage(ctx, {
-    channelId, guildId: guild.id, authorId, source: webhookId === null ? 'user' : 'webhook',
-    type: spec.replyTo === undefined ? 0 : 19, webhookId,
+    channelId,
+    guildId: guild.id,
+    authorId,
+    source: webhookId === null ? 'user' : 'webhook',
+    type: spec.replyTo === undefined ? 0 : 19,
+    webhookId,
   });
   applyBody(ctx, message, { content: spec.content, embeds: spec.embeds ?? [] }, []);
   message.attachments = (spec.attachments ?? []).map((a) => storeAttachment(ctx, channelId, a));
@@ -70,19 +81,35 @@ export function deleteMessage(ctx: EmulatorContext, messageId: string): void {
   const message = ctx.messages.get(messageId);
   if (message === undefined) throw new Error(`unknown message ${messageId}`);
   message.deleted = true;
-  ctx.dispatch('MESSAGE_DELETE', { id: message.id, channel_id: message.channelId, ...(message.guildId ? { guild_id: message.guildId } : {}) }, Intent.GuildMessages);
+  ctx.dispatch(
+    'MESSAGE_DELETE',
+    { id: message.id, channel_id: message.channelId, ...(message.guildId ? { guild_id: message.guildId } : {}) },
+    Intent.GuildMessages,
+  );
 }
 
 /** Dispatches MESSAGE_CREATE or MESSAGE_UPDATE with per-session content gating. */
-export function dispatchMessage(ctx: EmulatorContext, event: 'MESSAGE_CREATE' | 'MESSAGE_UPDATE', message: EmulatedMessage, replyTo?: string): void {
+export function dispatchMessage(
+  ctx: EmulatorContext,
+  event: 'MESSAGE_CREATE' | 'MESSAGE_UPDATE',
+  message: EmulatedMessage,
+  replyTo?: string,
+): void {
   const payload = messagePayload(ctx, message);
   if (replyTo !== undefined) {
-    payload.message_reference = { type: 0, message_id: replyTo, channel_id: message.channelId, guild_id: message.guildId };
+    payload.message_reference = {
+      type: 0,
+      message_id: replyTo,
+      channel_id: message.channelId,
+      guild_id: message.guildId,
+    };
     const referenced = ctx.messages.get(replyTo);
     if (referenced !== undefined) payload.referenced_message = messagePayload(ctx, referenced);
   }
   const exempt = message.authorId === ctx.bot.id || message.mentions.includes(ctx.bot.id);
   ctx.dispatch(event, payload, Intent.GuildMessages, (intents) =>
-    exempt || (intents & Intent.MessageContent) !== 0 ? payload : { ...payload, content: '', embeds: [], attachments: [], components: [] },
+    exempt || (intents & Intent.MessageContent) !== 0
+      ? payload
+      : { ...payload, content: '', embeds: [], attachments: [], components: [] },
   );
 }

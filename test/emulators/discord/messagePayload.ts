@@ -10,8 +10,12 @@ type Json = Record<string, unknown>;
 /** The attachment object. */
 export function attachmentPayload(attachment: EmulatedAttachment): Json {
   return {
-    id: attachment.id, filename: attachment.filename, size: attachment.data.length, url: attachment.url,
-    proxy_url: attachment.url, ...(attachment.contentType === null ? {} : { content_type: attachment.contentType }),
+    id: attachment.id,
+    filename: attachment.filename,
+    size: attachment.data.length,
+    url: attachment.url,
+    proxy_url: attachment.url,
+    ...(attachment.contentType === null ? {} : { content_type: attachment.contentType }),
   };
 }
 
@@ -19,16 +23,31 @@ export function attachmentPayload(attachment: EmulatedAttachment): Json {
 export function messagePayload(ctx: EmulatorContext, message: EmulatedMessage): Json {
   const guild = message.guildId === null ? undefined : ctx.guilds.get(message.guildId);
   const payload: Json = {
-    id: message.id, channel_id: message.channelId, type: message.type, content: message.content,
-    author: authorPayload(ctx, message), attachments: message.attachments.map(attachmentPayload),
-    embeds: message.embeds, components: message.components,
+    id: message.id,
+    channel_id: message.channelId,
+    type: message.type,
+    content: message.content,
+    author: authorPayload(ctx, message),
+    attachments: message.attachments.map(attachmentPayload),
+    embeds: message.embeds,
+    components: message.components,
     mentions: message.mentions.flatMap((id) => {
       const user = ctx.users.get(id);
       if (user === undefined) return [];
-      return [{ ...userPayload(user), ...(guild?.members.has(id) ? { member: memberPayload(guild, id, ctx.users, false) } : {}) }];
+      return [
+        {
+          ...userPayload(user),
+          ...(guild?.members.has(id) ? { member: memberPayload(guild, id, ctx.users, false) } : {}),
+        },
+      ];
     }),
-    mention_roles: message.mentionRoles, mention_everyone: false, pinned: false, tts: false,
-    timestamp: message.createdAt, edited_timestamp: message.editedAt, flags: message.flags,
+    mention_roles: message.mentionRoles,
+    mention_everyone: false,
+    pinned: false,
+    tts: false,
+    timestamp: message.createdAt,
+    edited_timestamp: message.editedAt,
+    flags: message.flags,
   };
   if (message.guildId !== null) payload.guild_id = message.guildId;
   if (message.webhookId !== null) payload.webhook_id = message.webhookId;
@@ -41,6 +60,7 @@ export function messagePayload(ctx: EmulatorContext, message: EmulatedMessage): 
 
 function authorPayload(ctx: EmulatorContext, message: EmulatedMessage): Json {
   const user = ctx.users.get(message.authorId);
-  if (user !== undefined) return message.source !== 'webhook' ? userPayload(user) : { ...userPayload(user), discriminator: '0000' };
+  if (user !== undefined)
+    return message.source !== 'webhook' ? userPayload(user) : { ...userPayload(user), discriminator: '0000' };
   return { id: message.authorId, username: 'unknown', discriminator: '0', avatar: null, global_name: null };
 }

@@ -17,7 +17,13 @@ export function storeAttachment(ctx: EmulatorContext, channelId: string, input: 
   const id = ctx.nextId();
   const data = typeof input.data === 'string' ? Buffer.from(input.data) : input.data;
   const url = `${ctx.restOrigin}/attachments/${channelId}/${id}/${encodeURIComponent(input.filename)}`;
-  const attachment: EmulatedAttachment = { id, filename: input.filename, contentType: input.contentType ?? null, data, url };
+  const attachment: EmulatedAttachment = {
+    id,
+    filename: input.filename,
+    contentType: input.contentType ?? null,
+    data,
+    url,
+  };
   ctx.attachments.set(id, attachment);
   return attachment;
 }
@@ -38,18 +44,38 @@ export interface NewMessage {
 /** Creates and stores an empty message. */
 export function createMessage(ctx: EmulatorContext, init: NewMessage): EmulatedMessage {
   const message: EmulatedMessage = {
-    id: init.id ?? ctx.nextId(), channelId: init.channelId, guildId: init.guildId, authorId: init.authorId,
-    source: init.source, type: init.type ?? 0, content: '', embeds: [], components: [], flags: 0,
-    attachments: [], mentions: [], mentionRoles: [], allowedMentions: undefined, bodies: [],
-    webhookId: init.webhookId ?? null, interactionId: init.interactionId ?? null,
-    createdAt: new Date().toISOString(), editedAt: null, deleted: false,
+    id: init.id ?? ctx.nextId(),
+    channelId: init.channelId,
+    guildId: init.guildId,
+    authorId: init.authorId,
+    source: init.source,
+    type: init.type ?? 0,
+    content: '',
+    embeds: [],
+    components: [],
+    flags: 0,
+    attachments: [],
+    mentions: [],
+    mentionRoles: [],
+    allowedMentions: undefined,
+    bodies: [],
+    webhookId: init.webhookId ?? null,
+    interactionId: init.interactionId ?? null,
+    createdAt: new Date().toISOString(),
+    editedAt: null,
+    deleted: false,
   };
   ctx.messages.set(message.id, message);
   return message;
 }
 
 /** Applies a bot body (create or edit): content, embeds, components, flags, mentions, attachments. */
-export function applyBody(ctx: EmulatorContext, message: EmulatedMessage, body: unknown, files: readonly RestFile[]): void {
+export function applyBody(
+  ctx: EmulatorContext,
+  message: EmulatedMessage,
+  body: unknown,
+  files: readonly RestFile[],
+): void {
   const data = (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>;
   message.bodies.push(body);
   if (typeof data.content === 'string') message.content = data.content;
@@ -75,9 +101,18 @@ export function parseMentions(content: string): { users: string[]; roles: string
   return { users: [...new Set(users)], roles: [...new Set(roles)] };
 }
 
-function nextAttachments(ctx: EmulatorContext, message: EmulatedMessage, listed: unknown, files: readonly RestFile[]): EmulatedAttachment[] {
+function nextAttachments(
+  ctx: EmulatorContext,
+  message: EmulatedMessage,
+  listed: unknown,
+  files: readonly RestFile[],
+): EmulatedAttachment[] {
   const upload = (file: RestFile): EmulatedAttachment =>
-    storeAttachment(ctx, message.channelId, { filename: file.filename, data: file.data, contentType: file.contentType ?? undefined });
+    storeAttachment(ctx, message.channelId, {
+      filename: file.filename,
+      data: file.data,
+      contentType: file.contentType ?? undefined,
+    });
   if (!Array.isArray(listed)) return [...message.attachments, ...files.map(upload)];
   const kept: EmulatedAttachment[] = [];
   for (const entry of listed as Array<{ id?: unknown; filename?: unknown }>) {
@@ -85,7 +120,8 @@ function nextAttachments(ctx: EmulatorContext, message: EmulatedMessage, listed:
     const existing = message.attachments.find((a) => a.id === id);
     const file = existing === undefined ? files.find((f) => String(f.index) === id) : undefined;
     if (existing !== undefined) kept.push(existing);
-    else if (file !== undefined) kept.push(upload(typeof entry.filename === 'string' ? { ...file, filename: entry.filename } : file));
+    else if (file !== undefined)
+      kept.push(upload(typeof entry.filename === 'string' ? { ...file, filename: entry.filename } : file));
   }
   return kept;
 }

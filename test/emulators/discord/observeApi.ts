@@ -62,14 +62,19 @@ export interface GatewayApi {
 
 /** The REST API over `ctx`. */
 export function restApi(ctx: EmulatorContext): RestApi {
-  const matches = (call: RestCall, path: string | RegExp): boolean => (typeof path === 'string' ? call.path === path : path.test(call.path));
+  const matches = (call: RestCall, path: string | RegExp): boolean =>
+    typeof path === 'string' ? call.path === path : path.test(call.path);
   return {
     calls: ctx.restCalls,
     find: (method, path) => ctx.restCalls.filter((c) => c.method === method && matches(c, path)),
-    waitFor: (predicate, timeoutMs = DEFAULT_WAIT_MS) => ctx.watch.until(() => ctx.restCalls.find(predicate), timeoutMs, 'a matching REST call'),
+    waitFor: (predicate, timeoutMs = DEFAULT_WAIT_MS) =>
+      ctx.watch.until(() => ctx.restCalls.find(predicate), timeoutMs, 'a matching REST call'),
     fail: (spec) => {
       ctx.faults.push({
-        method: spec.method, path: spec.path, status: spec.status, remaining: spec.times ?? 1,
+        method: spec.method,
+        path: spec.path,
+        status: spec.status,
+        remaining: spec.times ?? 1,
         body: { message: spec.message ?? 'Emulated failure', code: spec.code ?? 0 },
       });
     },
@@ -78,12 +83,17 @@ export function restApi(ctx: EmulatorContext): RestApi {
 
 /** The commands API over `ctx`. */
 export function commandsApi(ctx: EmulatorContext): CommandsApi {
-  const scope = (guildId: string | null): RegisteredCommand[] => (guildId === null ? ctx.commands.global : (ctx.commands.guilds.get(guildId) ?? []));
+  const scope = (guildId: string | null): RegisteredCommand[] =>
+    guildId === null ? ctx.commands.global : (ctx.commands.guilds.get(guildId) ?? []);
   return {
     global: () => scope(null),
     guild: (guildId) => scope(guildId),
     waitFor: (guildId, timeoutMs = DEFAULT_WAIT_MS) =>
-      ctx.watch.until(() => (scope(guildId).length > 0 ? scope(guildId) : undefined), timeoutMs, `commands registered for ${guildId ?? 'global'}`),
+      ctx.watch.until(
+        () => (scope(guildId).length > 0 ? scope(guildId) : undefined),
+        timeoutMs,
+        `commands registered for ${guildId ?? 'global'}`,
+      ),
   };
 }
 

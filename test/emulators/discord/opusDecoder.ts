@@ -42,7 +42,9 @@ export function createOpusDecoder(): OpusFrameDecoder {
 
 function loadCodec(): { decode(buf: Buffer): Buffer; destroy(): void } {
   try {
-    const { OpusEncoder } = require('@discordjs/opus') as { OpusEncoder: new (rate: number, channels: number) => NativeCodec };
+    const { OpusEncoder } = require('@discordjs/opus') as {
+      OpusEncoder: new (rate: number, channels: number) => NativeCodec;
+    };
     const native = new OpusEncoder(48_000, 2);
     return { decode: (buf) => native.decode(buf), destroy: () => {} };
   } catch {

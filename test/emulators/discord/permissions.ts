@@ -34,15 +34,33 @@ export const ALL_PERMISSIONS = (1n << 53n) - 1n;
 
 /** @everyone's permissions in a new guild (close to Discord's default set). */
 export const DEFAULT_EVERYONE_PERMISSIONS =
-  Perm.CreateInstantInvite | Perm.AddReactions | Perm.Stream | Perm.ViewChannel | Perm.SendMessages |
-  Perm.EmbedLinks | Perm.AttachFiles | Perm.ReadMessageHistory | Perm.UseExternalEmojis | Perm.Connect |
-  Perm.Speak | Perm.UseVAD | Perm.ChangeNickname | Perm.UseApplicationCommands | Perm.RequestToSpeak |
+  Perm.CreateInstantInvite |
+  Perm.AddReactions |
+  Perm.Stream |
+  Perm.ViewChannel |
+  Perm.SendMessages |
+  Perm.EmbedLinks |
+  Perm.AttachFiles |
+  Perm.ReadMessageHistory |
+  Perm.UseExternalEmojis |
+  Perm.Connect |
+  Perm.Speak |
+  Perm.UseVAD |
+  Perm.ChangeNickname |
+  Perm.UseApplicationCommands |
+  Perm.RequestToSpeak |
   Perm.SendMessagesInThreads;
 
 /** What a voice bot's invite usually grants (its managed role). */
 export const DEFAULT_BOT_PERMISSIONS =
-  Perm.ViewChannel | Perm.SendMessages | Perm.EmbedLinks | Perm.AttachFiles | Perm.ReadMessageHistory |
-  Perm.Connect | Perm.Speak | Perm.UseVAD;
+  Perm.ViewChannel |
+  Perm.SendMessages |
+  Perm.EmbedLinks |
+  Perm.AttachFiles |
+  Perm.ReadMessageHistory |
+  Perm.Connect |
+  Perm.Speak |
+  Perm.UseVAD;
 
 /** A channel permission overwrite. */
 export interface Overwrite {

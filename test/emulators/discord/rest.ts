@@ -11,16 +11,26 @@ import type { RestCall } from './types.ts';
 const API_PREFIX = /^\/api\/v(\d+)(?=\/)/;
 
 /** Handles one HTTP request; never rejects. */
-export async function onRestRequest(ctx: EmulatorContext, routes: readonly Route[], req: IncomingMessage, res: ServerResponse): Promise<void> {
+export async function onRestRequest(
+  ctx: EmulatorContext,
+  routes: readonly Route[],
+  req: IncomingMessage,
+  res: ServerResponse,
+): Promise<void> {
   try {
     const url = new URL(req.url ?? '/', 'http://emulator.invalid');
     if (url.pathname.startsWith('/attachments/')) return serveAttachment(ctx, url.pathname, res);
     const raw = await readRaw(req);
     const parsed = await parseBody(raw, req.headers['content-type']);
     const call: RestCall = {
-      method: req.method ?? 'GET', path: safeDecode(url.pathname.replace(API_PREFIX, '')),
-      query: Object.fromEntries(url.searchParams), body: parsed.body, files: parsed.files,
-      authorized: req.headers.authorization === `Bot ${ctx.options.token}`, status: 0, at: performance.now(),
+      method: req.method ?? 'GET',
+      path: safeDecode(url.pathname.replace(API_PREFIX, '')),
+      query: Object.fromEntries(url.searchParams),
+      body: parsed.body,
+      files: parsed.files,
+      authorized: req.headers.authorization === `Bot ${ctx.options.token}`,
+      status: 0,
+      at: performance.now(),
     };
     ctx.restCalls.push(call);
     let reply: RestReply;
@@ -51,9 +61,10 @@ async function routeCall(ctx: EmulatorContext, routes: readonly Route[], call: R
 }
 
 function takeFault(faults: RestFault[], call: RestCall): RestReply | undefined {
-  const fault = faults.find((f) =>
-    (f.method === undefined || f.method === call.method) &&
-    (typeof f.path === 'string' ? f.path === call.path : f.path.test(call.path)),
+  const fault = faults.find(
+    (f) =>
+      (f.method === undefined || f.method === call.method) &&
+      (typeof f.path === 'string' ? f.path === call.path : f.path.test(call.path)),
   );
   if (fault === undefined) return undefined;
   fault.remaining -= 1;
@@ -68,7 +79,10 @@ function serveAttachment(ctx: EmulatorContext, pathname: string, res: ServerResp
     res.writeHead(404).end();
     return;
   }
-  res.writeHead(200, { 'content-type': attachment.contentType ?? 'application/octet-stream', 'content-length': attachment.data.length });
+  res.writeHead(200, {
+    'content-type': attachment.contentType ?? 'application/octet-stream',
+    'content-length': attachment.data.length,
+  });
   res.end(attachment.data);
 }
 

@@ -44,7 +44,11 @@ export async function parseBody(raw: Buffer, contentType: string | undefined): P
 async function parseMultipart(raw: Buffer, contentType: string): Promise<ParsedBody> {
   let form: FormData;
   try {
-    form = await new Request('http://emulator.invalid/', { method: 'POST', headers: { 'content-type': contentType }, body: raw }).formData();
+    form = await new Request('http://emulator.invalid/', {
+      method: 'POST',
+      headers: { 'content-type': contentType },
+      body: raw,
+    }).formData();
   } catch (error) {
     return { body: undefined, files: [], error: `bad multipart body: ${String(error)}` };
   }
@@ -63,7 +67,10 @@ async function parseMultipart(raw: Buffer, contentType: string): Promise<ParsedB
     }
     const index = /^files\[(\d+)\]$/.exec(field);
     files.push({
-      field, index: index ? Number(index[1]) : -1, filename: value.name, contentType: value.type === '' ? null : value.type,
+      field,
+      index: index ? Number(index[1]) : -1,
+      filename: value.name,
+      contentType: value.type === '' ? null : value.type,
       data: Buffer.from(await value.arrayBuffer()),
     });
   }

@@ -4,10 +4,19 @@
  * follow-up or edit before it.
  */
 import type { EmulatorContext } from './context.ts';
-import { CallbackType, EPHEMERAL_FLAG, LOADING_FLAG, type InteractionRecord } from './interactionRecord.ts';
+import { CallbackType, EPHEMERAL_FLAG, type InteractionRecord, LOADING_FLAG } from './interactionRecord.ts';
 import { messagePayload } from './messagePayload.ts';
 import { applyBody, createMessage, markEdited } from './messageStore.ts';
-import { apiError, bodyObject, NO_CONTENT, ok, route, type RestReply, type RestRequest, type Route } from './restRoute.ts';
+import {
+  apiError,
+  bodyObject,
+  NO_CONTENT,
+  ok,
+  type RestReply,
+  type RestRequest,
+  type Route,
+  route,
+} from './restRoute.ts';
 import type { EmulatedMessage } from './types.ts';
 
 const UNKNOWN_WEBHOOK = apiError(404, 10_015, 'Unknown Webhook');
@@ -22,12 +31,22 @@ export function interactionRoutes(): Route[] {
     route('POST', '/webhooks/:appId/:token', onFollowUp, false),
     route('GET', message, (req) => withMessage(req, (_r, msg) => ok(messagePayload(req.ctx, msg))), false),
     route('PATCH', message, (req) => withMessage(req, (record, msg) => onEdit(req, record, msg)), false),
-    route('DELETE', message, (req) => withMessage(req, (record, msg) => {
-      msg.deleted = true;
-      const at = performance.now();
-      record.events.push(msg.id === record.originalMessageId ? { kind: 'deleteOriginal', at } : { kind: 'deleteFollowUp', at, messageId: msg.id });
-      return NO_CONTENT;
-    }), false),
+    route(
+      'DELETE',
+      message,
+      (req) =>
+        withMessage(req, (record, msg) => {
+          msg.deleted = true;
+          const at = performance.now();
+          record.events.push(
+            msg.id === record.originalMessageId
+              ? { kind: 'deleteOriginal', at }
+              : { kind: 'deleteFollowUp', at, messageId: msg.id },
+          );
+          return NO_CONTENT;
+        }),
+      false,
+    ),
   ];
 }
 
@@ -41,7 +60,8 @@ function onCallback({ ctx, params, call }: RestRequest): RestReply {
   const body = bodyObject(call);
   const type = Number(body.type);
   const data = typeof body.data === 'object' && body.data !== null ? (body.data as Record<string, unknown>) : undefined;
-  if ((record.kind === 'autocomplete') !== (type === CallbackType.AutocompleteResult)) return apiError(400, 50_035, 'Invalid Form Body (callback type)');
+  if ((record.kind === 'autocomplete') !== (type === CallbackType.AutocompleteResult))
+    return apiError(400, 50_035, 'Invalid Form Body (callback type)');
   record.acknowledged = true;
   const message = applyCallback(ctx, record, type, data, call.files);
   const withResponse = call.query.with_response === 'true';
@@ -49,7 +69,9 @@ function onCallback({ ctx, params, call }: RestRequest): RestReply {
   if (!withResponse) return NO_CONTENT;
   return ok({
     interaction: {
-      id: record.id, type: INTERACTION_TYPE_NUMBERS[record.kind], response_message_id: message?.id,
+      id: record.id,
+      type: INTERACTION_TYPE_NUMBERS[record.kind],
+      response_message_id: message?.id,
       response_message_loading: type === CallbackType.DeferredChannelMessage,
       response_message_ephemeral: message !== undefined && (message.flags & EPHEMERAL_FLAG) !== 0,
     },
@@ -58,12 +80,21 @@ function onCallback({ ctx, params, call }: RestRequest): RestReply {
 }
 
 function applyCallback(
-  ctx: EmulatorContext, record: InteractionRecord, type: number, data: Record<string, unknown> | undefined, files: RequestFiles,
+  ctx: EmulatorContext,
+  record: InteractionRecord,
+  type: number,
+  data: Record<string, unknown> | undefined,
+  files: RequestFiles,
 ): EmulatedMessage | undefined {
   if (type === CallbackType.ChannelMessage || type === CallbackType.DeferredChannelMessage) {
     const message = createMessage(ctx, {
-      channelId: record.channelId, guildId: record.guildId, authorId: ctx.bot.id, source: 'interaction',
-      type: record.kind === 'command' ? 20 : 0, webhookId: ctx.bot.id, interactionId: record.id,
+      channelId: record.channelId,
+      guildId: record.guildId,
+      authorId: ctx.bot.id,
+      source: 'interaction',
+      type: record.kind === 'command' ? 20 : 0,
+      webhookId: ctx.bot.id,
+      interactionId: record.id,
     });
     if (type === CallbackType.ChannelMessage) applyBody(ctx, message, data ?? {}, files);
     else message.flags = LOADING_FLAG | (Number(data?.flags ?? 0) & EPHEMERAL_FLAG);
@@ -89,12 +120,22 @@ function onFollowUp({ ctx, params, call }: RestRequest): RestReply {
   const record = ctx.interactions.get(params.token ?? '');
   if (params.appId !== ctx.bot.id || record === undefined || !record.acknowledged) return UNKNOWN_WEBHOOK;
   const message = createMessage(ctx, {
-    channelId: record.channelId, guildId: record.guildId, authorId: ctx.bot.id, source: 'followUp',
-    webhookId: ctx.bot.id, interactionId: record.id,
+    channelId: record.channelId,
+    guildId: record.guildId,
+    authorId: ctx.bot.id,
+    source: 'followUp',
+    webhookId: ctx.bot.id,
+    interactionId: record.id,
   });
   applyBody(ctx, message, call.body, call.files);
   record.followUpIds.push(message.id);
-  record.events.push({ kind: 'followUp', at: call.at, messageId: message.id, data: bodyObject(call), files: call.files });
+  record.events.push({
+    kind: 'followUp',
+    at: call.at,
+    messageId: message.id,
+    data: bodyObject(call),
+    files: call.files,
+  });
   return call.query.wait === 'true' ? ok(messagePayload(ctx, message)) : NO_CONTENT;
 }
 
@@ -103,13 +144,18 @@ function onEdit({ ctx, call }: RestRequest, record: InteractionRecord, message: 
   message.flags &= ~LOADING_FLAG;
   markEdited(message);
   const data = bodyObject(call);
-  record.events.push(message.id === record.originalMessageId
-    ? { kind: 'editOriginal', at: call.at, data, files: call.files }
-    : { kind: 'editFollowUp', at: call.at, messageId: message.id, data, files: call.files });
+  record.events.push(
+    message.id === record.originalMessageId
+      ? { kind: 'editOriginal', at: call.at, data, files: call.files }
+      : { kind: 'editFollowUp', at: call.at, messageId: message.id, data, files: call.files },
+  );
   return ok(messagePayload(ctx, message));
 }
 
-function withMessage(req: RestRequest, answer: (record: InteractionRecord, message: EmulatedMessage) => RestReply): RestReply {
+function withMessage(
+  req: RestRequest,
+  answer: (record: InteractionRecord, message: EmulatedMessage) => RestReply,
+): RestReply {
   const record = req.ctx.interactions.get(req.params.token ?? '');
   if (req.params.appId !== req.ctx.bot.id || record === undefined) return UNKNOWN_WEBHOOK;
   const id = req.params.messageId === '@original' ? record.originalMessageId : req.params.messageId;
@@ -120,7 +166,14 @@ function withMessage(req: RestRequest, answer: (record: InteractionRecord, messa
 
 function sourceMessage(ctx: EmulatorContext, record: InteractionRecord): EmulatedMessage | undefined {
   if (record.sourceMessageId === null) return undefined;
-  return ctx.messages.get(record.sourceMessageId) ?? createMessage(ctx, {
-    id: record.sourceMessageId, channelId: record.channelId, guildId: record.guildId, authorId: ctx.bot.id, source: 'channel',
-  });
+  return (
+    ctx.messages.get(record.sourceMessageId) ??
+    createMessage(ctx, {
+      id: record.sourceMessageId,
+      channelId: record.channelId,
+      guildId: record.guildId,
+      authorId: ctx.bot.id,
+      source: 'channel',
+    })
+  );
 }

@@ -46,5 +46,7 @@ export const NO_CONTENT: RestReply = { status: 204 };
 
 /** The body as an object (`{}` when it is not one). */
 export function bodyObject(call: RestCall): Record<string, unknown> {
-  return typeof call.body === 'object' && call.body !== null && !Array.isArray(call.body) ? (call.body as Record<string, unknown>) : {};
+  return typeof call.body === 'object' && call.body !== null && !Array.isArray(call.body)
+    ? (call.body as Record<string, unknown>)
+    : {};
 }

@@ -7,10 +7,22 @@ import { guildCreatePayload } from './guildPayloads.ts';
 import { InteractionHandle } from './interactionHandle.ts';
 import type { InteractionRecord } from './interactionRecord.ts';
 import {
-  commandInteraction, componentInteraction, modalInteraction,
-  type AutocompleteSpec, type ButtonSpec, type ModalSubmitSpec, type SelectMenuSpec, type SlashCommandSpec,
+  type AutocompleteSpec,
+  type ButtonSpec,
+  commandInteraction,
+  componentInteraction,
+  type ModalSubmitSpec,
+  modalInteraction,
+  type SelectMenuSpec,
+  type SlashCommandSpec,
 } from './interactions.ts';
-import { deleteMessage, editUserMessage, postUserMessage, type MessageEditSpec, type UserMessageSpec } from './messageEvents.ts';
+import {
+  deleteMessage,
+  editUserMessage,
+  type MessageEditSpec,
+  postUserMessage,
+  type UserMessageSpec,
+} from './messageEvents.ts';
 import type { AddedGuild, EmulatedMessage, GuildSpec } from './types.ts';
 import { DEFAULT_WAIT_MS } from './watch.ts';
 
@@ -41,7 +53,11 @@ export interface MessageApi {
   /** Messages the bot posted with `channel.send` in `channelId`, oldest first (deleted ones flagged). */
   channelMessages(channelId: string): EmulatedMessage[];
   /** The first such message (past or future) matching `predicate`. */
-  waitForChannelMessage(channelId: string, predicate?: (message: EmulatedMessage) => boolean, timeoutMs?: number): Promise<EmulatedMessage>;
+  waitForChannelMessage(
+    channelId: string,
+    predicate?: (message: EmulatedMessage) => boolean,
+    timeoutMs?: number,
+  ): Promise<EmulatedMessage>;
 }
 
 /** Adds a guild; dispatches GUILD_CREATE at once when the bot is connected. */
@@ -68,7 +84,9 @@ export function interactionApi(ctx: EmulatorContext): InteractionApi {
 /** The message API over `ctx`. */
 export function messageApi(ctx: EmulatorContext): MessageApi {
   const inChannel = (channelId: string): EmulatedMessage[] =>
-    [...ctx.messages.values()].filter((m) => m.channelId === channelId && m.source === 'channel' && m.authorId === ctx.bot.id);
+    [...ctx.messages.values()].filter(
+      (m) => m.channelId === channelId && m.source === 'channel' && m.authorId === ctx.bot.id,
+    );
   return {
     sendMessage: (spec) => postUserMessage(ctx, spec),
     editMessage: (spec) => editUserMessage(ctx, spec),

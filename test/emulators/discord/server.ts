@@ -7,37 +7,44 @@ import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { createContext, type EmulatorContext } from './context.ts';
 import { createGateway, type Gateway } from './gateway.ts';
+import { type CommandsApi, commandsApi, type GatewayApi, gatewayApi, type RestApi, restApi } from './observeApi.ts';
 import { onRestRequest } from './rest.ts';
 import { commandRoutes } from './restCommands.ts';
 import { interactionRoutes } from './restInteractions.ts';
 import { messageRoutes } from './restMessages.ts';
 import { metaRoutes } from './restMeta.ts';
 import { cryptoReady } from './rtp.ts';
-import { commandsApi, gatewayApi, restApi, type CommandsApi, type GatewayApi, type RestApi } from './observeApi.ts';
-import { addGuild, interactionApi, messageApi, type InteractionApi, type MessageApi } from './scriptApi.ts';
-import { createCertificate, trustCertificateInProcess, type EmulatorCertificate } from './tls.ts';
+import { addGuild, type InteractionApi, interactionApi, type MessageApi, messageApi } from './scriptApi.ts';
+import { createCertificate, type EmulatorCertificate, trustCertificateInProcess } from './tls.ts';
 import type { AddedGuild, DiscordEmulatorOptions, GuildSpec } from './types.ts';
-import { voiceApi, type VoiceApi } from './voiceApi.ts';
+import { type VoiceApi, voiceApi } from './voiceApi.ts';
 import { startVoiceGateway } from './voiceGateway.ts';
-import { setMemberVoice, onBotVoiceRequest } from './voiceSignals.ts';
+import { onBotVoiceRequest, setMemberVoice } from './voiceSignals.ts';
 import { startVoiceUdp } from './voiceUdp.ts';
 
+export { dominantFrequency, rms, sineTone } from './analysis.ts';
+export type { RegisteredCommand } from './commands.ts';
+export { type Choice, InteractionHandle } from './interactionHandle.ts';
+export type { OptionValue } from './interactionOptions.ts';
+export type { CallbackEvent, InteractionEvent } from './interactionRecord.ts';
+export type {
+  AutocompleteSpec,
+  ButtonSpec,
+  InteractionTarget,
+  ModalSubmitSpec,
+  SelectMenuSpec,
+  SlashCommandSpec,
+} from './interactions.ts';
+export type { MessageEditSpec, UserMessageSpec } from './messageEvents.ts';
+export type { AttachmentInput } from './messageStore.ts';
+export type { CommandsApi, GatewayApi, RestApi, RestFaultSpec } from './observeApi.ts';
+export { ALL_PERMISSIONS, DEFAULT_BOT_PERMISSIONS, DEFAULT_EVERYONE_PERMISSIONS, Perm } from './permissions.ts';
+export type { AeadMode } from './rtp.ts';
+export type { InteractionApi, MessageApi } from './scriptApi.ts';
+export { trustCertificateInProcess } from './tls.ts';
 export type * from './types.ts';
 export type { AudioWaitOptions, VoiceApi } from './voiceApi.ts';
 export type { CapturedAudio, GuildVoice, SpeakingEvent, VoiceClose, VoicePacket, VoiceRequest } from './voiceRecord.ts';
-export type { CommandsApi, GatewayApi, RestApi, RestFaultSpec } from './observeApi.ts';
-export type { InteractionApi, MessageApi } from './scriptApi.ts';
-export type { RegisteredCommand } from './commands.ts';
-export type { AutocompleteSpec, ButtonSpec, InteractionTarget, ModalSubmitSpec, SelectMenuSpec, SlashCommandSpec } from './interactions.ts';
-export type { OptionValue } from './interactionOptions.ts';
-export type { CallbackEvent, InteractionEvent } from './interactionRecord.ts';
-export type { UserMessageSpec, MessageEditSpec } from './messageEvents.ts';
-export type { AttachmentInput } from './messageStore.ts';
-export type { AeadMode } from './rtp.ts';
-export { InteractionHandle, type Choice } from './interactionHandle.ts';
-export { Perm, ALL_PERMISSIONS, DEFAULT_BOT_PERMISSIONS, DEFAULT_EVERYONE_PERMISSIONS } from './permissions.ts';
-export { dominantFrequency, rms, sineTone } from './analysis.ts';
-export { trustCertificateInProcess } from './tls.ts';
 
 type Closer = () => Promise<void> | void;
 
@@ -88,15 +95,28 @@ export async function startDiscordEmulator(options: DiscordEmulatorOptions = {})
   }
 }
 
-function assemble(ctx: EmulatorContext, cert: EmulatorCertificate, gateway: Gateway, closers: Closer[]): DiscordEmulator {
+function assemble(
+  ctx: EmulatorContext,
+  cert: EmulatorCertificate,
+  gateway: Gateway,
+  closers: Closer[],
+): DiscordEmulator {
   return {
-    restUrl: `${ctx.restOrigin}/api`, gatewayUrl: ctx.gatewayUrl, token: ctx.options.token,
-    applicationId: ctx.bot.id, botUsername: ctx.bot.username, certPath: cert.certPath,
+    restUrl: `${ctx.restOrigin}/api`,
+    gatewayUrl: ctx.gatewayUrl,
+    token: ctx.options.token,
+    applicationId: ctx.bot.id,
+    botUsername: ctx.bot.username,
+    certPath: cert.certPath,
     trustInProcess: () => trustCertificateInProcess(cert.cert),
     addGuild: (spec) => addGuild(ctx, spec),
     setVoiceState: (guildId, userId, channelId) => setMemberVoice(ctx, guildId, userId, channelId),
-    ...messageApi(ctx), ...interactionApi(ctx), ...voiceApi(ctx),
-    rest: restApi(ctx), commands: commandsApi(ctx), gateway: gatewayApi(ctx, gateway),
+    ...messageApi(ctx),
+    ...interactionApi(ctx),
+    ...voiceApi(ctx),
+    rest: restApi(ctx),
+    commands: commandsApi(ctx),
+    gateway: gatewayApi(ctx, gateway),
     close: () => runClosers(ctx, closers),
   };
 }
@@ -134,10 +154,11 @@ async function startHttp(ctx: EmulatorContext, onUpgrade: UpgradeHandler): Promi
   ctx.restOrigin = `http://127.0.0.1:${port}`;
   ctx.gatewayUrl = `ws://127.0.0.1:${port}`;
   return {
-    close: () => new Promise<void>((resolve) => {
-      server.close(() => resolve());
-      for (const socket of sockets) socket.destroy();
-      server.closeAllConnections();
-    }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        for (const socket of sockets) socket.destroy();
+        server.closeAllConnections();
+      }),
   };
 }

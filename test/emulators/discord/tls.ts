@@ -28,13 +28,29 @@ export async function createCertificate(): Promise<EmulatorCertificate> {
   const keyPath = join(dir, 'key.pem');
   try {
     await run('openssl', [
-      'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes',
-      '-days', '2', '-subj', '/CN=localhost', '-addext', 'subjectAltName=DNS:localhost,IP:127.0.0.1',
-      '-keyout', keyPath, '-out', certPath,
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:prime256v1',
+      '-nodes',
+      '-days',
+      '2',
+      '-subj',
+      '/CN=localhost',
+      '-addext',
+      'subjectAltName=DNS:localhost,IP:127.0.0.1',
+      '-keyout',
+      keyPath,
+      '-out',
+      certPath,
     ]);
   } catch (error) {
     await rm(dir, { recursive: true, force: true });
-    throw new Error(`the Discord emulator needs openssl (1.1.1+) on PATH for its voice TLS certificate: ${String(error)}`);
+    throw new Error(
+      `the Discord emulator needs openssl (1.1.1+) on PATH for its voice TLS certificate: ${String(error)}`,
+    );
   }
   const [cert, key] = await Promise.all([readFile(certPath, 'utf8'), readFile(keyPath, 'utf8')]);
   return { certPath, keyPath, cert, key, remove: () => rm(dir, { recursive: true, force: true }) };

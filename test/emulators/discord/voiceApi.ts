@@ -1,9 +1,9 @@
 /**
  * The voice part of the scripting API: per-guild records, decoded audio and waits.
  */
-import { guildVoice, requireGuild, type EmulatorContext } from './context.ts';
+import { type EmulatorContext, guildVoice, requireGuild } from './context.ts';
+import { audioOf, type CapturedAudio, type GuildVoice, isIdle, segmentsOf } from './voiceRecord.ts';
 import { leaveVoice } from './voiceSignals.ts';
-import { audioOf, isIdle, segmentsOf, type CapturedAudio, type GuildVoice } from './voiceRecord.ts';
 import { DEFAULT_WAIT_MS } from './watch.ts';
 
 /** Options of {@link VoiceApi.waitForAudio}. */
@@ -42,14 +42,22 @@ export function voiceApi(ctx: EmulatorContext): VoiceApi {
     audioSegments: (guildId, gapMs) => segmentsOf(view(guildId).packets, gapMs),
     waitForAudio: (guildId, options = {}) => {
       const { minMs = 20, timeoutMs = DEFAULT_WAIT_MS, untilIdle = false } = options;
-      return ctx.watch.until(() => {
-        const voice = view(guildId);
-        const audio = audioOf(voice.packets);
-        return audio.durationMs >= minMs && (!untilIdle || isIdle(voice)) ? audio : undefined;
-      }, timeoutMs, `${minMs} ms of audio in guild ${guildId}${untilIdle ? ' and then silence' : ''}`);
+      return ctx.watch.until(
+        () => {
+          const voice = view(guildId);
+          const audio = audioOf(voice.packets);
+          return audio.durationMs >= minMs && (!untilIdle || isIdle(voice)) ? audio : undefined;
+        },
+        timeoutMs,
+        `${minMs} ms of audio in guild ${guildId}${untilIdle ? ' and then silence' : ''}`,
+      );
     },
     waitForVoice: (guildId, predicate, timeoutMs = DEFAULT_WAIT_MS) =>
-      ctx.watch.until(() => (predicate(view(guildId)) ? view(guildId) : undefined), timeoutMs, `a voice condition in guild ${guildId}`),
+      ctx.watch.until(
+        () => (predicate(view(guildId)) ? view(guildId) : undefined),
+        timeoutMs,
+        `a voice condition in guild ${guildId}`,
+      ),
     clearAudio: (guildId) => {
       const voice = view(guildId);
       voice.packets.length = 0;

@@ -5,7 +5,7 @@
 import { randomBytes, randomInt } from 'node:crypto';
 import { createServer, type Server } from 'node:https';
 import type { Socket } from 'node:net';
-import { WebSocketServer, type RawData, type WebSocket } from 'ws';
+import { type RawData, type WebSocket, WebSocketServer } from 'ws';
 import type { EmulatorContext } from './context.ts';
 import { createOpusDecoder } from './opusDecoder.ts';
 import type { AeadMode } from './rtp.ts';
@@ -25,7 +25,10 @@ interface Connection {
 }
 
 /** Starts the TLS voice gateway on a free loopback port and wires `ctx.closeVoiceSocket`. */
-export async function startVoiceGateway(ctx: EmulatorContext, tls: { cert: string; key: string }): Promise<VoiceGateway> {
+export async function startVoiceGateway(
+  ctx: EmulatorContext,
+  tls: { cert: string; key: string },
+): Promise<VoiceGateway> {
   const server = createServer({ cert: tls.cert, key: tls.key });
   const sockets = new Set<Socket>();
   server.on('connection', (socket: Socket) => {
@@ -56,7 +59,14 @@ export async function startVoiceGateway(ctx: EmulatorContext, tls: { cert: strin
   return { port, close: () => closeServer(server, wss, sockets) };
 }
 
-function onMessage(ctx: EmulatorContext, conn: Connection, byGuild: Map<string, Connection>, raw: RawData, isBinary: boolean, ssrc: () => number): void {
+function onMessage(
+  ctx: EmulatorContext,
+  conn: Connection,
+  byGuild: Map<string, Connection>,
+  raw: RawData,
+  isBinary: boolean,
+  ssrc: () => number,
+): void {
   if (isBinary) return;
   const packet = parse(raw);
   if (packet === null) return;
@@ -66,7 +76,12 @@ function onMessage(ctx: EmulatorContext, conn: Connection, byGuild: Map<string, 
   else if (packet.op === 3) heartbeat(conn, d, packet.rawD);
   else if (conn.state === null) conn.ws.close(4_003, 'Not authenticated.');
   else if (packet.op === 1) selectProtocol(ctx, conn, d);
-  else if (packet.op === 5) conn.state.view.speaking.push({ at: performance.now(), speaking: Number(d.speaking ?? 0), ssrc: Number(d.ssrc ?? 0) });
+  else if (packet.op === 5)
+    conn.state.view.speaking.push({
+      at: performance.now(),
+      speaking: Number(d.speaking ?? 0),
+      ssrc: Number(d.ssrc ?? 0),
+    });
   ctx.watch.notify();
 }
 
@@ -75,9 +90,21 @@ function heartbeat(conn: Connection, d: Record<string, unknown>, rawD: unknown):
   send(conn, { op: 6, d: { t: typeof d.t === 'number' ? d.t : rawD } }, false);
 }
 
-function identify(ctx: EmulatorContext, conn: Connection, byGuild: Map<string, Connection>, d: Record<string, unknown>, ssrc: () => number): void {
+function identify(
+  ctx: EmulatorContext,
+  conn: Connection,
+  byGuild: Map<string, Connection>,
+  d: Record<string, unknown>,
+  ssrc: () => number,
+): void {
   const state = ctx.voice.get(String(d.server_id ?? ''));
-  if (state === undefined || state.token === null || d.token !== state.token || d.session_id !== state.sessionId || d.user_id !== ctx.bot.id) {
+  if (
+    state === undefined ||
+    state.token === null ||
+    d.token !== state.token ||
+    d.session_id !== state.sessionId ||
+    d.user_id !== ctx.bot.id
+  ) {
     conn.ws.close(4_004, 'Authentication failed.');
     return;
   }
@@ -96,7 +123,10 @@ function identify(ctx: EmulatorContext, conn: Connection, byGuild: Map<string, C
   state.decoder?.destroy();
   state.decoder = createOpusDecoder();
   state.secretKey = null;
-  send(conn, { op: 2, d: { ssrc: state.view.ssrc, ip: '127.0.0.1', port: ctx.udpPort, modes: ctx.options.modes, experiments: [] } });
+  send(conn, {
+    op: 2,
+    d: { ssrc: state.view.ssrc, ip: '127.0.0.1', port: ctx.udpPort, modes: ctx.options.modes, experiments: [] },
+  });
 }
 
 function selectProtocol(ctx: EmulatorContext, conn: Connection, d: Record<string, unknown>): void {
@@ -109,20 +139,36 @@ function selectProtocol(ctx: EmulatorContext, conn: Connection, d: Record<string
   }
   state.secretKey = randomBytes(32);
   state.view.mode = mode;
-  if (typeof data.address === 'string' && typeof data.port === 'number') state.view.clientAddress = { address: data.address, port: data.port };
+  if (typeof data.address === 'string' && typeof data.port === 'number')
+    state.view.clientAddress = { address: data.address, port: data.port };
   send(conn, {
     op: 4,
     d: {
-      audio_codec: 'opus', video_codec: 'H264', media_session_id: randomBytes(16).toString('hex'),
-      mode, secret_key: [...state.secretKey], dave_protocol_version: 0,
+      audio_codec: 'opus',
+      video_codec: 'H264',
+      media_session_id: randomBytes(16).toString('hex'),
+      mode,
+      secret_key: [...state.secretKey],
+      dave_protocol_version: 0,
     },
   });
   state.view.connected = true;
 }
 
-function resume(ctx: EmulatorContext, conn: Connection, byGuild: Map<string, Connection>, d: Record<string, unknown>): void {
+function resume(
+  ctx: EmulatorContext,
+  conn: Connection,
+  byGuild: Map<string, Connection>,
+  d: Record<string, unknown>,
+): void {
   const state = ctx.voice.get(String(d.server_id ?? ''));
-  if (state === undefined || state.token === null || d.token !== state.token || d.session_id !== state.sessionId || state.secretKey === null) {
+  if (
+    state === undefined ||
+    state.token === null ||
+    d.token !== state.token ||
+    d.session_id !== state.sessionId ||
+    state.secretKey === null
+  ) {
     conn.ws.close(4_006, 'Session no longer valid.');
     return;
   }
@@ -139,11 +185,22 @@ function attach(state: GuildVoiceState, conn: Connection, byGuild: Map<string, C
   byGuild.set(state.view.guildId, conn);
 }
 
-function onClose(ctx: EmulatorContext, conn: Connection, byGuild: Map<string, Connection>, code: number, reason: string): void {
+function onClose(
+  ctx: EmulatorContext,
+  conn: Connection,
+  byGuild: Map<string, Connection>,
+  code: number,
+  reason: string,
+): void {
   const state = conn.state;
   if (state === null) return;
   const by = conn.serverClose ? 'server' : 'client';
-  state.view.closes.push({ at: performance.now(), code: conn.serverClose?.code ?? code, reason: conn.serverClose?.reason ?? reason, by });
+  state.view.closes.push({
+    at: performance.now(),
+    code: conn.serverClose?.code ?? code,
+    reason: conn.serverClose?.reason ?? reason,
+    by,
+  });
   if (byGuild.get(state.view.guildId) === conn) {
     byGuild.delete(state.view.guildId);
     state.view.connected = false;

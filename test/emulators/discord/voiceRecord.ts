@@ -94,11 +94,27 @@ export interface CapturedAudio {
 export function newGuildVoice(guildId: string): GuildVoiceState {
   return {
     view: {
-      guildId, channelId: null, connected: false, mode: null, daveVersionOffered: null, ssrc: null,
-      packets: [], speaking: [], requests: [], closes: [], identifies: 0, resumes: 0, heartbeats: 0, keepAlives: 0,
-      decryptFailures: 0, clientAddress: null,
+      guildId,
+      channelId: null,
+      connected: false,
+      mode: null,
+      daveVersionOffered: null,
+      ssrc: null,
+      packets: [],
+      speaking: [],
+      requests: [],
+      closes: [],
+      identifies: 0,
+      resumes: 0,
+      heartbeats: 0,
+      keepAlives: 0,
+      decryptFailures: 0,
+      clientAddress: null,
     },
-    sessionId: null, token: null, secretKey: null, decoder: null,
+    sessionId: null,
+    token: null,
+    secretKey: null,
+    decoder: null,
   };
 }
 

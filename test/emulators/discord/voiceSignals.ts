@@ -2,8 +2,8 @@
  * The bot's op 4 (join, move, leave) on the main gateway, and server-side voice state changes:
  * VOICE_STATE_UPDATE first, then VOICE_SERVER_UPDATE with `endpoint: "localhost:V"` (spec §2.6).
  */
-import { guildVoice, Intent, requireGuild, type EmulatorContext } from './context.ts';
-import { resolveChannel, resolveUser, type GuildModel } from './guildModel.ts';
+import { type EmulatorContext, guildVoice, Intent, requireGuild } from './context.ts';
+import { type GuildModel, resolveChannel, resolveUser } from './guildModel.ts';
 import { permissionsIn, voiceStatePayload } from './guildPayloads.ts';
 import { randomToken } from './ids.ts';
 import { Perm } from './permissions.ts';
@@ -16,7 +16,10 @@ export function onBotVoiceRequest(ctx: EmulatorContext, d: Record<string, unknow
   const state = guildVoice(ctx, guild.id);
   const channelId = typeof d.channel_id === 'string' ? d.channel_id : null;
   const request: VoiceRequest = {
-    at: performance.now(), channelId, selfDeaf: d.self_deaf === true, selfMute: d.self_mute === true,
+    at: performance.now(),
+    channelId,
+    selfDeaf: d.self_deaf === true,
+    selfMute: d.self_mute === true,
     refused: channelId === null ? null : refusal(ctx, guild, channelId),
   };
   state.view.requests.push(request);
@@ -25,11 +28,20 @@ export function onBotVoiceRequest(ctx: EmulatorContext, d: Record<string, unknow
   const moving = state.view.connected && state.view.channelId !== null && state.view.channelId !== channelId;
   state.view.channelId = channelId;
   state.sessionId = ctx.gatewaySessionId() ?? randomToken('vsess', 16);
-  guild.voiceStates.set(ctx.bot.id, { channelId, sessionId: state.sessionId, selfDeaf: request.selfDeaf, selfMute: request.selfMute });
+  guild.voiceStates.set(ctx.bot.id, {
+    channelId,
+    sessionId: state.sessionId,
+    selfDeaf: request.selfDeaf,
+    selfMute: request.selfMute,
+  });
   ctx.dispatch('VOICE_STATE_UPDATE', voiceStatePayload(guild, ctx.bot.id, ctx.users), Intent.GuildVoiceStates);
   if (moving) return;
   state.token = randomToken('vtok', 12);
-  ctx.dispatch('VOICE_SERVER_UPDATE', { token: state.token, guild_id: guild.id, endpoint: `localhost:${ctx.voicePort}` });
+  ctx.dispatch('VOICE_SERVER_UPDATE', {
+    token: state.token,
+    guild_id: guild.id,
+    endpoint: `localhost:${ctx.voicePort}`,
+  });
 }
 
 /** Removes the bot from voice: VOICE_STATE_UPDATE with a null channel, then closes the voice socket. */
@@ -38,7 +50,11 @@ export function leaveVoice(ctx: EmulatorContext, guild: GuildModel, code: number
   const sessionId = guild.voiceStates.get(ctx.bot.id)?.sessionId ?? state.sessionId ?? undefined;
   state.view.channelId = null;
   guild.voiceStates.delete(ctx.bot.id);
-  ctx.dispatch('VOICE_STATE_UPDATE', voiceStatePayload(guild, ctx.bot.id, ctx.users, sessionId), Intent.GuildVoiceStates);
+  ctx.dispatch(
+    'VOICE_STATE_UPDATE',
+    voiceStatePayload(guild, ctx.bot.id, ctx.users, sessionId),
+    Intent.GuildVoiceStates,
+  );
   ctx.closeVoiceSocket(guild.id, code, reason);
   state.token = null;
 }
@@ -51,12 +67,21 @@ export function setMemberVoice(ctx: EmulatorContext, guildId: string, userId: st
   if (channelId === null) {
     const sessionId = guild.voiceStates.get(memberId)?.sessionId;
     guild.voiceStates.delete(memberId);
-    ctx.dispatch('VOICE_STATE_UPDATE', voiceStatePayload(guild, memberId, ctx.users, sessionId), Intent.GuildVoiceStates);
+    ctx.dispatch(
+      'VOICE_STATE_UPDATE',
+      voiceStatePayload(guild, memberId, ctx.users, sessionId),
+      Intent.GuildVoiceStates,
+    );
     return;
   }
   const target = resolveChannel(guild, channelId);
   const previous = guild.voiceStates.get(memberId);
-  guild.voiceStates.set(memberId, { channelId: target, sessionId: previous?.sessionId ?? ctx.nextId(), selfDeaf: false, selfMute: false });
+  guild.voiceStates.set(memberId, {
+    channelId: target,
+    sessionId: previous?.sessionId ?? ctx.nextId(),
+    selfDeaf: false,
+    selfMute: false,
+  });
   if (memberId === ctx.bot.id) guildVoice(ctx, guild.id).view.channelId = target;
   ctx.dispatch('VOICE_STATE_UPDATE', voiceStatePayload(guild, memberId, ctx.users), Intent.GuildVoiceStates);
 }
@@ -66,7 +91,9 @@ function refusal(ctx: EmulatorContext, guild: GuildModel, channelId: string): Vo
   if (channel === undefined || channel.type !== 2) return 'unknown channel';
   const perms = permissionsIn(guild, ctx.bot.id, channelId);
   if ((perms & (Perm.ViewChannel | Perm.Connect)) !== (Perm.ViewChannel | Perm.Connect)) return 'missing permissions';
-  const present = [...guild.voiceStates.entries()].filter(([id, s]) => s.channelId === channelId && id !== ctx.bot.id).length;
+  const present = [...guild.voiceStates.entries()].filter(
+    ([id, s]) => s.channelId === channelId && id !== ctx.bot.id,
+  ).length;
   const canMove = (perms & Perm.MoveMembers) !== 0n;
   return channel.userLimit > 0 && present >= channel.userLimit && !canMove ? 'channel full' : null;
 }

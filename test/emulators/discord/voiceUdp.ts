@@ -58,8 +58,14 @@ function onDatagram(ctx: EmulatorContext, socket: Socket, msg: Buffer, rinfo: Re
   const silence = isSilenceFrame(packet.opus);
   const pcm = state.decoder?.decode(packet.opus) ?? Buffer.alloc(0);
   state.view.packets.push({
-    receivedAt: performance.now(), sequence: header.sequence, timestamp: header.timestamp, ssrc: header.ssrc,
-    nonce: packet.nonce, opus: Buffer.from(packet.opus), pcm: silence && pcm.length === 0 ? Buffer.alloc(PCM_FRAME_BYTES) : pcm, silence,
+    receivedAt: performance.now(),
+    sequence: header.sequence,
+    timestamp: header.timestamp,
+    ssrc: header.ssrc,
+    nonce: packet.nonce,
+    opus: Buffer.from(packet.opus),
+    pcm: silence && pcm.length === 0 ? Buffer.alloc(PCM_FRAME_BYTES) : pcm,
+    silence,
   });
   ctx.watch.notify();
 }

@@ -50,7 +50,10 @@ export class Watch {
           reject(error);
         },
       };
-      const timer = setTimeout(() => waiter.fail(new Error(`timed out after ${timeoutMs} ms waiting for ${what}`)), timeoutMs);
+      const timer = setTimeout(
+        () => waiter.fail(new Error(`timed out after ${timeoutMs} ms waiting for ${what}`)),
+        timeoutMs,
+      );
       this.#waiters.add(waiter);
       waiter.check();
     });

@@ -15,7 +15,10 @@ const SPEAKABLE = /[\p{L}\p{N}]/u;
  * with a comma ("eggs\nmilk" → "eggs, milk"); blank lines vanish.
  */
 export function joinLines(text: string): string {
-  const lines = text.split('\n').map((line) => line.replace(/\s+/gu, ' ').trim()).filter((line) => line !== '');
+  const lines = text
+    .split('\n')
+    .map((line) => line.replace(/\s+/gu, ' ').trim())
+    .filter((line) => line !== '');
   return lines.reduce(joinSpoken, '').replace(SPACE_BEFORE_PUNCTUATION, '$1').replace(LEADING_PUNCTUATION, '').trim();
 }
 

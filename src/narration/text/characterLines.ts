@@ -1,4 +1,4 @@
-import { REGISTRY_NAME_MAX_CHARS } from '../../commands/limits.ts';
+import { REGISTRY_NAME_MAX_CHARS } from '../../../commands/limits.ts';
 
 /** A stretch of a message spoken by one voice: a character's, or the author's own (`undefined`). */
 export interface Segment {

@@ -10,7 +10,8 @@ export type DictionaryInput = ReadonlyMap<string, string> | readonly DictionaryE
 const WORD_CHAR = /[\p{L}\p{N}_]/u;
 const SPACE = /\s/u;
 /** Scripts written without spaces between words: their entries match inside longer text. */
-const UNSPACED_SCRIPT = /[\p{scx=Han}\p{scx=Hiragana}\p{scx=Katakana}\p{scx=Thai}\p{scx=Lao}\p{scx=Khmer}\p{scx=Myanmar}]/u;
+const UNSPACED_SCRIPT =
+  /[\p{scx=Han}\p{scx=Hiragana}\p{scx=Katakana}\p{scx=Thai}\p{scx=Lao}\p{scx=Khmer}\p{scx=Myanmar}]/u;
 
 /** The comparison form of a dictionary word: NFC, trimmed, inner whitespace as one space, lower case. */
 export function dictionaryKey(word: string): string {
@@ -66,13 +67,20 @@ function buildTrie(dictionary: DictionaryInput): TrieNode {
 }
 
 function child(node: TrieNode, char: string): TrieNode {
-  let next = node.next.get(char);
-  if (!next) node.next.set(char, (next = { next: new Map() }));
+  const known = node.next.get(char);
+  if (known) return known;
+  const next: TrieNode = { next: new Map() };
+  node.next.set(char, next);
   return next;
 }
 
 /** The longest entry starting at `start` whose edges are word boundaries where they need to be. */
-function longestAt(root: TrieNode, chars: string[], folded: string[], start: number): { reading: string; end: number } | undefined {
+function longestAt(
+  root: TrieNode,
+  chars: string[],
+  folded: string[],
+  start: number,
+): { reading: string; end: number } | undefined {
   const first = folded[start] ?? '';
   let node = root.next.get(first);
   if (!node || (needsBoundary(first) && continuesWord(chars[start - 1]))) return undefined;

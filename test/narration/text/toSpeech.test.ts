@@ -1,11 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { CLEANING_RULES } from '../../src/narration/cleanText.ts';
-import { MORE_SUFFIX } from '../../src/narration/spacing.ts';
-import type { SpeechOptions } from '../../src/narration/toSpeech.ts';
-import { ALICE, BOB, GENERAL, message, MODS, NOW_MS, speech, UNKNOWN } from './helpers.ts';
+import { CLEANING_RULES } from '../../../src/narration/text/cleanText.ts';
+import { MORE_SUFFIX } from '../../../src/narration/text/spacing.ts';
+import type { SpeechOptions } from '../../../src/narration/text/toSpeech.ts';
+import { ALICE, BOB, GENERAL, MODS, message, NOW_MS, speech, UNKNOWN } from '../helpers.ts';
 
 const options: SpeechOptions = { maxChars: 300, dictionary: new Map(), nowMs: NOW_MS };
-const speak = (content: string, extra: Partial<SpeechOptions> = {}) => speech(message(content), { ...options, ...extra });
+const speak = (content: string, extra: Partial<SpeechOptions> = {}) =>
+  speech(message(content), { ...options, ...extra });
 const HOUR_S = 3_600;
 const t = (offsetS: number, style = 'R') => `<t:${NOW_MS / 1000 + offsetS}:${style}>`;
 
@@ -199,7 +200,11 @@ describe('speech: attachments', () => {
     [[{ name: 'cat.png' }], [], 'look. Sent an image'],
     [[{ name: 'a.jpg' }, { name: 'b', contentType: 'image/webp' }, { name: 'c.GIF' }], [], 'look. Sent 3 images'],
     [[{ name: 'clip.mp4' }, { name: 'notes.pdf' }], [], 'look. Sent a video and a file'],
-    [[{ name: 'song.flac' }, { name: 'voice-message.ogg', contentType: 'audio/ogg' }], [], 'look. Sent an audio file and a voice message'],
+    [
+      [{ name: 'song.flac' }, { name: 'voice-message.ogg', contentType: 'audio/ogg' }],
+      [],
+      'look. Sent an audio file and a voice message',
+    ],
     [[{ name: 'x.bin' }, { name: 'y' }], ['Wave'], 'look. Sent 2 files and a sticker'],
     [[], ['Wave', 'Hi'], 'look. Sent 2 stickers'],
   ])('%j %j', (attachments, stickers, expected) => {
@@ -215,7 +220,10 @@ describe('speech: attachments', () => {
   });
 
   it('keeps the attachment phrase even when the text is cut', () => {
-    const text = speech(message('word '.repeat(100), { attachments: [{ name: 'a.png' }] }), { ...options, maxChars: 40 });
+    const text = speech(message('word '.repeat(100), { attachments: [{ name: 'a.png' }] }), {
+      ...options,
+      maxChars: 40,
+    });
     expect(text).toMatch(/, and more\. Sent an image$/u);
   });
 });
@@ -225,7 +233,14 @@ describe('speech: dictionary', () => {
     ['gg everyone, GG', new Map([['gg', 'good game']]), 'good game everyone, good game'],
     ['eggs and gg', new Map([['gg', 'good game']]), 'eggs and good game'],
     [`<@${ALICE}> is here`, new Map([['alice', 'Ah-lee-seh']]), 'Ah-lee-seh is here'],
-    ['lol <:kekw:1>', new Map([['kekw', 'ha'], ['lol', 'ha ha']]), 'ha ha ha'],
+    [
+      'lol <:kekw:1>',
+      new Map([
+        ['kekw', 'ha'],
+        ['lol', 'ha ha'],
+      ]),
+      'ha ha ha',
+    ],
     ['hahahahahaha', new Map([['hahaha', 'laughs']]), 'laughs'],
   ])('%j → %j (after the other rules)', (content, dictionary, expected) => {
     expect(speak(content, { dictionary })).toBe(expected);

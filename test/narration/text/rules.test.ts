@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { attachmentKind, describeAttachments } from '../../src/narration/attachments.ts';
-import { cutToLength, joinLines, MORE_SUFFIX } from '../../src/narration/spacing.ts';
-import { relativeTime } from '../../src/narration/timestamps.ts';
+import { attachmentKind, describeAttachments } from '../../../src/narration/text/attachments.ts';
+import { cutToLength, joinLines, MORE_SUFFIX } from '../../../src/narration/text/spacing.ts';
+import { relativeTime } from '../../../src/narration/text/timestamps.ts';
 
 const MINUTE_MS = 60_000;
 const DAY_MS = 24 * 60 * MINUTE_MS;

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { splitCharacterLines, type Segment } from '../../src/narration/characterLines.ts';
-import { narrate } from '../../src/narration/narrate.ts';
-import type { SpeechOptions } from '../../src/narration/toSpeech.ts';
-import { ALICE, message, NOW_MS } from './helpers.ts';
+import { type Segment, splitCharacterLines } from '../../../src/narration/text/characterLines.ts';
+import { narrate } from '../../../src/narration/text/narrate.ts';
+import type { SpeechOptions } from '../../../src/narration/text/toSpeech.ts';
+import { ALICE, message, NOW_MS } from '../helpers.ts';
 
 const VOICES = new Set(['captain', 'old maggie', 'http', 'bob']);
 const isCharacter = (name: string) => VOICES.has(name.toLowerCase());
@@ -28,7 +28,10 @@ describe('splitCharacterLines', () => {
     ],
     ['Captain: one\ncaptain: two\n[CAPTAIN] three', [as('Captain', 'one\ntwo\nthree')]],
     ['first\n\nsecond\nBob: hi\n\nBob: again', [author('first\nsecond'), as('Bob', 'hi\nagain')]],
-    ['Captain: look\n```\nBob: not a line\n```\nafter', [as('Captain', 'look'), author('```\nBob: not a line\n```\nafter')]],
+    [
+      'Captain: look\n```\nBob: not a line\n```\nafter',
+      [as('Captain', 'look'), author('```\nBob: not a line\n```\nafter')],
+    ],
     ['Captain: ```\nBob: in code\n```\nBob: out', [as('Captain', '```\nBob: in code\n```'), as('Bob', 'out')]],
     ['Captain: ||a\nBob: secret||\nBob: open', [as('Captain', '||a\nBob: secret||'), as('Bob', 'open')]],
     ['Captain:\nBob:   ', []],
@@ -70,7 +73,11 @@ describe('narrate', () => {
 
   it('shares maxChars across segments and cuts the one that overflows', () => {
     const long = 'word '.repeat(20).trim();
-    const narration = narrate(message(`Captain: ${long}\nBob: ${long}\nmore from me`), { ...options, maxChars: 150 }, isCharacter);
+    const narration = narrate(
+      message(`Captain: ${long}\nBob: ${long}\nmore from me`),
+      { ...options, maxChars: 150 },
+      isCharacter,
+    );
     expect(narration.cut).toBe(true);
     expect(narration.segments.map((s) => s.character)).toEqual(['Captain', 'Bob']);
     expect(narration.segments[1]?.text).toMatch(/^(word )+word, and more$/u);
@@ -78,7 +85,11 @@ describe('narrate', () => {
   });
 
   it('ends the previous segment with ", and more" when too little room is left for the next', () => {
-    const narration = narrate(message('Captain: Ahoy there friends!\nBob: a much longer line that will not fit'), { ...options, maxChars: 30 }, isCharacter);
+    const narration = narrate(
+      message('Captain: Ahoy there friends!\nBob: a much longer line that will not fit'),
+      { ...options, maxChars: 30 },
+      isCharacter,
+    );
     expect(narration.segments).toEqual([as('Captain', 'ahoy there there friends, and more')]);
   });
 });

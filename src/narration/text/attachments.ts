@@ -14,7 +14,10 @@ const WORDS: Record<AttachmentKind, [one: string, many: string]> = {
 };
 const KIND_ORDER = Object.keys(WORDS) as AttachmentKind[];
 const EXTENSIONS: Record<string, AttachmentKind> = Object.fromEntries([
-  ...['png', 'jpg', 'jpeg', 'gif', 'webp', 'avif', 'heic', 'heif', 'bmp', 'svg', 'tif', 'tiff'].map((e) => [e, 'image']),
+  ...['png', 'jpg', 'jpeg', 'gif', 'webp', 'avif', 'heic', 'heif', 'bmp', 'svg', 'tif', 'tiff'].map((e) => [
+    e,
+    'image',
+  ]),
   ...['mp4', 'mov', 'webm', 'mkv', 'avi', 'm4v', 'wmv'].map((e) => [e, 'video']),
   ...['mp3', 'wav', 'ogg', 'oga', 'flac', 'm4a', 'opus', 'aac', 'wma'].map((e) => [e, 'audio']),
 ]);
@@ -34,7 +37,10 @@ export function attachmentKind(attachment: ChatAttachment): AttachmentKind {
  * "sent an image", "sent 3 images and a file", "sent a sticker", or `undefined` for none.
  * @remarks Counted by kind in a fixed order, so ten screenshots are four words, not ten phrases.
  */
-export function describeAttachments(attachments: readonly ChatAttachment[], stickers: readonly string[] = []): string | undefined {
+export function describeAttachments(
+  attachments: readonly ChatAttachment[],
+  stickers: readonly string[] = [],
+): string | undefined {
   const counts = new Map<AttachmentKind, number>();
   const kinds = [...attachments.map(attachmentKind), ...stickers.map((): AttachmentKind => 'sticker')];
   for (const kind of kinds) counts.set(kind, (counts.get(kind) ?? 0) + 1);

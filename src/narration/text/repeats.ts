@@ -14,6 +14,7 @@ const ELLIPSIS_RUN = /…{2,}/gu;
 const SYMBOL_RUN = /([^\p{L}\p{N}\p{M}\s!?.])\1+/gu;
 const COMBINING_RUN = new RegExp(`(\\p{M}{${MAX_COMBINING_MARKS}})\\p{M}+`, 'gu');
 /** Invisible or control characters that only ever hide things from readers. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point.
 const INVISIBLE = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F\u00AD\u200B\u2060\uFEFF]/gu;
 
 /**

@@ -1,5 +1,5 @@
 import { describeAttachments } from './attachments.ts';
-import { splitCharacterLines, type Segment } from './characterLines.ts';
+import { type Segment, splitCharacterLines } from './characterLines.ts';
 import type { ChatMessage } from './chatMessage.ts';
 import { cleanText } from './cleanText.ts';
 import { cutToLength, joinSpoken, withMore } from './spacing.ts';
@@ -27,7 +27,11 @@ const MIN_SEGMENT_CHARS = 20;
  * character's line. Pass `() => false` when character lines are off: the result is then one author
  * segment. The author's name and what was attached are added by `phraseNarration`.
  */
-export function narrate(message: ChatMessage, options: SpeechOptions, isCharacter: (name: string) => boolean): Narration {
+export function narrate(
+  message: ChatMessage,
+  options: SpeechOptions,
+  isCharacter: (name: string) => boolean,
+): Narration {
   const context = cleanContext(message, options);
   const cleaned = splitCharacterLines(message.content, isCharacter)
     .map((segment) => ({ character: segment.character, text: cleanText(segment.text, context) }))

@@ -1,7 +1,7 @@
 import type { MentionNames } from './chatMessage.ts';
 import { removeUnicodeEmoji, replaceCustomEmoji } from './emoji.ts';
 import { replaceMaskedLinks, replaceUrls } from './links.ts';
-import { replaceCodeBlocks, removeSpoilers, shelveEscapes, shelveInlineCode, stripMarkdown } from './markup.ts';
+import { removeSpoilers, replaceCodeBlocks, shelveEscapes, shelveInlineCode, stripMarkdown } from './markup.ts';
 import { replaceMentions } from './mentions.ts';
 import { applyDictionary, type DictionaryInput } from './pronounce.ts';
 import { sanitize, shortenRepeats } from './repeats.ts';
