@@ -7,6 +7,7 @@ import { CUSTOMIZATION_PATH, type DashScopeEmulator } from './dashscope/server.t
 /** A parsed response. */
 export interface Answer {
   status: number;
+  // biome-ignore lint/suspicious/noExplicitAny: raw JSON from the wire, read loosely by tests.
   json: Record<string, any>;
   ms: number;
 }

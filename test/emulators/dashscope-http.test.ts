@@ -94,6 +94,7 @@ describe('list, query, delete', () => {
   it('lists newest first with total_count and pages', async () => {
     const ids: string[] = [];
     for (let i = 0; i < 5; i += 1) ids.push(await createVoice(emu, { preferred_name: `v${i}` }));
+    // biome-ignore lint/suspicious/noExplicitAny: raw JSON from the wire, read loosely by tests.
     const page = async (index: number): Promise<Record<string, any>> =>
       (await post(emu, actionBody('list', { page_index: index, page_size: 2 }))).json;
     const first = await page(0);

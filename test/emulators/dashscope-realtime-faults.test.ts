@@ -147,7 +147,7 @@ describe('pacing', () => {
     const deltas = events.filter((e) => e.type === 'response.audio.delta');
     expect(deltas).toHaveLength(20);
     expect(deltas[0]!.at - created.at).toBeGreaterThanOrEqual(75);
-    deltas.forEach((delta, k) => expect(delta.at - created.at).toBeGreaterThanOrEqual(80 + k * 25 - 5));
+    for (const [k, delta] of deltas.entries()) expect(delta.at - created.at).toBeGreaterThanOrEqual(80 + k * 25 - 5);
     expect(deltas.at(-1)!.at - deltas[0]!.at).toBeLessThan(19 * 25 + 250);
     probe.ws.close();
   });

@@ -6,6 +6,7 @@ import type { DashScopeEmulator } from './dashscope/server.ts';
 import type { EmulatedVoice } from './dashscope/state.ts';
 
 /** A server event as received, with its arrival time (`performance.now()`). */
+// biome-ignore lint/suspicious/noExplicitAny: raw JSON from the wire, read loosely by tests.
 export type ServerEvent = Record<string, any> & { type: string; at: number };
 
 /** How the socket ended: the close code (1006 = no close frame) and reason. */
@@ -100,6 +101,7 @@ export async function connect(emu: DashScopeEmulator, model: string, auth?: stri
 }
 
 /** Attempts an upgrade that should be refused; returns the HTTP status and JSON body. */
+// biome-ignore lint/suspicious/noExplicitAny: raw JSON from the wire, read loosely by tests.
 export function refusedUpgrade(url: string, headers: Record<string, string>): Promise<{ status: number; body: any }> {
   const ws = new WebSocket(url, { headers });
   ws.on('error', () => {});

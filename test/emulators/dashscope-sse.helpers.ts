@@ -21,6 +21,7 @@ export interface Generated {
   contentType: string;
   raw: string;
   events: SseEvent[];
+  // biome-ignore lint/suspicious/noExplicitAny: raw JSON from the wire, read loosely by tests.
   json: any;
 }
 
@@ -57,8 +58,7 @@ class SseParser {
 
   push(text: string): void {
     this.#pending += text;
-    let end: number;
-    while ((end = this.#pending.indexOf('\n\n')) >= 0) {
+    for (let end = this.#pending.indexOf('\n\n'); end >= 0; end = this.#pending.indexOf('\n\n')) {
       this.events.push(parseEvent(this.#pending.slice(0, end), performance.now()));
       this.#pending = this.#pending.slice(end + 2);
     }

@@ -17,6 +17,7 @@ beforeEach(() => {
   voice = addVoice(emu, 'bard', MODEL);
 });
 
+// biome-ignore lint/suspicious/noExplicitAny: raw JSON from the wire, read loosely by tests.
 const payload = (event: SseEvent): any => JSON.parse(event.data);
 const pcmOf = (events: SseEvent[]): Buffer =>
   Buffer.concat(events.map((e) => Buffer.from(payload(e).output.audio.data as string, 'base64')));

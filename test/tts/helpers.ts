@@ -38,6 +38,7 @@ export async function collect(synthesis: Synthesis): Promise<Buffer[]> {
 }
 
 /** What iterating `synthesis` throws, with the chunks received before. */
+// biome-ignore lint/suspicious/noExplicitAny: raw JSON from the wire, read loosely by tests.
 export async function failureOf(synthesis: Synthesis): Promise<{ error: any; chunks: Buffer[] }> {
   const chunks: Buffer[] = [];
   try {
@@ -54,6 +55,7 @@ export function expectedPcm(text: string, voice: CharacterVoice): Buffer {
 }
 
 /** Client events the emulator received of type `action`. */
+// biome-ignore lint/suspicious/noExplicitAny: raw JSON from the wire, read loosely by tests.
 export function sent(emu: DashScopeEmulator, action: string): any[] {
   return emu.requests.filter((r) => r.action === action).map((r) => r.body);
 }

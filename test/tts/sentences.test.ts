@@ -32,7 +32,10 @@ describe('splitSentences', () => {
   it('never loses or reorders characters (random text)', () => {
     const alphabet = ['a', 'B', ' ', '.', '!', '?', '…', '。', '！', '\n', '"', ')', '你', '😀', 'Mr', 'e.g'];
     let seed = 42;
-    const random = (): number => (seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31;
+    const random = (): number => {
+      seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31;
+      return seed / 2 ** 31;
+    };
     for (let round = 0; round < 500; round++) {
       const text = Array.from(
         { length: Math.floor(random() * 60) },
