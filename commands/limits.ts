@@ -4,7 +4,7 @@
  * `src/dashscope/models.ts` and `src/dashscope/limits.ts`; sources are in ../shared/spec/dashscope.md §3–4.
  */
 
-/** Languages a voice can be designed in (ISO codes, as the voice-design API takes them), with the realtime API's names. */
+/** Languages a voice can be designed in: ISO codes, as the voice-design API takes them, to the realtime API's names. */
 export const DESIGN_LANGUAGES = {
   zh: 'Chinese',
   en: 'English',
@@ -40,7 +40,7 @@ export const QUEUE_MAX_UTTERANCES = 20;
 /** Discord shows at most this many autocomplete choices. */
 export const AUTOCOMPLETE_MAX_CHOICES = 25;
 
-/** Narration: the longest message read aloud, in characters (a per-server setting); longer ones are cut with "and more". */
+/** Narration: the longest message read aloud, in characters (a per-server setting); longer ones end in "and more". */
 export const NARRATION_MAX_CHARS_MIN = 20;
 export const NARRATION_MAX_CHARS_MAX = 1000;
 export const NARRATION_MAX_CHARS_DEFAULT = 300;

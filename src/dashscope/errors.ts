@@ -36,13 +36,16 @@ export interface DashScopeErrorInit {
 
 const PLAIN_LANGUAGE: Readonly<Record<string, string>> = {
   InvalidApiKey:
-    'DashScope rejected the API key. Check DASHSCOPE_API_KEY, and that the key belongs to the region of DASHSCOPE_BASE_URL (Singapore keys do not work in Beijing and vice versa).',
+    'DashScope rejected the API key. Check DASHSCOPE_API_KEY, and that the key belongs to the region of ' +
+    'DASHSCOPE_BASE_URL (Singapore keys do not work in Beijing and vice versa).',
   VoiceNotFound: 'DashScope has no voice with that id (it may have been deleted, or removed after a year unused).',
   DataInspectionFailed: 'DashScope’s content filter refused the text. Rephrase the description or the preview text.',
   Arrearage:
-    'The DashScope account is not in good standing (overdue payment). The account owner must settle it in the Model Studio console.',
+    'The DashScope account is not in good standing (overdue payment). ' +
+    'The account owner must settle it in the Model Studio console.',
   'AllocationQuota.FreeTierOnly':
-    'The DashScope free tier is used up and the key is limited to the free tier. Turn off “use free tier only” in the Model Studio console to continue (paid).',
+    'The DashScope free tier is used up and the key is limited to the free tier. ' +
+    'Turn off “use free tier only” in the Model Studio console to continue (paid).',
   'Throttling.AllocationQuota':
     'The DashScope account’s allocated quota is used up. Raise the quota in the Model Studio console.',
   Throttling: 'DashScope is rate-limiting this account. Wait a moment and try again.',
@@ -57,7 +60,8 @@ const PLAIN_LANGUAGE: Readonly<Record<string, string>> = {
   Timeout: 'DashScope did not answer in time.',
   ConnectionClosed: 'The connection to DashScope closed before the speech was finished. Try again.',
   NoAudio:
-    'DashScope returned no audio for the text. Check that the voice still exists and is used with its own target model.',
+    'DashScope returned no audio for the text. ' +
+    'Check that the voice still exists and is used with its own target model.',
 };
 
 function explain(code: string, serverMessage: string): string {

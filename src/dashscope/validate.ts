@@ -56,7 +56,8 @@ export function validateDesign(req: DesignRequest, defaults: { targetModel: Targ
   const previewLength = charCount(previewText);
   if (previewLength < PREVIEW_TEXT_MIN_CHARS || previewLength > PREVIEW_TEXT_MAX_CHARS)
     problems.push(
-      `The preview text is ${previewLength} characters; it must be ${PREVIEW_TEXT_MIN_CHARS} to ${PREVIEW_TEXT_MAX_CHARS}.`,
+      `The preview text is ${previewLength} characters; ` +
+        `it must be ${PREVIEW_TEXT_MIN_CHARS} to ${PREVIEW_TEXT_MAX_CHARS}.`,
     );
   if (!PREFERRED_NAME_PATTERN.test(req.preferredName))
     problems.push(`The name "${req.preferredName}" must be 1–16 characters of A–Z, a–z, 0–9 or _.`);

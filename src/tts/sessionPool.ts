@@ -84,7 +84,10 @@ export class SessionPool {
   #park(session: RealtimeSession): void {
     const key = session.key;
     let idle = this.#idle.get(key);
-    if (idle === undefined) this.#idle.set(key, (idle = new Set()));
+    if (idle === undefined) {
+      idle = new Set();
+      this.#idle.set(key, idle);
+    }
     idle.add(session);
     const timer = setTimeout(() => {
       this.#unpark(session);

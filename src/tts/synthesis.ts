@@ -21,6 +21,7 @@ export function createSynthesis(run: (metrics: UtteranceMetrics) => AsyncGenerat
 
 /** A {@link Synthesis} whose iterator throws `error` at once. */
 export function failedSynthesis(error: unknown): Synthesis {
+  // biome-ignore lint/correctness/useYield: it fails before its first chunk, so it has nothing to yield.
   return createSynthesis(async function* () {
     throw error;
   });

@@ -93,7 +93,7 @@ describe('Narrator: reading', () => {
     ]);
   });
 
-  it('says the name cleaned, with the dictionary applied; with read_names off names nobody and remembers nothing', async () => {
+  it('says the name cleaned, with the dictionary; with read_names off names nobody and remembers nothing', async () => {
     await narrator.dictionary.add(GUILD, 'ali', 'Ah-lee');
     await narrator.settings.update(GUILD, { readNames: false });
     await narrator.message(chat('hi', { name: '**Ali** 🌸' }));

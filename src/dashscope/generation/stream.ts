@@ -75,13 +75,17 @@ class RequestTimer {
   }
 
   #arm(ms: number, phase: TimeoutPhase): void {
-    this.#watchdog.arm(ms, () => this.controller.abort((this.expired = timeoutError(phase, ms))));
+    this.#watchdog.arm(ms, () => {
+      this.expired = timeoutError(phase, ms);
+      this.controller.abort(this.expired);
+    });
   }
 }
 
 /**
  * Streams the PCM of one request `body` as it arrives, in even-length chunks.
- * @throws DashScopeError (HTTP error, `event:error`, NoAudio, ConnectionClosed, Timeout, NetworkError) or the abort reason.
+ * @throws DashScopeError (HTTP error, `event:error`, NoAudio, ConnectionClosed, Timeout, NetworkError),
+ * or the abort reason.
  */
 export async function* streamGeneration(
   target: GenerationTarget,
@@ -158,7 +162,7 @@ async function* readEvents(
 function interpret(event: SseEvent): Reading {
   const data = parseObject(event.data);
   const code = stringField(data, 'code');
-  if (event.event === 'error' || (code !== undefined && code !== '' && data?.['output'] === undefined)) {
+  if (event.event === 'error' || (code !== undefined && code !== '' && data?.output === undefined)) {
     throw serverError({
       status: event.status ?? numberField(data, 'status_code'),
       code,
@@ -166,11 +170,11 @@ function interpret(event: SseEvent): Reading {
       requestId: stringField(data, 'request_id'),
     });
   }
-  const output = asObject(data?.['output']);
-  const base64 = stringField(asObject(output?.['audio']), 'data') ?? '';
+  const output = asObject(data?.output);
+  const base64 = stringField(asObject(output?.audio), 'data') ?? '';
   return {
     audio: base64 === '' ? undefined : Buffer.from(base64, 'base64'),
-    characters: numberField(asObject(data?.['usage']), 'characters'),
-    finished: output?.['finish_reason'] === 'stop',
+    characters: numberField(asObject(data?.usage), 'characters'),
+    finished: output?.finish_reason === 'stop',
   };
 }

@@ -42,7 +42,10 @@ describe('splitCharacterLines', () => {
 
   it('asks about names no longer than a registry name allows', () => {
     const asked: string[] = [];
-    splitCharacterLines(`${'x'.repeat(33)}: hi\nshort: hi`, (name) => (asked.push(name), false));
+    splitCharacterLines(`${'x'.repeat(33)}: hi\nshort: hi`, (name) => {
+      asked.push(name);
+      return false;
+    });
     expect(asked).toEqual(['short']);
   });
 });
@@ -51,7 +54,7 @@ describe('narrate', () => {
   const options: SpeechOptions = { maxChars: 300, dictionary: new Map([['ahoy', 'ahoy there']]), nowMs: NOW_MS };
 
   it.each<[string, Segment[]]>([
-    ['**Captain:** Ahoy! <@' + ALICE + '>', [as('Captain', 'ahoy there! Alice')]],
+    [`**Captain:** Ahoy! <@${ALICE}>`, [as('Captain', 'ahoy there! Alice')]],
     ['hi\nCaptain: ||spoiler||\nbye', [author('hi, bye')]],
     ['hi\nCaptain: 😀\nbye', [author('hi, bye')]],
     ['Captain: see https://x.example\nBob: **no**', [as('Captain', 'see link'), as('Bob', 'no')]],

@@ -123,7 +123,7 @@ describe('speech: repeated characters', () => {
     ['ok :)))))))', 'ok :)'],
     [':)))))))', undefined],
     ['1000000 or 22222222', '1000000 or 22222222'],
-    ['b' + 'la'.repeat(20), 'blalala'],
+    [`b${'la'.repeat(20)}`, 'blalala'],
   ])('%j → %j', (content, expected) => {
     expect(speak(content)).toBe(expected);
   });
