@@ -1,8 +1,17 @@
+import { FRAME_MS } from '../audio/formats.ts';
 import { UserError } from '../errors.ts';
 import type { TtsEngine, UtteranceMetrics } from '../tts/engine.ts';
 import { type Prefetched, prefetch } from './prefetch.ts';
 import type { Utterance } from './utterance.ts';
 import type { VoiceSink } from './voiceSink.ts';
+
+/**
+ * Audio made ahead of playback, ms: one utterance buffers at most this much before the engine is paused.
+ * @remarks Enough to ride out DashScope's first-audio delay between two pieces of text, small enough that
+ * /skip or /stop wastes little (the engine sends the next piece only when this buffer asks for more).
+ */
+export const PREFETCH_AHEAD_MS = 5_000;
+const PREFETCH_PACKETS = PREFETCH_AHEAD_MS / FRAME_MS;
 
 /** Turns 24 kHz mono PCM into 20 ms Opus packets (the audio pipeline). */
 export type Encode = (pcm24kMono: AsyncIterable<Buffer>, signal: AbortSignal) => AsyncIterable<Buffer>;
@@ -129,7 +138,10 @@ export class GuildPlayer {
     const { signal } = item.controller;
     const text = item.utterance.text;
     const synthesis = this.#options.engine.synthesize({ text, voice: item.utterance.voice }, signal);
-    item.audio = { packets: prefetch(this.#options.encode(synthesis, signal)), metrics: synthesis.metrics };
+    item.audio = {
+      packets: prefetch(this.#options.encode(synthesis, signal), PREFETCH_PACKETS),
+      metrics: synthesis.metrics,
+    };
     return item.audio;
   }
 

@@ -5,25 +5,34 @@ export interface Prefetched<T> extends AsyncIterable<T> {
 }
 
 /**
- * Starts consuming `source` now and buffers its items, so the audio of the next utterance is being
- * made while the current one plays; iterating replays the buffer and then follows the source live.
+ * Starts consuming `source` now and buffers up to `maxBuffered` items, so the audio of the next utterance
+ * is being made while the current one plays; iterating replays the buffer and then follows the source live.
  * @remarks Iterate it once. An error of the source is held and thrown to the reader at its place in the stream.
+ * A full buffer stops pulling from the source until the reader takes an item: that backpressure reaches
+ * DashScope, so text is sent and paid for only a few seconds ahead of playback.
  */
-export function prefetch<T>(source: AsyncIterable<T>): Prefetched<T> {
+export function prefetch<T>(source: AsyncIterable<T>, maxBuffered = Number.POSITIVE_INFINITY): Prefetched<T> {
   const buffer: T[] = [];
   let done = false;
   let failure: { error: unknown } | undefined;
   let wake: (() => void) | undefined;
+  let room: (() => void) | undefined;
   const iterator = source[Symbol.asyncIterator]();
   const notify = (): void => {
     wake?.();
     wake = undefined;
+  };
+  const freed = (): void => {
+    room?.();
+    room = undefined;
   };
   void (async () => {
     try {
       for (let next = await iterator.next(); !next.done && !done; next = await iterator.next()) {
         buffer.push(next.value);
         notify();
+        while (buffer.length >= maxBuffered && !done) await new Promise<void>((resolve) => (room = resolve));
+        if (done) break;
       }
     } catch (error) {
       failure = { error };
@@ -37,6 +46,7 @@ export function prefetch<T>(source: AsyncIterable<T>): Prefetched<T> {
     done = true;
     buffer.length = 0;
     notify();
+    freed();
   };
   return {
     cancel,
@@ -44,7 +54,9 @@ export function prefetch<T>(source: AsyncIterable<T>): Prefetched<T> {
       try {
         for (;;) {
           if (buffer.length > 0) {
-            yield buffer.shift() as T;
+            const item = buffer.shift() as T;
+            freed();
+            yield item;
             continue;
           }
           if (failure) throw failure.error;

@@ -1,6 +1,8 @@
 /**
- * Speech over DashScope's realtime WebSocket (spec §1) in commit mode, one response per utterance,
- * on sessions kept warm per voice.
+ * Speech over DashScope's realtime WebSocket (spec §1) in commit mode, on sessions kept warm per voice.
+ * @remarks The text goes out a piece (a sentence or two) at a time, one response per piece, and the next
+ * piece only when the reader has taken all the audio of the last: a reader that keeps a few seconds ahead
+ * of playback (see `prefetch`) thus keeps the spend a few seconds ahead too, and /skip or /stop ends it.
  */
 import { closedError } from '../dashscope/classify.ts';
 import type { RealtimeResponse } from '../dashscope/realtime/response.ts';
@@ -12,8 +14,11 @@ import { chunkText } from './sentences.ts';
 import { SessionPool } from './sessionPool.ts';
 import { createSynthesis, elapsedMs, failedSynthesis, spanMs } from './synthesis.ts';
 
-/** Longest text per `input_text_buffer.append`, in code points. @remarks No limit is documented (spec §1.4). */
-export const APPEND_MAX_CHARS = 500;
+/**
+ * Longest piece of text per response, in code points: sentences are packed up to it.
+ * @remarks About 5–7 s of speech: small enough that stopping wastes little, large enough for natural prosody.
+ */
+export const PIECE_MAX_CHARS = 100;
 /** How long an idle session stays open for the next utterance in its voice, ms. */
 export const DEFAULT_WARM_IDLE_MS = 20_000;
 
@@ -94,19 +99,19 @@ export class RealtimeTts implements TtsEngine {
   async *#run(req: TtsRequest, signal: AbortSignal, metrics: UtteranceMetrics): AsyncGenerator<Buffer> {
     const started = performance.now();
     signal.throwIfAborted();
-    const texts = chunkText(req.text.trim(), APPEND_MAX_CHARS);
-    if (texts.length === 0) return;
+    const [head, ...rest] = chunkText(req.text.trim(), PIECE_MAX_CHARS);
+    if (head === undefined) return;
     this.#counts.utterances += 1;
     const lease: Lease = { session: undefined };
     const onAbort = (): void => lease.session?.destroy(signal.reason);
     signal.addEventListener('abort', onAbort, { once: true });
     try {
-      const { response, first } = await this.#begin(req.voice, texts, metrics, lease);
-      for (let chunk = first; chunk !== undefined; chunk = await response.chunks.next()) {
-        yield chunk;
-        signal.throwIfAborted();
+      const { response, first } = await this.#begin(req.voice, head, metrics, lease);
+      yield* this.#audioOf(response, first, signal, metrics);
+      for (const piece of rest) {
+        const next = (lease.session as RealtimeSession).speak([piece]);
+        yield* this.#audioOf(next, await next.chunks.next(), signal, metrics);
       }
-      metrics.characters = response.characters;
     } finally {
       signal.removeEventListener('abort', onAbort);
       metrics.totalMs = elapsedMs(started);
@@ -114,15 +119,29 @@ export class RealtimeTts implements TtsEngine {
     }
   }
 
+  /** Yields a response's audio from its first chunk on, then adds its billed characters. */
+  async *#audioOf(
+    response: RealtimeResponse,
+    first: Buffer | undefined,
+    signal: AbortSignal,
+    metrics: UtteranceMetrics,
+  ): AsyncGenerator<Buffer> {
+    for (let chunk = first; chunk !== undefined; chunk = await response.chunks.next()) {
+      yield chunk;
+      signal.throwIfAborted();
+    }
+    metrics.characters += response.characters;
+  }
+
   /**
-   * Speaks `texts` on a session and waits for the first chunk.
+   * Speaks the first piece on a session and waits for its first chunk.
    * @remarks A warm session can die between two utterances (server idle close). When it fails with
    * ConnectionClosed before the server acknowledged anything, the text is re-sent once on a new session.
    */
-  async #begin(voice: CharacterVoice, texts: string[], metrics: UtteranceMetrics, lease: Lease): Promise<Started> {
+  async #begin(voice: CharacterVoice, text: string, metrics: UtteranceMetrics, lease: Lease): Promise<Started> {
     for (let attempt = 0; ; attempt += 1) {
       const session = await this.#acquire(voice, metrics, lease);
-      const response = session.speak(texts);
+      const response = session.speak([text]);
       try {
         const first = await response.chunks.next();
         if (response.firstAudioAt !== undefined) metrics.firstAudioMs = spanMs(response.sentAt, response.firstAudioAt);

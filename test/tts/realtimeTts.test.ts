@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DashScopeError } from '../../src/dashscope/errors.ts';
-import { APPEND_MAX_CHARS, RealtimeTts, type RealtimeTtsOptions } from '../../src/tts/realtimeTts.ts';
+import { PIECE_MAX_CHARS, RealtimeTts, type RealtimeTtsOptions } from '../../src/tts/realtimeTts.ts';
 import { chunkText, codePointLength } from '../../src/tts/sentences.ts';
 import { billableCharacters } from '../emulators/dashscope/audio.ts';
 import { useDashScopeEmulator } from '../emulators/dashscope/fixture.ts';
@@ -112,22 +112,35 @@ describe('RealtimeTts', () => {
     expect(sent(emu, 'session.update')[0].session.language_type).toBe('Chinese');
   });
 
-  it('sends long text as several appends of whole sentences, then one commit', async () => {
+  it('sends long text a piece (whole sentences) at a time, one response each, all on one session', async () => {
     const voice = addVoice(emu, 'hero', RT_MODEL);
-    const text = Array.from({ length: 30 }, (_, i) => `This is sentence number ${i + 1}, spoken in one response.`).join(
-      ' ',
-    );
+    const text = Array.from({ length: 12 }, (_, i) => `This is sentence number ${i + 1}, spoken in turn.`).join(' ');
+    const pieces = chunkText(text, PIECE_MAX_CHARS);
+    expect(pieces.length).toBeGreaterThanOrEqual(4);
     const synthesis = engine().synthesize({ text, voice }, never);
-    expect(Buffer.concat(await collect(synthesis)).equals(expectedPcm(text, voice))).toBe(true);
+    const pcm = Buffer.concat(await collect(synthesis));
+    expect(pcm.equals(Buffer.concat(pieces.map((piece) => expectedPcm(piece, voice))))).toBe(true);
     const appends = sent(emu, 'input_text_buffer.append').map((event) => event.text as string);
-    expect(appends.length).toBeGreaterThanOrEqual(3);
-    expect(appends).toEqual(chunkText(text, APPEND_MAX_CHARS));
-    expect(appends.join('')).toBe(text);
-    for (const append of appends) {
-      expect(codePointLength(append)).toBeLessThanOrEqual(APPEND_MAX_CHARS);
-      expect(append.trimEnd().endsWith('response.')).toBe(true);
-    }
-    expect(sent(emu, 'input_text_buffer.commit')).toHaveLength(1);
+    expect(appends).toEqual(pieces);
+    for (const append of appends) expect(codePointLength(append)).toBeLessThanOrEqual(PIECE_MAX_CHARS);
+    expect(sent(emu, 'input_text_buffer.commit')).toHaveLength(pieces.length);
+    expect(synthesis.metrics.characters).toBe(billableCharacters(pieces.map((p) => p.trim()).join('')));
+    expect(emu.ctx.stats.realtimeSessions).toBe(1);
+  });
+
+  it('sends the next piece only when the reader has taken all the audio of the last', async () => {
+    const voice = addVoice(emu, 'hero', RT_MODEL);
+    const text = Array.from({ length: 12 }, (_, i) => `This is sentence number ${i + 1}, spoken in turn.`).join(' ');
+    const controller = new AbortController();
+    const iterator = engine().synthesize({ text, voice }, controller.signal)[Symbol.asyncIterator]();
+    await iterator.next();
+    await waitFor(() => emu.requests.some((r) => r.action === 'input_text_buffer.commit'));
+    await sleep(400); // the emulator has long finished the first response: nothing more may go out meanwhile
+    expect(sent(emu, 'input_text_buffer.append')).toHaveLength(1);
+    controller.abort(new Error('skipped'));
+    await iterator.return?.();
+    await waitFor(() => tts.stats.sessionsOpen === 0);
+    expect(sent(emu, 'input_text_buffer.append')).toHaveLength(1);
   });
 
   it('says nothing and opens nothing for blank text', async () => {

@@ -13,6 +13,12 @@ import { RealtimeResponse } from './response.ts';
 /** How long a graceful close (`session.finish` → `session.finished` → close) may take, ms. */
 export const FINISH_TIMEOUT_MS = 3_000;
 
+/**
+ * Largest frame accepted from DashScope, bytes.
+ * @remarks An audio delta is a fraction of a second of base64 PCM; ws would otherwise buffer up to 100 MiB per frame.
+ */
+export const REALTIME_MAX_PAYLOAD_BYTES = 2 * 1024 * 1024;
+
 /** Lifecycle of a session; `closed` is final. */
 export type SessionState = 'connecting' | 'ready' | 'busy' | 'finishing' | 'closed';
 
@@ -65,7 +71,11 @@ export class RealtimeSession {
     this.closed = closed.promise;
     const url = new URL(target.realtimeUrl);
     url.searchParams.set('model', target.model);
-    this.#ws = new WebSocket(url, { headers: { Authorization: `Bearer ${target.apiKey}` }, perMessageDeflate: false });
+    this.#ws = new WebSocket(url, {
+      headers: { Authorization: `Bearer ${target.apiKey}` },
+      perMessageDeflate: false,
+      maxPayload: REALTIME_MAX_PAYLOAD_BYTES,
+    });
     this.#ws.on('unexpected-response', (_req, res) => readRefusal(res, (error) => this.#fail(error)));
     this.#ws.on('message', (data, isBinary) => this.#onMessage(data, isBinary));
     this.#ws.on('error', (error) => {
@@ -84,16 +94,19 @@ export class RealtimeSession {
 
   /**
    * Sends `texts` as appends plus one commit and returns the response's audio.
-   * @remarks Only on a `ready` session; otherwise the returned response has already failed.
+   * @remarks Only on a `ready` session; otherwise the returned response has already failed. While the
+   * response holds more audio than its reader has taken (see `QUEUE_HIGH_SECONDS`), the socket stops reading.
    */
   speak(texts: readonly string[]): RealtimeResponse {
-    const response = new RealtimeResponse();
+    const codePoints = texts.reduce((sum, text) => sum + [...text].length, 0);
+    const response = new RealtimeResponse(codePoints, (full) => this.#onPressure(full));
     if (this.#state !== 'ready') {
       response.fail(closedError(`the session is ${this.#state}, not ready`));
       return response;
     }
     this.#state = 'busy';
     this.#response = response;
+    this.#ws.resume();
     const { firstAudioMs } = this.#timeouts;
     this.#watchdog.arm(firstAudioMs, () => this.#fail(timeoutError('first audio', firstAudioMs)));
     for (const text of texts) this.#send(clientEvent('input_text_buffer.append', { text }));
@@ -158,8 +171,21 @@ export class RealtimeSession {
       if (this.#state === 'ready') this.#fail(closedError('audio arrived outside a response'));
       return;
     }
-    this.#response.addAudio(audio);
-    this.#armIdle();
+    const tooLong = this.#response.addAudio(audio);
+    if (tooLong !== undefined) return this.#fail(tooLong);
+    if (!this.#ws.isPaused) this.#armIdle();
+  }
+
+  /** The reader fell behind (stop reading, and do not time out while waiting for it) or caught up. */
+  #onPressure(full: boolean): void {
+    if (this.#state === 'closed') return;
+    if (full) {
+      this.#ws.pause();
+      this.#watchdog.clear();
+    } else {
+      this.#ws.resume();
+      if (this.#response !== undefined) this.#armIdle();
+    }
   }
 
   #onDone(status: string | undefined, characters: number | undefined): void {
