@@ -11,11 +11,51 @@ const NEEDED = [
   [PermissionFlagsBits.Speak, 'Speak'],
 ] as const;
 
+/** What a member needs in a channel to bring the bot there with /join. */
+const MEMBER_NEEDS = NEEDED.slice(0, 2);
+
 /** The permissions the bot lacks in a voice channel, by their names in Discord's settings. */
 export function missingVoicePermissions(channel: VoiceBasedChannel): string[] {
   const me = channel.guild.members.me;
   const granted = me ? channel.permissionsFor(me) : null;
   return NEEDED.filter(([flag]) => !granted?.has(flag)).map(([, name]) => name);
+}
+
+/** Whether the member may act on the bot's voice from anywhere: Move Members or Manage Server. */
+export function actsFromAnywhere(interaction: ChatInputCommandInteraction<'cached'>): boolean {
+  return interaction.memberPermissions.any([PermissionFlagsBits.MoveMembers, PermissionFlagsBits.ManageGuild]);
+}
+
+/**
+ * Throws unless the member is in the call the bot speaks in: the bot's voice channel, or when the bot is not in
+ * voice, the channel it would join (`wouldJoin`). Move Members or Manage Server may act from anywhere.
+ * @remarks The README promises that people outside a call cannot speak into it, stop it or end it.
+ */
+export function assertInCall(
+  interaction: ChatInputCommandInteraction<'cached'>,
+  app: App,
+  what: string,
+  wouldJoin?: string | null,
+): void {
+  if (actsFromAnywhere(interaction)) return;
+  const call = app.players.presence(interaction.guildId)?.channelId ?? wouldJoin ?? null;
+  if (call === null || interaction.member.voice.channelId === call) return;
+  throw new UserError(
+    'forbidden',
+    `${what} is for members in the call: join <#${call}> first (Move Members or Manage Server may act from anywhere).`,
+  );
+}
+
+/** Throws naming what the member lacks to bring the bot into `channel` (View Channel, Connect). */
+export function assertMemberMayJoin(interaction: ChatInputCommandInteraction<'cached'>, channel: VoiceBasedChannel) {
+  const granted = channel.permissionsFor(interaction.member);
+  const missing = MEMBER_NEEDS.filter(([flag]) => !granted.has(flag)).map(([, name]) => name);
+  if (missing.length === 0) return;
+  const list = missing.join(' and ');
+  throw new UserError(
+    'forbidden',
+    `You can’t bring me to ${channel.name}: you’re missing the ${list} permission${missing.length > 1 ? 's' : ''} there.`,
+  );
 }
 
 /**

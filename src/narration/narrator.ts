@@ -6,6 +6,7 @@ import type { DictionaryEntry, PronunciationDictionary } from './dictionary.ts';
 import { FloodNotices } from './floodNotice.ts';
 import { NameAnnouncer, phraseNarration, speakableName } from './nameAnnouncer.ts';
 import { enqueueAll, hasRoom, type NarrationPlayer, removeMessage, replaceMessage } from './narrationQueue.ts';
+import { ProxyOriginals } from './proxyOriginals.ts';
 import { type ChatEvent, type IgnoreReason, joinsOnArrival, route, staysWhileIdle } from './route.ts';
 import type { NarrationSettings } from './settings.ts';
 import type { CachedNarrationSettings } from './settingsCache.ts';
@@ -72,6 +73,7 @@ export class Narrator {
   /** The name said before each queued message (`undefined`: none), by message id, for edits. */
   readonly #names = new Map<string, string | undefined>();
   readonly #hinted = new Set<string>();
+  readonly #originals = new ProxyOriginals();
 
   constructor(options: NarratorOptions) {
     this.#options = options;
@@ -114,7 +116,8 @@ export class Narrator {
     this.#hinted.delete(channelId);
   }
 
-  async #read(event: ChatEvent): Promise<void> {
+  async #read(received: ChatEvent): Promise<void> {
+    const event = this.#tieProxy(received);
     const settings = await this.settings.get(event.guildId);
     const presence = this.#options.outlet.presence(event.guildId);
     const player = presence?.player;
@@ -138,6 +141,26 @@ export class Narrator {
     if (hasRoom(target, utterances.length, this.#options.maxQueue) && enqueueAll(target, utterances))
       return this.#remember(event.messageId, name);
     await this.#skip(target, event, utterances);
+  }
+
+  /** Remembers a member's message; ties a webhook's to the member's original it replaced, if any. */
+  #tieProxy(event: ChatEvent): ChatEvent {
+    const { author, channelId } = event;
+    if (author.kind === 'member') {
+      this.#originals.record(channelId, {
+        authorId: author.id,
+        voiceChannelId: author.voiceChannelId,
+        content: event.message.content,
+      });
+      return event;
+    }
+    if (author.kind !== 'webhook') return event;
+    const original = this.#originals.claim(channelId, event.message.content);
+    if (original === undefined) return event;
+    return {
+      ...event,
+      author: { ...author, proxyOf: { authorId: original.authorId, voiceChannelId: original.voiceChannelId } },
+    };
   }
 
   async #edit(event: ChatEvent): Promise<void> {

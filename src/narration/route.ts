@@ -10,6 +10,8 @@ export interface ChatAuthor extends Author {
   kind: AuthorKind;
   /** The voice channel a member is in, or `null`. */
   voiceChannelId: string | null;
+  /** For a webhook: the voice channel of the member whose message it replaced (a roleplay proxy), if tied to one. */
+  proxyOf?: { authorId: string; voiceChannelId: string | null } | undefined;
 }
 
 /** A guild chat message as narration sees it: plain ids and strings, no discord.js. */
@@ -29,6 +31,7 @@ export type IgnoreReason =
   | 'author_not_listening'
   | 'not_in_voice'
   | 'webhook_without_voice'
+  | 'webhook_not_tied'
   | 'nothing_to_say'
   | 'no_voice'
   | 'join_refused';
@@ -45,25 +48,35 @@ const ignore = (reason: IgnoreReason): Route => ({ action: 'ignore', reason });
  * Decides whether a message is read, from the server's settings and the voice channel the bot is in.
  * @remarks Only bound text channels are read, and only into the voice channel they are bound to.
  * A member must be in that voice channel unless `requireVoice` is off: narration is for the people
- * listening, and this keeps people outside the call from speaking into it. Bots are read only with `readBots`; webhooks pass
- * here and are decided by their voice (a character's, or the default with `readBots`). When the
- * bot is not in voice, `autoJoin` joins the author's channel if it is the bound one.
+ * listening, and this keeps people outside the call from speaking into it. Bots are read only with `readBots`.
+ * A webhook is then read only as the proxied copy of a message by a member in that channel (`proxyOf`);
+ * otherwise webhooks pass here and are decided by their voice (a character's, or the default with `readBots`).
+ * When the bot is not in voice, `autoJoin` joins the author's channel if it is the bound one.
  */
 export function route(settings: NarrationSettings, event: ChatEvent, botChannelId: string | undefined): Route {
   if (!Object.hasOwn(settings.bindings, event.channelId)) return ignore('unbound');
   const { author } = event;
   if (author.kind === 'bot' && !settings.readBots) return ignore('bot');
+  if (author.kind === 'webhook' && settings.requireVoice && author.proxyOf === undefined)
+    return ignore('webhook_not_tied');
   const bound = settings.bindings[event.channelId] ?? null;
+  const listening = listeningIn(author, settings.requireVoice);
   if (botChannelId !== undefined) {
     if (bound !== null && bound !== botChannelId) return ignore('bound_elsewhere');
-    if (author.kind === 'member' && settings.requireVoice && author.voiceChannelId !== botChannelId)
-      return ignore('author_not_listening');
+    if (listening !== undefined && listening !== botChannelId) return ignore('author_not_listening');
     return { action: 'read' };
   }
   if (!settings.autoJoin) return ignore('not_in_voice');
-  const target = author.kind === 'member' ? author.voiceChannelId : bound;
+  const target = author.kind === 'member' ? author.voiceChannelId : (listening ?? bound);
   if (target === null || (bound !== null && target !== bound)) return ignore('not_in_voice');
   return { action: 'join', voiceChannelId: target };
+}
+
+/** The voice channel an author must be in to be read (`undefined`: no such rule for them). */
+function listeningIn(author: ChatAuthor, requireVoice: boolean): string | null | undefined {
+  if (!requireVoice) return undefined;
+  if (author.kind === 'member') return author.voiceChannelId;
+  return author.kind === 'webhook' ? author.proxyOf?.voiceChannelId : undefined;
 }
 
 /** Whether a member joining `voiceChannelId` should bring the bot in (auto-join). */

@@ -138,12 +138,20 @@ describe('reading chat aloud', () => {
     expect(world.discord.audio(g.id).durationMs).toBeLessThanOrEqual(expectedTone(marker!, captain).durationMs + 40);
   });
 
-  it('reads a roleplay webhook named after a voice of the server in that voice', async () => {
+  it('reads a roleplay webhook in its voice only as the copy of a message by a member in the call', async () => {
     const content = 'Land ho, off the starboard bow!';
+    const where = { guildId: g.id, channelId: g.channels.general! };
+    world.discord.sendMessage({ ...where, content, webhook: MATE_HOOK }); // tied to nobody: a stranger's webhook
+    await new Promise((r) => setTimeout(r, 500));
+    expect(world.discord.audio(g.id).durationMs).toBe(0);
+    world.discord.setVoiceState(g.id, g.members.bob!, g.channels.Lounge!);
+    const original = post('bob', `m: ${content}`); // bob has no voice of his own: only the copy is heard
     const [text] = spoken('general', { id: MATE_HOOK.id, name: 'Mate' }, content);
     expect(text).toBe(`Mate said: ${content}`);
-    world.discord.sendMessage({ guildId: g.id, channelId: g.channels.general!, content, webhook: MATE_HOOK });
+    world.discord.sendMessage({ ...where, content, webhook: MATE_HOOK });
+    world.discord.deleteMessage(original.id); // as PluralKit does
     expectUtterance(await hear([[text!, mate]]), text!, mate);
+    world.discord.setVoiceState(g.id, g.members.bob!, null);
   });
 
   it('tells a member without a voice once how to get one, and does not read them', async () => {

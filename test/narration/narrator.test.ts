@@ -139,13 +139,17 @@ describe('Narrator: reading', () => {
   });
 
   it('reads a webhook named after a voice in that voice; other webhooks only with read_bots, in the default voice', async () => {
-    await narrator.message(
-      chat('Land ho!', { author: '900000000000000001', name: 'mate', kind: 'webhook', voiceChannelId: null }),
-    );
+    const mateHook = { author: '900000000000000001', name: 'mate', kind: 'webhook', voiceChannelId: null } as const;
+    await narrator.message(chat('Land ho!', mateHook)); // under require_voice, tied to nobody in the call
+    expect(spoken()).toEqual([]);
+    await narrator.message(chat('m: Land ho!')); // alice, in the call, writes; the proxy posts its copy
+    await narrator.message(chat('Land ho!', mateHook));
+    expect(spoken().filter(([, voice]) => voice === 'Mate')).toEqual([['mate said: Land ho!', 'Mate']]);
+    await narrator.settings.update(GUILD, { requireVoice: false });
     await narrator.message(
       chat('News.', { author: '900000000000000002', name: 'Newsfeed', kind: 'webhook', voiceChannelId: null }),
     );
-    expect(spoken()).toEqual([['mate said: Land ho!', 'Mate']]);
+    expect(spoken().at(-1)?.[0]).not.toContain('News');
     await narrator.settings.update(GUILD, { readBots: true });
     await preferences.setDefaultVoice(GUILD, CAPTAIN.voiceId);
     await narrator.message(

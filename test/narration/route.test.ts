@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { PROXY_WINDOW_MS, ProxyOriginals } from '../../src/narration/proxyOriginals.ts';
 import { type AuthorKind, type ChatEvent, joinsOnArrival, type Route, route } from '../../src/narration/route.ts';
 import { DEFAULT_NARRATION_SETTINGS, type NarrationSettings } from '../../src/narration/settings.ts';
 import { NO_MENTIONS } from '../../src/narration/text/chatMessage.ts';
@@ -67,7 +68,13 @@ describe('route', () => {
       LOUNGE,
       { action: 'read' },
     ],
-    ['lets webhooks through (their voice decides)', settings(), event('webhook', null), LOUNGE, { action: 'read' }],
+    [
+      'lets webhooks through without require_voice (their voice decides)',
+      settings({ requireVoice: false }),
+      event('webhook', null),
+      LOUNGE,
+      { action: 'read' },
+    ],
     [
       'ignores everything while not in voice without auto-join',
       settings(),
@@ -97,8 +104,8 @@ describe('route', () => {
       { action: 'join', voiceChannelId: HALL },
     ],
     [
-      'auto-joins the bound channel for a webhook',
-      settings({ autoJoin: true }),
+      'auto-joins the bound channel for a webhook without require_voice',
+      settings({ autoJoin: true, requireVoice: false }),
       event('webhook', null),
       undefined,
       { action: 'join', voiceChannelId: LOUNGE },
@@ -115,5 +122,48 @@ describe('joinsOnArrival', () => {
     expect(joinsOnArrival(settings({ autoJoin: true }), HALL)).toBe(false);
     expect(joinsOnArrival(settings({ autoJoin: true, bindings: { [TEXT]: null } }), HALL)).toBe(true);
     expect(joinsOnArrival(settings({ autoJoin: true, bindings: {} }), LOUNGE)).toBe(false);
+  });
+});
+
+const ignored = (reason: string): Route => ({ action: 'ignore', reason }) as Route;
+const join = (voiceChannelId: string): Route => ({ action: 'join', voiceChannelId });
+const read: Route = { action: 'read' };
+
+describe('route: a webhook under require_voice', () => {
+  const proxied = (voiceChannelId: string | null): ChatEvent => {
+    const base = event('webhook', null);
+    return { ...base, author: { ...base.author, proxyOf: { authorId: 'a2', voiceChannelId } } };
+  };
+  it.each<[string, NarrationSettings, ChatEvent, string | undefined, Route]>([
+    ['ignores one tied to no member', settings(), event('webhook', null), LOUNGE, ignored('webhook_not_tied')],
+    ['reads the copy of a member in the call', settings(), proxied(LOUNGE), LOUNGE, { action: 'read' }],
+    ['ignores the copy of a member elsewhere', settings(), proxied(HALL), LOUNGE, ignored('author_not_listening')],
+    ['ignores the copy of a member not in voice', settings(), proxied(null), LOUNGE, ignored('author_not_listening')],
+    ['joins for a tied copy (auto-join)', settings({ autoJoin: true }), proxied(LOUNGE), undefined, join(LOUNGE)],
+    [
+      'reads any webhook with require_voice off',
+      settings({ requireVoice: false }),
+      event('webhook', null),
+      LOUNGE,
+      read,
+    ],
+  ])('%s', (_name, s, e, botChannel, expected) => {
+    expect(route(s, e, botChannel)).toEqual(expected);
+  });
+});
+
+describe('ProxyOriginals', () => {
+  it('ties a copy to the latest original containing it, seconds apart, once', () => {
+    let now = 1_000;
+    const originals = new ProxyOriginals(() => now);
+    originals.record('c1', { authorId: 'a', voiceChannelId: 'v', content: 'm: Land   ho, off the bow!' });
+    originals.record('c2', { authorId: 'b', voiceChannelId: 'v', content: 'Land ho, off the bow!' });
+    now += 1_500;
+    expect(originals.claim('c1', 'Land ho, off the bow!')).toMatchObject({ authorId: 'a', voiceChannelId: 'v' });
+    expect(originals.claim('c1', 'Land ho, off the bow!')).toBeUndefined(); // used up
+    expect(originals.claim('c1', 'Something else')).toBeUndefined();
+    now += PROXY_WINDOW_MS;
+    expect(originals.claim('c2', 'Land ho, off the bow!')).toBeUndefined(); // too old
+    expect(originals.claim('c2', '   ')).toBeUndefined();
   });
 });

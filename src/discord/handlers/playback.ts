@@ -4,17 +4,21 @@ import { invalidInput, UserError } from '../../errors.ts';
 import { resolveVoice } from '../../voices/resolveVoice.ts';
 import type { Handler } from '../app.ts';
 import { respond } from '../reply.ts';
-import { joinFor } from '../voiceChannel.ts';
+import { assertInCall, assertMemberMayJoin, joinFor } from '../voiceChannel.ts';
 
 /** `/join [channel]`. */
 export const join: Handler = async (interaction, app) => {
-  const channel = interaction.options.getChannel('channel');
-  const { channelId } = await joinFor(interaction, app, channel?.isVoiceBased() ? channel : undefined);
+  const option = interaction.options.getChannel('channel');
+  const channel = option?.isVoiceBased() ? option : undefined;
+  if (channel) assertMemberMayJoin(interaction, channel);
+  assertInCall(interaction, app, 'Moving me');
+  const { channelId } = await joinFor(interaction, app, channel);
   await respond(interaction, `Joined <#${channelId}>.`);
 };
 
 /** `/leave`. */
 export const leave: Handler = async (interaction, app) => {
+  assertInCall(interaction, app, '/leave');
   await respond(
     interaction,
     app.players.leave(interaction.guildId) ? 'Left the voice channel.' : 'I’m not in a voice channel.',
@@ -34,6 +38,7 @@ export const say: Handler = async (interaction, app) => {
     interaction.user.id,
     interaction.options.getString('voice') ?? undefined,
   );
+  assertInCall(interaction, app, '/say', interaction.member.voice.channelId);
   const player = app.players.get(interaction.guildId) ?? (await joinFor(interaction, app)).player;
   const ahead = player.enqueue({
     id: randomUUID(),
@@ -52,12 +57,14 @@ export const say: Handler = async (interaction, app) => {
 
 /** `/skip`. */
 export const skip: Handler = async (interaction, app) => {
+  assertInCall(interaction, app, '/skip');
   const skipped = app.players.get(interaction.guildId)?.skip() ?? false;
   await respond(interaction, skipped ? 'Skipped.' : 'Nothing is being said.');
 };
 
 /** `/stop`. */
 export const stop: Handler = async (interaction, app) => {
+  assertInCall(interaction, app, '/stop');
   const player = app.players.get(interaction.guildId);
   if (!player) throw new UserError('not_found', 'I’m not in a voice channel.');
   const dropped = player.stop();
