@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module';
 import { DESIGN_LANGUAGES, REGISTRY_NAME_MAX_CHARS, REGISTRY_NAME_PATTERN } from '../../commands/limits.ts';
 import { TARGET_MODELS } from '../dashscope/models.ts';
 import type { CharacterVoice } from './characterVoice.ts';
@@ -13,9 +14,21 @@ export function normalizeName(raw: string): string {
   return raw.normalize('NFKC').trim().replace(/\s+/gu, ' ');
 }
 
-/** The comparison form of a registry name: {@link normalizeName}, then lower case. */
+/** decancer is CommonJS whose typings declare an ES default export: load it as what it is, a function. */
+const decancer = createRequire(import.meta.url)('decancer') as typeof import('decancer').default;
+
+/** Scripts whose letters do not pass for Latin ones are kept as they are when names are compared. */
+const KEEP_SCRIPTS = { retainChinese: true, retainJapanese: true, retainKorean: true } as const;
+
+/**
+ * The comparison form of a registry name: {@link normalizeName}, then its confusable skeleton, lower case.
+ * @remarks Two names that look alike are one name: Latin "Ada" and Cyrillic "Аda", "Zoë" and "Zoe" (decancer's
+ * tables, after Unicode's confusables of UTS #39). Chinese, Japanese and Korean are kept as written.
+ */
 export function nameKey(raw: string): string {
-  return normalizeName(raw).toLowerCase();
+  const name = normalizeName(raw);
+  const skeleton = decancer(name, KEEP_SCRIPTS).toString();
+  return skeleton === '' ? name.toLowerCase() : skeleton;
 }
 
 /** Why a (normalized) registry name is not acceptable, or `undefined` when it is. */

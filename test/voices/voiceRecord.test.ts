@@ -9,11 +9,26 @@ describe('registry names', () => {
     ['Ｃａｐｔａｉｎ　Ｎｅｍｏ', 'Captain Nemo', 'captain nemo'],
     ["O'Brien-2_b", "O'Brien-2_b", "o'brien-2_b"],
     ['船长', '船长', '船长'],
-    ['ZOË', 'ZOË', 'zoë'],
+    ['ZOË', 'ZOË', 'zoe'],
   ])('normalizes %j to %j (key %j) and accepts it', (raw, display, key) => {
     expect(normalizeName(raw)).toBe(display);
     expect(nameKey(raw)).toBe(key);
     expect(nameProblem(display)).toBeUndefined();
+  });
+
+  it.each([
+    ['Ada', '\u0410da'], // Latin A, Cyrillic А
+    ['Captain', 'Сaptaіn'], // Cyrillic С and і
+    ['Zoe', 'Zoë'],
+    ['paypal', 'ρayρal'], // Greek rho
+  ])('takes %j and %j, which look alike, for one name', (a, b) => {
+    expect(a).not.toBe(b);
+    expect(nameKey(b)).toBe(nameKey(a));
+  });
+
+  it('keeps names in scripts that look like no other apart', () => {
+    expect(nameKey('船长')).not.toBe(nameKey('船员'));
+    expect(nameKey('Ada')).not.toBe(nameKey('Ida'));
   });
 
   it.each([
