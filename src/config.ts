@@ -30,6 +30,8 @@ export interface Config {
     designCooldownMs: number;
     /** The bot leaves a voice channel after this long with nothing to say, ms. */
     idleLeaveMs: number;
+    /** Characters one member may have spoken per minute (/say and narration together). */
+    memberCharsPerMinute: number;
   };
   logLevel: LogLevel;
 }
@@ -63,6 +65,7 @@ export const DEFAULTS = {
   VOICES_PER_GUILD: 25,
   DESIGN_COOLDOWN_SECONDS: 60,
   IDLE_LEAVE_SECONDS: 300,
+  MEMBER_CHARS_PER_MINUTE: 2_000,
   DISCORD_REST_URL: 'https://discord.com/api',
   LOG_LEVEL: 'info',
 } as const;
@@ -97,6 +100,7 @@ export function loadConfig(env: Env, needs: ConfigNeeds): Config {
       voicesPerGuild: read.int('VOICES_PER_GUILD', DEFAULTS.VOICES_PER_GUILD, 1, 1000),
       designCooldownMs: read.int('DESIGN_COOLDOWN_SECONDS', DEFAULTS.DESIGN_COOLDOWN_SECONDS, 0, 86_400) * 1000,
       idleLeaveMs: read.int('IDLE_LEAVE_SECONDS', DEFAULTS.IDLE_LEAVE_SECONDS, 5, 86_400) * 1000,
+      memberCharsPerMinute: read.int('MEMBER_CHARS_PER_MINUTE', DEFAULTS.MEMBER_CHARS_PER_MINUTE, 10, 1_000_000),
     },
     logLevel: read.oneOf('LOG_LEVEL', DEFAULTS.LOG_LEVEL, LOG_LEVELS),
   };

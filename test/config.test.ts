@@ -24,7 +24,7 @@ describe('loadConfig', () => {
       },
       ttsModel: 'qwen3-tts-vd-realtime-2026-01-15',
       storeUrl: 'sqlite://./data/voicebot.sqlite',
-      limits: { voicesPerGuild: 25, designCooldownMs: 60_000, idleLeaveMs: 300_000 },
+      limits: { voicesPerGuild: 25, designCooldownMs: 60_000, idleLeaveMs: 300_000, memberCharsPerMinute: 2_000 },
       discord: { restUrl: 'https://discord.com/api', devGuildId: undefined },
       logLevel: 'info',
     });
