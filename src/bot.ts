@@ -44,6 +44,7 @@ export async function startBot(config: Config, log: Logger, options: BotOptions 
     engine,
     encode: toOpusPackets,
     maxQueue: QUEUE_MAX_UTTERANCES,
+    memberCharsPerMinute: config.limits.memberCharsPerMinute,
     idleLeaveMs: config.limits.idleLeaveMs,
     log,
     onError: (utterance, error) => reportUtteranceFailure(client, log, utterance, error),
@@ -64,6 +65,7 @@ export async function startBot(config: Config, log: Logger, options: BotOptions 
     preferences: services.preferences,
     outlet: discordNarrationOutlet(client, players, log),
     maxQueue: QUEUE_MAX_UTTERANCES,
+    rate: players.rate,
     log,
   });
   const { library, registry, preferences } = services;

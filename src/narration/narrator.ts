@@ -1,4 +1,5 @@
 import type { Logger } from '../log.ts';
+import { type MemberRate, withinShare } from '../playback/memberShare.ts';
 import type { Utterance } from '../playback/utterance.ts';
 import type { CharacterVoice } from '../voices/characterVoice.ts';
 import { KeyedSerial } from '../voices/keyedSerial.ts';
@@ -46,6 +47,8 @@ export interface NarratorOptions extends VoiceSources {
   outlet: NarrationOutlet;
   /** The player's queue bound (utterances waiting). */
   maxQueue: number;
+  /** Characters per minute per member, shared with /say; none: no limit. */
+  rate?: MemberRate | undefined;
   log: Logger;
   announcer?: NameAnnouncer;
 }
@@ -138,9 +141,27 @@ export class Narrator {
     if (utterances.length === 0) return this.#ignored(event, 'no_voice');
     const target = decision.action === 'join' ? await this.#join(event.guildId, decision.voiceChannelId) : player;
     if (!target) return this.#ignored(event, 'join_refused');
-    if (hasRoom(target, utterances.length, this.#options.maxQueue) && enqueueAll(target, utterances))
+    const fits = hasRoom(target, utterances.length, this.#options.maxQueue);
+    if (fits && (await this.#allowed(event, target, utterances)) && enqueueAll(target, utterances))
       return this.#remember(event.messageId, name);
     await this.#skip(target, event, utterances);
+  }
+
+  /**
+   * Whether the author may have these utterances queued: within half the queue, and within their characters
+   * per minute (a proxied copy counts against the member who wrote the original). Refused ones count as skipped.
+   */
+  async #allowed(event: ChatEvent, player: NarrationPlayer, utterances: readonly Utterance[]): Promise<boolean> {
+    const { author, guildId } = event;
+    if (!withinShare(player.pending, author.id, utterances.length, this.#options.maxQueue)) return false;
+    const characters = utterances.reduce((sum, u) => sum + [...u.text].length, 0);
+    const allowance = await this.#options.rate?.take(guildId, author.proxyOf?.authorId ?? author.id, characters);
+    if (allowance === undefined || allowance.granted) return true;
+    this.#options.log.info(
+      { guildId, userId: author.id, characters },
+      'narration: over the member’s characters per minute',
+    );
+    return false;
   }
 
   /** Remembers a member's message; ties a webhook's to the member's original it replaced, if any. */

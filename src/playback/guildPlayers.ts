@@ -2,6 +2,7 @@ import type { Logger } from '../log.ts';
 import type { TtsEngine, UtteranceMetrics } from '../tts/engine.ts';
 import { type Encode, GuildPlayer } from './guildPlayer.ts';
 import { GuildPresence, type LeaveReason, type VoiceStateChange } from './guildPresence.ts';
+import { MemberRate } from './memberShare.ts';
 import type { Utterance } from './utterance.ts';
 import type { JoinVoice } from './voiceSink.ts';
 
@@ -10,6 +11,8 @@ export interface GuildPlayersOptions {
   engine: TtsEngine;
   encode: Encode;
   maxQueue: number;
+  /** Characters one member may have spoken per minute (/say and narration together). */
+  memberCharsPerMinute?: number;
   idleLeaveMs: number;
   log: Logger;
   onError(utterance: Utterance, error: unknown): void;
@@ -22,11 +25,14 @@ export interface GuildPlayersOptions {
 
 /** Every guild's voice presence and player: the only way to join or leave voice. */
 export class GuildPlayers {
+  /** Characters per minute per member, for everything queued on these players. */
+  readonly rate: MemberRate;
   readonly #options: GuildPlayersOptions;
   readonly #presences = new Map<string, GuildPresence>();
 
   constructor(options: GuildPlayersOptions) {
     this.#options = options;
+    this.rate = new MemberRate(options.memberCharsPerMinute ?? Number.MAX_SAFE_INTEGER);
   }
 
   /** The guild's player, while the bot is in voice there. */

@@ -177,16 +177,20 @@ describe('Narrator: reading', () => {
 
 describe('Narrator: floods, edits and deletes', () => {
   it('counts messages that do not fit into one notice at the end of the queue, in the default voice', async () => {
-    narrator = makeNarrator(3);
-    player = new FakePlayer(LOUNGE, 3);
+    narrator = makeNarrator(6);
+    player = new FakePlayer(LOUNGE, 6);
     await preferences.setDefaultVoice(GUILD, MATE.voiceId);
-    for (let i = 1; i <= 6; i++) await narrator.message(chat(`m${i}`));
+    for (let i = 1; i <= 6; i++) await narrator.message(chat(`m${i}`)); // alice may hold half the queue: 3
+    await narrator.message(chat('b1', { author: BOB, name: 'bob' }));
+    await narrator.message(chat('b2', { author: BOB, name: 'bob' }));
     expect(spoken()).toEqual([
       ['alice said: m1', 'Captain'],
       ['m2', 'Captain'],
       ['m3', 'Captain'],
       ['3 messages skipped', 'Mate'],
-    ]);
+      ['bob said: b1', 'Mate'],
+      ['b2', 'Mate'],
+    ]); // the others still have room
   });
 
   it('reads a waiting message as edited, in its place and named as before; leaves one being read alone', async () => {

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { SAY_TEXT_MAX_CHARS } from '../../../commands/limits.ts';
+import { QUEUE_MAX_UTTERANCES, SAY_TEXT_MAX_CHARS } from '../../../commands/limits.ts';
 import { invalidInput, UserError } from '../../errors.ts';
+import { memberShare, rateRefusal, withinShare } from '../../playback/memberShare.ts';
 import { resolveVoice } from '../../voices/resolveVoice.ts';
 import type { Handler } from '../app.ts';
 import { respond } from '../reply.ts';
@@ -39,6 +40,7 @@ export const say: Handler = async (interaction, app) => {
     interaction.options.getString('voice') ?? undefined,
   );
   assertInCall(interaction, app, '/say', interaction.member.voice.channelId);
+  await takeShare(interaction, app, [...text].length);
   const player = app.players.get(interaction.guildId) ?? (await joinFor(interaction, app)).player;
   const ahead = player.enqueue({
     id: randomUUID(),
@@ -54,6 +56,21 @@ export const say: Handler = async (interaction, app) => {
     ahead === 0 ? `Speaking as **${voice.name}**.` : `Queued as **${voice.name}** (${ahead} ahead).`,
   );
 };
+
+/**
+ * Takes the member's place and characters for one /say: at most half the queue, and their characters per minute.
+ * @throws UserError `quota_full` saying which limit was reached.
+ */
+async function takeShare(interaction: Parameters<Handler>[0], app: Parameters<Handler>[1], characters: number) {
+  const { guildId, user } = interaction;
+  const pending = app.players.get(guildId)?.pending ?? [];
+  if (!withinShare(pending, user.id, 1, QUEUE_MAX_UTTERANCES)) {
+    const share = memberShare(QUEUE_MAX_UTTERANCES);
+    throw new UserError('quota_full', `You already have ${share} things to say in the queue; let others speak first.`);
+  }
+  const allowance = await app.players.rate.take(guildId, user.id, characters);
+  if (!allowance.granted) throw new UserError('quota_full', rateRefusal(allowance));
+}
 
 /** `/skip`. */
 export const skip: Handler = async (interaction, app) => {
