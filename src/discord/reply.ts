@@ -1,8 +1,27 @@
-import { type BaseMessageOptions, type Client, MessageFlags, type RepliableInteraction } from 'discord.js';
+import {
+  type BaseMessageOptions,
+  type Client,
+  escapeMarkdown,
+  MessageFlags,
+  type RepliableInteraction,
+} from 'discord.js';
 import type { Logger } from '../log.ts';
 
 /** No message of the bot ever pings anyone. */
 export const NO_MENTIONS = { parse: [] } as const;
+
+/**
+ * Member-written text made inert for a bot message: no markdown, no masked or bare links, no mentions.
+ * @remarks Descriptions, names and dictionary entries are shown back in public replies; escaped, a
+ * `[FREE NITRO](https://…)` reads as exactly what was typed and links nowhere.
+ */
+export function plain(text: string): string {
+  const options = { heading: true, bulletedList: true, numberedList: true, maskedLink: true } as const;
+  return escapeMarkdown(text, options)
+    .replace(/^(\s*)>/gmu, '$1\\>')
+    .replace(/[<@]/gu, '\\$&')
+    .replace(/:\/\//gu, '\\://');
+}
 
 type Content = string | (BaseMessageOptions & { ephemeral?: boolean });
 

@@ -1,16 +1,16 @@
-import { type AutocompleteInteraction, escapeMarkdown } from 'discord.js';
+import type { AutocompleteInteraction } from 'discord.js';
 import { DICTIONARY_MAX_ENTRIES } from '../../../commands/limits.ts';
 import { UserError } from '../../errors.ts';
 import { dictionaryKey } from '../../narration/dictionary.ts';
 import type { App, ButtonHandler, Handler } from '../app.ts';
 import { bySubcommand, pager, rankChoices } from '../components.ts';
 import { assertManagesServer } from '../permissions.ts';
-import { NO_MENTIONS, respond } from '../reply.ts';
+import { NO_MENTIONS, plain, respond } from '../reply.ts';
 
 /** Entries per `/dictionary list` page: at most 140 characters each, well under Discord's 2,000 a message. */
 const PAGE_SIZE = 10;
 
-const shown = (text: string): string => `“${escapeMarkdown(text)}”`;
+const shown = (text: string): string => `“${plain(text)}”`;
 
 /** `/dictionary add word reading` (Manage Server); replacing a word's reading is allowed and said. */
 const add: Handler = async (interaction, app) => {

@@ -4,7 +4,7 @@ import { invalidInput, UserError } from '../../errors.ts';
 import { memberShare, rateRefusal, withinShare } from '../../playback/memberShare.ts';
 import { resolveVoice } from '../../voices/resolveVoice.ts';
 import type { Handler } from '../app.ts';
-import { respond } from '../reply.ts';
+import { plain, respond } from '../reply.ts';
 import { assertInCall, assertMemberMayJoin, joinFor } from '../voiceChannel.ts';
 
 /** `/join [channel]`. */
@@ -53,7 +53,7 @@ export const say: Handler = async (interaction, app) => {
   });
   await respond(
     interaction,
-    ahead === 0 ? `Speaking as **${voice.name}**.` : `Queued as **${voice.name}** (${ahead} ahead).`,
+    ahead === 0 ? `Speaking as **${plain(voice.name)}**.` : `Queued as **${plain(voice.name)}** (${ahead} ahead).`,
   );
 };
 

@@ -6,7 +6,7 @@ import { UserError } from '../../errors.ts';
 import type { CharacterVoice } from '../../voices/characterVoice.ts';
 import type { DesignInput, DesignResult } from '../../voices/voiceLibrary.ts';
 import type { App, ButtonHandler, Handler } from '../app.ts';
-import { NO_MENTIONS } from '../reply.ts';
+import { NO_MENTIONS, plain } from '../reply.ts';
 import { DEFAULT_PREVIEW_TEXT } from './defaultPreview.ts';
 
 /** How long the designer has to press Keep or Discard; silence keeps the voice, ms. */
@@ -86,7 +86,7 @@ const keptText = (voice: CharacterVoice): string =>
 
 function deciding({ voice, preview, recovered }: DesignResult) {
   const lines = [
-    `Designed **${voice.name}** (${DESIGN_LANGUAGES[voice.language]}) — “${voice.description.slice(0, 200)}”`,
+    `Designed **${plain(voice.name)}** (${DESIGN_LANGUAGES[voice.language]}) — “${plain(voice.description.slice(0, 200))}”`,
     recovered ? 'DashScope’s answer was lost, but the voice was found and saved; there is no preview this time.' : '',
     `Listen to the preview, then keep or discard it (kept automatically in ${KEEP_DECISION_MS / 60_000} minutes).`,
   ].filter(Boolean);

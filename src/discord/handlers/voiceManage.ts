@@ -6,7 +6,7 @@ import { nameKey } from '../../voices/voiceRecord.ts';
 import type { App, ButtonHandler, Handler } from '../app.ts';
 import { pager, rankChoices } from '../components.ts';
 import { assertManagesServer, managesServer } from '../permissions.ts';
-import { NO_MENTIONS, respond } from '../reply.ts';
+import { NO_MENTIONS, plain, respond } from '../reply.ts';
 
 const PAGE_SIZE = 10;
 
@@ -37,7 +37,8 @@ async function listPage(app: App, guildId: string, requested: number) {
   const lines = voices
     .slice(page * PAGE_SIZE, (page + 1) * PAGE_SIZE)
     .map(
-      (v) => `• **${v.name}** — ${v.description.slice(0, 80)} (${DESIGN_LANGUAGES[v.language]}, by <@${v.createdBy}>)`,
+      (v) =>
+        `• **${plain(v.name)}** — ${plain(v.description.slice(0, 80))} (${DESIGN_LANGUAGES[v.language]}, by <@${v.createdBy}>)`,
     );
   return {
     content: [
@@ -56,7 +57,7 @@ export const info: Handler = async (interaction, app) => {
   await respond(interaction, {
     content: [
       `**${voice.name}**`,
-      `> ${voice.description.slice(0, 1500)}`,
+      `> ${plain(voice.description.slice(0, 1500))}`,
       `Language: ${DESIGN_LANGUAGES[voice.language]} · Model: \`${voice.targetModel}\``,
       `Designed by <@${voice.createdBy}> ${timestamp(voice.createdAt)} · ${spoken.toLocaleString('en')} characters spoken`,
     ].join('\n'),
