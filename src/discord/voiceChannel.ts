@@ -38,7 +38,7 @@ export function assertInCall(
   wouldJoin?: string | null,
 ): void {
   if (actsFromAnywhere(interaction)) return;
-  const call = app.players.presence(interaction.guildId)?.channelId ?? wouldJoin ?? null;
+  const call = app.players.channelOf(interaction.guildId) ?? wouldJoin ?? null;
   if (call === null || interaction.member.voice.channelId === call) return;
   throw new UserError(
     'forbidden',

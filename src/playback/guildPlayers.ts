@@ -45,6 +45,12 @@ export class GuildPlayers {
     return this.#presences.get(guildId)?.present;
   }
 
+  /** The voice channel the bot is in or joining in a guild, if any. */
+  channelOf(guildId: string): string | undefined {
+    const state = this.#presences.get(guildId)?.state;
+    return state === undefined || state.status === 'absent' ? undefined : state.channelId;
+  }
+
   /** Joins `channelId` (moving from another channel of the guild if needed) and returns the guild's player. */
   join(guildId: string, channelId: string): Promise<GuildPlayer> {
     return this.#presence(guildId).join(channelId);
