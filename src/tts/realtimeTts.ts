@@ -29,6 +29,8 @@ export interface RealtimeTtsOptions {
   realtimeUrl: string;
   timeouts?: Partial<TtsTimeouts>;
   warmIdleMs?: number;
+  /** Longest piece of text per response (default {@link PIECE_MAX_CHARS}); benchmarks compare with whole texts. */
+  pieceMaxChars?: number;
 }
 
 /** Sessions opened versus utterances spoken, and how the sessions ended. */
@@ -66,6 +68,7 @@ export class RealtimeTts implements TtsEngine {
   readonly #apiKey: string;
   readonly #realtimeUrl: string;
   readonly #pool: SessionPool;
+  readonly #pieceMaxChars: number;
   readonly #counts = { utterances: 0, warmUtterances: 0, retries: 0 };
   #closed = false;
 
@@ -76,6 +79,7 @@ export class RealtimeTts implements TtsEngine {
       throw new TypeError('realtimeUrl must be a ws: or wss: URL');
     const timeouts = { ...DEFAULT_TTS_TIMEOUTS, ...options.timeouts };
     this.#pool = new SessionPool(timeouts, options.warmIdleMs ?? DEFAULT_WARM_IDLE_MS);
+    this.#pieceMaxChars = options.pieceMaxChars ?? PIECE_MAX_CHARS;
   }
 
   get stats(): RealtimeTtsStats {
@@ -99,7 +103,7 @@ export class RealtimeTts implements TtsEngine {
   async *#run(req: TtsRequest, signal: AbortSignal, metrics: UtteranceMetrics): AsyncGenerator<Buffer> {
     const started = performance.now();
     signal.throwIfAborted();
-    const [head, ...rest] = chunkText(req.text.trim(), PIECE_MAX_CHARS);
+    const [head, ...rest] = chunkText(req.text.trim(), this.#pieceMaxChars);
     if (head === undefined) return;
     this.#counts.utterances += 1;
     const lease: Lease = { session: undefined };
