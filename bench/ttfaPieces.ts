@@ -66,10 +66,9 @@ for (const [label, text] of [
   const whole = await measure(10_000, text);
   const pieces = await measure(PIECE_MAX_CHARS, text);
   for (const kind of ['cold', 'warm'] as const) {
-    const ratio = pieces[kind] / whole[kind];
-    console.log(
-      `  ${label}, ${kind}: whole ${whole[kind].toFixed(1)} ms, pieces ${pieces[kind].toFixed(1)} ms, ratio ${ratio.toFixed(2)}`,
-    );
+    const ratio = (pieces[kind] / whole[kind]).toFixed(2);
+    const [w, p] = [whole[kind].toFixed(1), pieces[kind].toFixed(1)];
+    console.log(`  ${label}, ${kind}: whole ${w} ms, pieces ${p} ms, ratio ${ratio}`);
   }
 }
 await emu.close();

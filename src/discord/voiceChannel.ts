@@ -51,11 +51,8 @@ export function assertMemberMayJoin(interaction: ChatInputCommandInteraction<'ca
   const granted = channel.permissionsFor(interaction.member);
   const missing = MEMBER_NEEDS.filter(([flag]) => !granted.has(flag)).map(([, name]) => name);
   if (missing.length === 0) return;
-  const list = missing.join(' and ');
-  throw new UserError(
-    'forbidden',
-    `You can’t bring me to ${channel.name}: you’re missing the ${list} permission${missing.length > 1 ? 's' : ''} there.`,
-  );
+  const list = `${missing.join(' and ')} permission${missing.length > 1 ? 's' : ''}`;
+  throw new UserError('forbidden', `You can’t bring me to ${channel.name}: you’re missing the ${list} there.`);
 }
 
 /**

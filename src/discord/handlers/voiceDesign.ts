@@ -86,7 +86,8 @@ const keptText = (voice: CharacterVoice): string =>
 
 function deciding({ voice, preview, recovered }: DesignResult) {
   const lines = [
-    `Designed **${plain(voice.name)}** (${DESIGN_LANGUAGES[voice.language]}) — “${plain(voice.description.slice(0, 200))}”`,
+    `Designed **${plain(voice.name)}** (${DESIGN_LANGUAGES[voice.language]}) — ` +
+      `“${plain(voice.description.slice(0, 200))}”`,
     recovered ? 'DashScope’s answer was lost, but the voice was found and saved; there is no preview this time.' : '',
     `Listen to the preview, then keep or discard it (kept automatically in ${KEEP_DECISION_MS / 60_000} minutes).`,
   ].filter(Boolean);

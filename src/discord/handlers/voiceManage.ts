@@ -38,7 +38,8 @@ async function listPage(app: App, guildId: string, requested: number) {
     .slice(page * PAGE_SIZE, (page + 1) * PAGE_SIZE)
     .map(
       (v) =>
-        `• **${plain(v.name)}** — ${plain(v.description.slice(0, 80))} (${DESIGN_LANGUAGES[v.language]}, by <@${v.createdBy}>)`,
+        `• **${plain(v.name)}** — ${plain(v.description.slice(0, 80))} ` +
+        `(${DESIGN_LANGUAGES[v.language]}, by <@${v.createdBy}>)`,
     );
   return {
     content: [
