@@ -4,6 +4,12 @@
 import { DESIGN_LANGUAGES } from '../dashscope/limits.ts';
 import type { CharacterVoice } from '../voices/characterVoice.ts';
 
+/**
+ * Longest piece of text per request or response, in code points: sentences are packed up to it.
+ * @remarks About 5–7 s of speech: small enough that stopping wastes little, large enough for natural prosody.
+ */
+export const PIECE_MAX_CHARS = 100;
+
 /** One utterance to speak. */
 export interface TtsRequest {
   text: string;

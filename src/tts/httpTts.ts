@@ -7,7 +7,14 @@ import { type GenerationTarget, streamGeneration } from '../dashscope/generation
 import { GENERATION_MAX_CHARS } from '../dashscope/limits.ts';
 import { DEFAULT_TTS_TIMEOUTS, type TtsTimeouts } from '../dashscope/timeouts.ts';
 import type { HttpDispatcher } from '../dashscope/transport.ts';
-import { languageTypeOf, type Synthesis, type TtsEngine, type TtsRequest, type UtteranceMetrics } from './engine.ts';
+import {
+  languageTypeOf,
+  PIECE_MAX_CHARS,
+  type Synthesis,
+  type TtsEngine,
+  type TtsRequest,
+  type UtteranceMetrics,
+} from './engine.ts';
 import { chunkText } from './sentences.ts';
 import { createSynthesis, elapsedMs, failedSynthesis } from './synthesis.ts';
 
@@ -65,7 +72,7 @@ export class HttpTts implements TtsEngine {
     const started = performance.now();
     try {
       signal.throwIfAborted();
-      const texts = chunkText(req.text.trim(), GENERATION_MAX_CHARS)
+      const texts = chunkText(req.text.trim(), Math.min(PIECE_MAX_CHARS, GENERATION_MAX_CHARS))
         .map((text) => text.trim())
         .filter((text) => text !== '');
       if (texts.length > 0) this.#counts.utterances += 1;

@@ -9,16 +9,19 @@ import type { RealtimeResponse } from '../dashscope/realtime/response.ts';
 import type { RealtimeSession, SessionTarget } from '../dashscope/realtime/session.ts';
 import { DEFAULT_TTS_TIMEOUTS, type TtsTimeouts } from '../dashscope/timeouts.ts';
 import type { CharacterVoice } from '../voices/characterVoice.ts';
-import { languageTypeOf, type Synthesis, type TtsEngine, type TtsRequest, type UtteranceMetrics } from './engine.ts';
+import {
+  languageTypeOf,
+  PIECE_MAX_CHARS,
+  type Synthesis,
+  type TtsEngine,
+  type TtsRequest,
+  type UtteranceMetrics,
+} from './engine.ts';
 import { chunkText } from './sentences.ts';
 import { SessionPool } from './sessionPool.ts';
 import { createSynthesis, elapsedMs, failedSynthesis, spanMs } from './synthesis.ts';
 
-/**
- * Longest piece of text per response, in code points: sentences are packed up to it.
- * @remarks About 5–7 s of speech: small enough that stopping wastes little, large enough for natural prosody.
- */
-export const PIECE_MAX_CHARS = 100;
+export { PIECE_MAX_CHARS } from './engine.ts';
 /** How long an idle session stays open for the next utterance in its voice, ms. */
 export const DEFAULT_WARM_IDLE_MS = 20_000;
 

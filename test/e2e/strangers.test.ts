@@ -143,6 +143,22 @@ describe('pay only for what is spoken', () => {
     expect(world.discord.audio(g.id).durationMs).toBe(0);
   });
 
+  it('deleting a narrated message after 1 s of its audio stops its spend', async () => {
+    await reply('join', 'eve');
+    await world.discord.waitForVoice(g.id, (v) => v.connected);
+    await command('narrate', 'ada', {}, 'start').reply();
+    const mark = world.dashscope.requests.length;
+    const where = { guildId: g.id, channelId: g.channels.general!, authorId: g.members.eve! };
+    const message = world.discord.sendMessage({ ...where, content: THOUSAND.slice(0, 290) });
+    await world.discord.waitForAudio(g.id, { minMs: 1_000, timeoutMs: 15_000 });
+    world.discord.deleteMessage(message.id);
+    await settle(1_500);
+    const sent = sentSince(mark);
+    console.log(`[figure] narrated message of 290 chars deleted after 1 s of audio: ${sent} characters sent`);
+    expect(sent).toBeLessThanOrEqual(150);
+    await command('narrate', 'ada', {}, 'stop').reply();
+  });
+
   it('lets no member hold more than half the queue', async () => {
     const line = (i: number) => `Line number ${i} of a long list of things that eve wants said aloud.`;
     const answers: string[] = [];

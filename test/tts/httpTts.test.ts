@@ -2,6 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DashScopeError } from '../../src/dashscope/errors.ts';
 import { GENERATION_MAX_CHARS } from '../../src/dashscope/limits.ts';
+import { PIECE_MAX_CHARS } from '../../src/tts/engine.ts';
 import { HttpTts, type HttpTtsOptions } from '../../src/tts/httpTts.ts';
 import { chunkText, codePointLength } from '../../src/tts/sentences.ts';
 import type { CharacterVoice } from '../../src/voices/characterVoice.ts';
@@ -59,17 +60,17 @@ describe('HttpTts', () => {
     expect(chunks).toHaveLength(2);
   });
 
-  it('splits text over 600 characters at sentence boundaries into sequential requests', async () => {
+  it('splits long text at sentence boundaries into sequential requests of a piece each', async () => {
     const text = Array.from({ length: 25 }, (_, i) => `Here is sentence ${i + 1} of a long narration.`).join(' ');
     expect(codePointLength(text)).toBeGreaterThan(GENERATION_MAX_CHARS);
     const synthesis = engine().synthesize({ text, voice }, never);
     const pcm = Buffer.concat(await collect(synthesis));
-    const parts = chunkText(text, GENERATION_MAX_CHARS).map((part) => part.trim());
+    const parts = chunkText(text, PIECE_MAX_CHARS).map((part) => part.trim());
     const requests = sent(emu, 'generation').map((body) => body.input.text as string);
     expect(requests.length).toBeGreaterThanOrEqual(2);
     expect(requests).toEqual(parts);
     for (const part of requests) {
-      expect(codePointLength(part)).toBeLessThanOrEqual(GENERATION_MAX_CHARS);
+      expect(codePointLength(part)).toBeLessThanOrEqual(PIECE_MAX_CHARS);
       expect(part.endsWith('narration.')).toBe(true);
     }
     expect(pcm.equals(Buffer.concat(parts.map((part) => expectedPcm(part, voice))))).toBe(true);
