@@ -171,6 +171,7 @@ describe('/say', () => {
   });
 
   it('uses the server default voice for a member without one, and says how to get one when there is none', async () => {
+    world.discord.setVoiceState(g.id, g.members.bob!, g.channels.Lounge!); // only members in the call may /say
     expect((await command('say', 'bob', { text: 'Hello.' }).reply()).content).toMatch(
       /You have no voice yet. Design one with \/voice design/,
     );
@@ -186,6 +187,7 @@ describe('/say', () => {
       .reply();
     expect((await command('say', 'bob', { text: 'Hello.' }).reply()).content).toBe('Speaking as **Captain**.');
     await untilQuiet();
+    world.discord.setVoiceState(g.id, g.members.bob!, null);
   });
 });
 
