@@ -3,7 +3,7 @@
  * ships) and against live Discord payloads recorded in davey's own tests (Snazzah/davey
  * davey-node/test/session.test.ts: channel 927310423890473011, user 158049329150427136).
  */
-import { DAVESession, MediaType, ProposalsOperationType } from '@snazzah/davey';
+import { DAVESession, type MediaType, type ProposalsOperationType } from '@snazzah/davey';
 import { describe, expect, it } from 'vitest';
 import {
   appendProposalsPayload, createExternalSender, externalProposal, externalSenderPackage, groupIdOf,
@@ -15,6 +15,8 @@ import { LIVE_APPENDING_PROPOSALS, LIVE_EXTERNAL_SENDER, LIVE_REVOKING_PROPOSALS
 const CHANNEL = '927310423890473011';
 const ALICE = '158049329150427136';
 const BOB = '158533742254751744';
+const APPEND = 0 as ProposalsOperationType; // davey's const enums cannot be read under verbatimModuleSyntax
+const AUDIO = 0 as MediaType;
 
 describe('live Discord DAVE payloads', () => {
   it('parse as ExternalSender, one external Add proposal, and a revoke of exactly that proposal', () => {
@@ -43,7 +45,7 @@ describe('the emulator as external sender', () => {
     expect(bobKp.userId).toBe(BOB);
     const add = externalProposal(sender, groupIdOf(CHANNEL), 0n, { kind: 'add', keyPackage: bobKp.keyPackage });
     const payload = appendProposalsPayload([add]);
-    const { commit, welcome } = alice.processProposals(ProposalsOperationType.APPEND, payload.subarray(1), [BOB]);
+    const { commit, welcome } = alice.processProposals(APPEND, payload.subarray(1), [BOB]);
     const parsed = parseCommitWelcome(Buffer.concat([commit!, welcome!]));
     expect(parsed.epoch).toBe(0n);
     expect(parsed.refs).toEqual([proposalRef(add)]);
@@ -55,7 +57,7 @@ describe('the emulator as external sender', () => {
     const frame = Buffer.from([0xfc, 1, 2, 3, 4, 5, 6, 7]);
     const sealed = alice.encryptOpus(frame);
     expect(sealed.subarray(-2)).toEqual(Buffer.from([0xfa, 0xfa]));
-    expect(bob.decrypt(ALICE, MediaType.AUDIO, sealed)).toEqual(frame);
+    expect(bob.decrypt(ALICE, AUDIO, sealed)).toEqual(frame);
   });
 
   it('signs a Remove proposal that moves the group to the next epoch', () => {
@@ -65,10 +67,10 @@ describe('the emulator as external sender', () => {
     for (const s of [alice, bob]) s.setExternalSender(externalSenderPackage(sender));
     alice.getSerializedKeyPackage();
     const add = externalProposal(sender, groupIdOf(CHANNEL), 0n, { kind: 'add', keyPackage: parseKeyPackageMessage(bob.getSerializedKeyPackage()).keyPackage });
-    const first = alice.processProposals(ProposalsOperationType.APPEND, appendProposalsPayload([add]).subarray(1), [BOB]);
+    const first = alice.processProposals(APPEND, appendProposalsPayload([add]).subarray(1), [BOB]);
     alice.processCommit(first.commit!);
     const remove = externalProposal(sender, groupIdOf(CHANNEL), 1n, { kind: 'remove', leaf: 1 });
-    const second = alice.processProposals(ProposalsOperationType.APPEND, appendProposalsPayload([remove]).subarray(1), []);
+    const second = alice.processProposals(APPEND, appendProposalsPayload([remove]).subarray(1), []);
     expect(second.welcome).toBeUndefined();
     expect(parseCommitWelcome(second.commit!).epoch).toBe(1n);
     alice.processCommit(second.commit!);

@@ -44,7 +44,10 @@ export function u64(value: bigint): Buffer {
 /** A cursor over TLS-encoded bytes; every read throws a RangeError past the end. */
 export class TlsReader {
   offset = 0;
-  constructor(readonly bytes: Buffer) {}
+  readonly bytes: Buffer;
+  constructor(bytes: Buffer) {
+    this.bytes = bytes;
+  }
 
   get done(): boolean {
     return this.offset >= this.bytes.length;

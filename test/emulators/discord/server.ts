@@ -6,6 +6,7 @@ import { createServer, type IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { createContext, type EmulatorContext } from './context.ts';
+import { endCall } from './daveMembers.ts';
 import { createGateway, type Gateway } from './gateway.ts';
 import { onRestRequest } from './rest.ts';
 import { commandRoutes } from './restCommands.ts';
@@ -34,6 +35,8 @@ export type { CallbackEvent, InteractionEvent } from './interactionRecord.ts';
 export type { UserMessageSpec, MessageEditSpec } from './messageEvents.ts';
 export type { AttachmentInput } from './messageStore.ts';
 export type { AeadMode } from './rtp.ts';
+export type { DaveCallRecord, DaveFault, DaveTransitionRecord, ListenerRecord } from './daveRecord.ts';
+export { maxRtpGapMs } from './voiceRecord.ts';
 export { InteractionHandle, type Choice } from './interactionHandle.ts';
 export { Perm, ALL_PERMISSIONS, DEFAULT_BOT_PERMISSIONS, DEFAULT_EVERYONE_PERMISSIONS } from './permissions.ts';
 export { dominantFrequency, rms, sineTone } from './analysis.ts';
@@ -103,7 +106,10 @@ function assemble(ctx: EmulatorContext, cert: EmulatorCertificate, gateway: Gate
 
 async function runClosers(ctx: EmulatorContext, closers: Closer[]): Promise<void> {
   ctx.watch.close();
-  for (const state of ctx.voice.values()) state.decoder?.destroy();
+  for (const state of ctx.voice.values()) {
+    endCall(state);
+    state.decoder?.destroy();
+  }
   for (const close of closers.splice(0)) {
     try {
       await close();

@@ -2,6 +2,7 @@
  * The voice part of the scripting API: per-guild records, decoded audio and waits.
  */
 import { guildVoice, requireGuild, type EmulatorContext } from './context.ts';
+import type { DaveFault, ListenerRecord } from './daveRecord.ts';
 import { leaveVoice } from './voiceSignals.ts';
 import { audioOf, isIdle, segmentsOf, type CapturedAudio, type GuildVoice } from './voiceRecord.ts';
 import { DEFAULT_WAIT_MS } from './watch.ts';
@@ -31,6 +32,10 @@ export interface VoiceApi {
   clearAudio(guildId: string): void;
   /** Disconnects the bot server-side (a moderator's "disconnect"): VOICE_STATE_UPDATE null + close 4014. */
   disconnectVoice(guildId: string): void;
+  /** The latest listening member record of `userId` in the guild's call (undefined if never in it). */
+  listener(guildId: string, userId: string): ListenerRecord | undefined;
+  /** Arms a DAVE fault in the guild's current call (throws without a call). */
+  injectDaveFault(guildId: string, fault: DaveFault): void;
 }
 
 /** Builds the voice API over `ctx`. */
@@ -56,5 +61,11 @@ export function voiceApi(ctx: EmulatorContext): VoiceApi {
       voice.speaking.length = 0;
     },
     disconnectVoice: (guildId) => leaveVoice(ctx, requireGuild(ctx, guildId), 4_014, 'Disconnected.'),
+    listener: (guildId, userId) => view(guildId).listeners.findLast((l) => l.userId === userId),
+    injectDaveFault: (guildId, fault) => {
+      const call = guildVoice(ctx, guildId).call;
+      if (call === null) throw new Error(`no call in guild ${guildId}`);
+      call.inject({ ...fault, used: false });
+    },
   };
 }

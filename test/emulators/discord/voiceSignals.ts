@@ -3,6 +3,7 @@
  * VOICE_STATE_UPDATE first, then VOICE_SERVER_UPDATE with `endpoint: "localhost:V"` (spec §2.6).
  */
 import { guildVoice, Intent, requireGuild, type EmulatorContext } from './context.ts';
+import { endCall, syncListeners } from './daveMembers.ts';
 import { resolveChannel, resolveUser, type GuildModel } from './guildModel.ts';
 import { permissionsIn, voiceStatePayload } from './guildPayloads.ts';
 import { randomToken } from './ids.ts';
@@ -40,6 +41,7 @@ export function leaveVoice(ctx: EmulatorContext, guild: GuildModel, code: number
   guild.voiceStates.delete(ctx.bot.id);
   ctx.dispatch('VOICE_STATE_UPDATE', voiceStatePayload(guild, ctx.bot.id, ctx.users, sessionId), Intent.GuildVoiceStates);
   ctx.closeVoiceSocket(guild.id, code, reason);
+  endCall(state);
   state.token = null;
 }
 
@@ -52,6 +54,7 @@ export function setMemberVoice(ctx: EmulatorContext, guildId: string, userId: st
     const sessionId = guild.voiceStates.get(memberId)?.sessionId;
     guild.voiceStates.delete(memberId);
     ctx.dispatch('VOICE_STATE_UPDATE', voiceStatePayload(guild, memberId, ctx.users, sessionId), Intent.GuildVoiceStates);
+    syncListeners(ctx, guildVoice(ctx, guild.id));
     return;
   }
   const target = resolveChannel(guild, channelId);
@@ -59,6 +62,7 @@ export function setMemberVoice(ctx: EmulatorContext, guildId: string, userId: st
   guild.voiceStates.set(memberId, { channelId: target, sessionId: previous?.sessionId ?? ctx.nextId(), selfDeaf: false, selfMute: false });
   if (memberId === ctx.bot.id) guildVoice(ctx, guild.id).view.channelId = target;
   ctx.dispatch('VOICE_STATE_UPDATE', voiceStatePayload(guild, memberId, ctx.users), Intent.GuildVoiceStates);
+  syncListeners(ctx, guildVoice(ctx, guild.id));
 }
 
 function refusal(ctx: EmulatorContext, guild: GuildModel, channelId: string): VoiceRequest['refused'] {

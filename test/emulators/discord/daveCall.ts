@@ -1,0 +1,298 @@
+/**
+ * One call's DAVE v1 delivery service (discord/dave-protocol protocol.md "Group Key Exchange"): the
+ * voice gateway as MLS external sender. It keeps the group's id, epoch and leaves, proposes Add and
+ * Remove (op 27), relays the first valid commit of an epoch (op 29) and its welcome (op 30), and
+ * sequences transitions (ops 21–24). Members are the bot's socket or in-process listeners alike.
+ */
+import { appendProposalsPayload, createExternalSender, externalProposal, externalSenderPackage, groupIdOf, type ProposalSpec } from './mlsExternalSender.ts';
+import { parseCommitWelcome, parseKeyPackageMessage, proposalRef } from './mlsMessages.ts';
+import { DaveOp, type DaveCallRecord, type DaveFault } from './daveRecord.ts';
+
+/** A participant as the gateway sees it. */
+export interface CallMember {
+  readonly userId: string;
+  sendJson(op: number, d: unknown): void;
+  sendBinary(op: number, payload: Buffer): void;
+}
+
+interface MemberState {
+  member: CallMember;
+  keyPackage: Buffer | null;
+  /** This member's leaf in the established group, or null while pending. */
+  leaf: number | null;
+}
+
+interface Proposed {
+  spec: ProposalSpec;
+  userId: string;
+}
+
+interface Transition {
+  id: number;
+  waiting: Set<string>;
+  timer: NodeJS.Timeout;
+}
+
+/** Options of a call, from the emulator's options. */
+export interface DaveCallOptions {
+  version: 0 | 1;
+  /** Announce the commit that creates a group with transition id 0 (executed at once, no op 22). */
+  firstTransitionZero: boolean;
+  /** How long to wait for every op 23 before executing anyway. */
+  transitionTimeoutMs: number;
+}
+
+/** The DAVE state of one call. */
+export class DaveCall {
+  readonly sender = createExternalSender();
+  readonly groupId: Buffer;
+  readonly record: DaveCallRecord;
+  private readonly members = new Map<string, MemberState>();
+  private leaves: (string | null)[] = [];
+  private epoch = 0n;
+  private established = false;
+  private proposals = new Map<string, Proposed>();
+  private proposedKeys = new Set<string>();
+  private transitions = new Map<number, Transition>();
+  private nextTransitionId = 1;
+  readonly channelId: string;
+  readonly options: DaveCallOptions;
+
+  constructor(channelId: string, options: DaveCallOptions) {
+    this.channelId = channelId;
+    this.options = options;
+    this.groupId = groupIdOf(channelId);
+    this.record = { version: options.version, epoch: 0, established: false, transitions: [], invalid: [], rejectedCommits: 0, faults: [] };
+  }
+
+  /** A participant connects: clients connect (op 11) both ways, then the external sender package (op 25). */
+  join(member: CallMember): void {
+    const others = [...this.members.keys()].filter((id) => id !== member.userId);
+    if (this.members.has(member.userId)) this.leave(member.userId);
+    this.members.set(member.userId, { member, keyPackage: null, leaf: null });
+    if (others.length > 0) member.sendJson(DaveOp.ClientsConnect, { user_ids: others });
+    for (const id of others) this.members.get(id)!.member.sendJson(DaveOp.ClientsConnect, { user_ids: [member.userId] });
+    if (this.options.version > 0) member.sendBinary(DaveOp.ExternalSender, externalSenderPackage(this.sender));
+  }
+
+  /** A participant disconnects: op 13 to the rest, then a Remove (or a sole-member reset). */
+  leave(userId: string): void {
+    if (!this.members.delete(userId)) return;
+    for (const state of this.members.values()) state.member.sendJson(DaveOp.ClientDisconnect, { user_id: userId });
+    for (const t of this.transitions.values()) this.ready(userId, t.id);
+    this.reconcile();
+  }
+
+  /** Everyone still connected. */
+  userIds(): string[] {
+    return [...this.members.keys()];
+  }
+
+  /** Arms a fault for the next commit or welcome sent to `userId`. */
+  inject(fault: DaveFault): void {
+    this.record.faults.push(fault);
+  }
+
+  /** op 26 from `userId`. */
+  onKeyPackage(userId: string, bytes: Buffer): void {
+    const state = this.members.get(userId);
+    if (state === undefined || this.options.version === 0) return;
+    const parsed = parseKeyPackageMessage(bytes);
+    if (parsed.userId !== userId) return;
+    state.keyPackage = parsed.keyPackage;
+    this.reconcile();
+  }
+
+  /** op 28 from `userId`: relays it when it is the first valid commit of the epoch. */
+  onCommitWelcome(userId: string, bytes: Buffer): void {
+    const state = this.members.get(userId);
+    if (state === undefined) return;
+    let commit;
+    try {
+      commit = parseCommitWelcome(bytes);
+    } catch {
+      this.record.rejectedCommits += 1;
+      return;
+    }
+    const committed = commit.refs?.map((ref) => this.proposals.get(ref)) ?? [];
+    const valid = commit.epoch === this.epoch && commit.groupId.equals(this.groupId) && committed.length > 0 &&
+      committed.every((p) => p !== undefined) && (this.established ? state.leaf !== null : state.keyPackage !== null);
+    if (!valid || this.takeFault(userId, 'reject-commit')) {
+      this.record.rejectedCommits += 1;
+      return;
+    }
+    this.apply(userId, committed as Proposed[], commit.message, commit.welcome);
+  }
+
+  /** op 23 from `userId`. */
+  ready(userId: string, transitionId: number): void {
+    const transition = this.transitions.get(transitionId);
+    if (transition === undefined) return;
+    transition.waiting.delete(userId);
+    if (transition.waiting.size === 0) this.execute(transition);
+  }
+
+  /** op 31 from `userId`: it returns to pending; a Remove now and an Add once its new key package arrives. */
+  onInvalid(userId: string, transitionId: number): void {
+    const state = this.members.get(userId);
+    if (state === undefined) return;
+    this.record.invalid.push({ userId, transitionId, at: performance.now() });
+    state.leaf = null;
+    state.keyPackage = null;
+    this.ready(userId, transitionId);
+    this.reconcile();
+  }
+
+  /** Stops timers. */
+  close(): void {
+    for (const t of this.transitions.values()) clearTimeout(t.timer);
+    this.transitions.clear();
+  }
+
+  private apply(committerId: string, committed: Proposed[], commit: Buffer, welcome: Buffer | null): void {
+    const previous = this.established ? this.leaves : [committerId];
+    const leaves = [...previous];
+    for (const p of committed) if (p.spec.kind === 'remove') leaves[p.spec.leaf] = null;
+    const added: string[] = [];
+    for (const p of committed) {
+      if (p.spec.kind !== 'add') continue;
+      const free = leaves.indexOf(null);
+      leaves[free === -1 ? leaves.length : free] = p.userId;
+      added.push(p.userId);
+    }
+    const creating = !this.established;
+    const id = creating && this.options.firstTransitionZero ? 0 : this.takeTransitionId();
+    const receivers = [...new Set(previous.filter((u): u is string => u !== null && leaves.includes(u)))];
+    this.leaves = leaves;
+    this.epoch = creating ? 1n : this.epoch + 1n;
+    this.established = true;
+    this.proposals.clear();
+    this.proposedKeys.clear();
+    for (const [userId, state] of this.members) {
+      const leaf = leaves.indexOf(userId);
+      state.leaf = leaf === -1 ? null : leaf;
+      if (added.includes(userId)) state.keyPackage = null;
+    }
+    this.record.epoch = Number(this.epoch);
+    this.record.established = true;
+    this.record.transitions.push({ id, epoch: Number(this.epoch), committer: committerId, added, removed: committed.filter((p) => p.spec.kind === 'remove').map((p) => p.userId), at: performance.now(), executedAt: null });
+    const notified: string[] = [];
+    for (const userId of receivers) {
+      const state = this.members.get(userId);
+      if (state === undefined) continue;
+      const payload = Buffer.concat([u16(id), commit]);
+      state.member.sendBinary(DaveOp.AnnounceCommit, this.takeFault(userId, 'corrupt-commit') ? corrupt(payload) : payload);
+      notified.push(userId);
+    }
+    for (const userId of added) {
+      const state = this.members.get(userId);
+      if (state === undefined || welcome === null) continue;
+      const payload = Buffer.concat([u16(id), welcome]);
+      state.member.sendBinary(DaveOp.Welcome, this.takeFault(userId, 'corrupt-welcome') ? corrupt(payload) : payload);
+      notified.push(userId);
+    }
+    if (id === 0) this.record.transitions.at(-1)!.executedAt = performance.now();
+    else this.awaitReady(id, notified);
+    this.reconcile();
+  }
+
+  /** Proposes what the group lacks: Removes for gone or reset leaves, Adds for pending key packages. */
+  private reconcile(): void {
+    if (this.options.version === 0) return;
+    if (!this.established) return this.proposeInitial();
+    const inGroup = [...this.members.values()].filter((s) => s.leaf !== null);
+    const pending = [...this.members.values()].filter((s) => s.leaf === null && s.keyPackage !== null);
+    if (inGroup.length === 1 && pending.length === 0 && this.leaves.filter((u) => u !== null).length > 1) return this.soleMemberReset(inGroup[0]!);
+    if (inGroup.length === 0) return this.resetGroup();
+    const fresh: Buffer[] = [];
+    this.leaves.forEach((userId, leaf) => {
+      if (userId !== null && this.members.get(userId)?.leaf !== leaf) fresh.push(...this.propose(`remove:${leaf}`, userId, { kind: 'remove', leaf }));
+    });
+    for (const s of pending) fresh.push(...this.propose(`add:${s.member.userId}`, s.member.userId, { kind: 'add', keyPackage: s.keyPackage! }));
+    if (fresh.length === 0) return;
+    for (const s of inGroup) s.member.sendBinary(DaveOp.Proposals, appendProposalsPayload(fresh));
+  }
+
+  /** No group yet: each pending member with a key package gets Adds for every other one (epoch 0). */
+  private proposeInitial(): void {
+    const pending = [...this.members.values()].filter((s) => s.keyPackage !== null);
+    for (const to of pending) {
+      const fresh: Buffer[] = [];
+      for (const other of pending) {
+        if (other === to) continue;
+        fresh.push(...this.propose(`${to.member.userId}:add:${other.member.userId}`, other.member.userId, { kind: 'add', keyPackage: other.keyPackage! }));
+      }
+      if (fresh.length > 0) to.member.sendBinary(DaveOp.Proposals, appendProposalsPayload(fresh));
+    }
+  }
+
+  private propose(key: string, userId: string, spec: ProposalSpec): Buffer[] {
+    if (this.proposedKeys.has(key)) return [];
+    this.proposedKeys.add(key);
+    const message = externalProposal(this.sender, this.groupId, this.epoch, spec);
+    this.proposals.set(proposalRef(message), { spec, userId });
+    return [message];
+  }
+
+  /** protocol.md "Sole member reset": op 24 epoch 1, then op 21 with transition id 0. */
+  private soleMemberReset(sole: MemberState): void {
+    this.resetGroup();
+    sole.keyPackage = null;
+    sole.member.sendJson(DaveOp.PrepareEpoch, { protocol_version: this.options.version, epoch: 1 });
+    sole.member.sendJson(DaveOp.PrepareTransition, { protocol_version: this.options.version, transition_id: 0 });
+  }
+
+  private resetGroup(): void {
+    this.leaves = [];
+    this.epoch = 0n;
+    this.established = false;
+    this.proposals.clear();
+    this.proposedKeys.clear();
+    for (const s of this.members.values()) s.leaf = null;
+    this.record.established = false;
+    this.record.epoch = 0;
+  }
+
+  private awaitReady(id: number, userIds: string[]): void {
+    const timer = setTimeout(() => this.execute(transition), this.options.transitionTimeoutMs);
+    timer.unref();
+    const transition: Transition = { id, waiting: new Set(userIds), timer };
+    this.transitions.set(id, transition);
+    if (userIds.length === 0) this.execute(transition);
+  }
+
+  private execute(transition: Transition): void {
+    if (!this.transitions.delete(transition.id)) return;
+    clearTimeout(transition.timer);
+    const entry = this.record.transitions.findLast((t) => t.id === transition.id);
+    if (entry) entry.executedAt = performance.now();
+    for (const s of this.members.values()) s.member.sendJson(DaveOp.ExecuteTransition, { transition_id: transition.id });
+  }
+
+  private takeTransitionId(): number {
+    const id = this.nextTransitionId;
+    this.nextTransitionId = id >= 0xffff ? 1 : id + 1;
+    return id;
+  }
+
+  private takeFault(userId: string, kind: DaveFault['kind']): boolean {
+    const index = this.record.faults.findIndex((f) => f.userId === userId && f.kind === kind && !f.used);
+    if (index === -1) return false;
+    this.record.faults[index]!.used = true;
+    return true;
+  }
+}
+
+function u16(value: number): Buffer {
+  const out = Buffer.alloc(2);
+  out.writeUInt16BE(value, 0);
+  return out;
+}
+
+/** Flips bits in the middle of an MLS message (after the transition id), so its signature no longer holds. */
+function corrupt(payload: Buffer): Buffer {
+  const out = Buffer.from(payload);
+  const at = Math.max(2, out.length - 40);
+  out[at] = out[at]! ^ 0xff;
+  return out;
+}
