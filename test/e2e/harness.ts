@@ -4,7 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startDashScopeEmulator, type DashScopeEmulator } from '../emulators/dashscope/server.ts';
-import { Perm, startDiscordEmulator, type AddedGuild, type DiscordEmulator, type GuildSpec } from '../emulators/discord/server.ts';
+import {
+  Perm, startDiscordEmulator, type AddedGuild, type DiscordEmulator, type DiscordEmulatorOptions, type GuildSpec,
+} from '../emulators/discord/server.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -52,8 +54,10 @@ export function runScript(script: string, env: Record<string, string>): Promise<
  * Starts both emulators, registers the commands with `npm run deploy`, and launches the bot with
  * `npm start`, trusting the loopback voice gateway's certificate through NODE_EXTRA_CA_CERTS.
  */
-export async function startWorld(guilds: GuildSpec[], extraEnv: Record<string, string> = {}): Promise<BotWorld & { guilds: AddedGuild[] }> {
-  const discord = await startDiscordEmulator();
+export async function startWorld(
+  guilds: GuildSpec[], extraEnv: Record<string, string> = {}, discordOptions: DiscordEmulatorOptions = {},
+): Promise<BotWorld & { guilds: AddedGuild[] }> {
+  const discord = await startDiscordEmulator(discordOptions);
   const dashscope = await startDashScopeEmulator({ realtime: { realTimeFactor: 0.5, chunkMs: 100, firstPacketDelayMs: 0, handshakeDelayMs: 0 } });
   const added = guilds.map((g) => discord.addGuild(g));
   const dir = await mkdtemp(join(tmpdir(), 'voicebot-e2e-'));

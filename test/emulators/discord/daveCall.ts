@@ -53,20 +53,24 @@ export class DaveCall {
   private established = false;
   private proposals = new Map<string, Proposed>();
   private proposedKeys = new Set<string>();
+  /** Refs of the proposals each member was sent in this epoch: a valid commit references exactly these. */
+  private sentTo = new Map<string, Set<string>>();
   private transitions = new Map<number, Transition>();
   private nextTransitionId = 1;
   readonly channelId: string;
   readonly options: DaveCallOptions;
 
-  constructor(channelId: string, options: DaveCallOptions) {
+  /** `faults` is shared with the guild's voice record, so a test can arm one before the call exists. */
+  constructor(channelId: string, options: DaveCallOptions, faults: DaveFault[]) {
     this.channelId = channelId;
     this.options = options;
     this.groupId = groupIdOf(channelId);
-    this.record = { version: options.version, epoch: 0, established: false, transitions: [], invalid: [], rejectedCommits: 0, faults: [] };
+    this.record = { version: options.version, epoch: 0, established: false, transitions: [], invalid: [], rejectedCommits: 0, faults, events: [] };
   }
 
   /** A participant connects: clients connect (op 11) both ways, then the external sender package (op 25). */
   join(member: CallMember): void {
+    this.trace(`join ${member.userId}`);
     const others = [...this.members.keys()].filter((id) => id !== member.userId);
     if (this.members.has(member.userId)) this.leave(member.userId);
     this.members.set(member.userId, { member, keyPackage: null, leaf: null });
@@ -78,6 +82,7 @@ export class DaveCall {
   /** A participant disconnects: op 13 to the rest, then a Remove (or a sole-member reset). */
   leave(userId: string): void {
     if (!this.members.delete(userId)) return;
+    this.trace(`leave ${userId}`);
     for (const state of this.members.values()) state.member.sendJson(DaveOp.ClientDisconnect, { user_id: userId });
     for (const t of this.transitions.values()) this.ready(userId, t.id);
     this.reconcile();
@@ -88,11 +93,6 @@ export class DaveCall {
     return [...this.members.keys()];
   }
 
-  /** Arms a fault for the next commit or welcome sent to `userId`. */
-  inject(fault: DaveFault): void {
-    this.record.faults.push(fault);
-  }
-
   /** op 26 from `userId`. */
   onKeyPackage(userId: string, bytes: Buffer): void {
     const state = this.members.get(userId);
@@ -100,6 +100,7 @@ export class DaveCall {
     const parsed = parseKeyPackageMessage(bytes);
     if (parsed.userId !== userId) return;
     state.keyPackage = parsed.keyPackage;
+    this.trace(`key package ${userId}`);
     this.reconcile();
   }
 
@@ -115,12 +116,16 @@ export class DaveCall {
       return;
     }
     const committed = commit.refs?.map((ref) => this.proposals.get(ref)) ?? [];
-    const valid = commit.epoch === this.epoch && commit.groupId.equals(this.groupId) && committed.length > 0 &&
+    const sent = this.sentTo.get(userId) ?? new Set<string>();
+    const coversAll = commit.refs !== null && commit.refs.length === sent.size && commit.refs.every((ref) => sent.has(ref));
+    const valid = commit.epoch === this.epoch && commit.groupId.equals(this.groupId) && committed.length > 0 && coversAll &&
       committed.every((p) => p !== undefined) && (this.established ? state.leaf !== null : state.keyPackage !== null);
     if (!valid || this.takeFault(userId, 'reject-commit')) {
       this.record.rejectedCommits += 1;
+      this.trace(`commit from ${userId} at epoch ${commit.epoch} rejected`);
       return;
     }
+    this.trace(`commit from ${userId} at epoch ${commit.epoch}: ${committed.map((p) => `${p!.spec.kind} ${p!.userId}`).join(', ')}`);
     this.apply(userId, committed as Proposed[], commit.message, commit.welcome);
   }
 
@@ -137,6 +142,7 @@ export class DaveCall {
     const state = this.members.get(userId);
     if (state === undefined) return;
     this.record.invalid.push({ userId, transitionId, at: performance.now() });
+    this.trace(`invalid from ${userId} (transition ${transitionId})`);
     state.leaf = null;
     state.keyPackage = null;
     this.ready(userId, transitionId);
@@ -168,6 +174,7 @@ export class DaveCall {
     this.established = true;
     this.proposals.clear();
     this.proposedKeys.clear();
+    this.sentTo.clear();
     for (const [userId, state] of this.members) {
       const leaf = leaves.indexOf(userId);
       state.leaf = leaf === -1 ? null : leaf;
@@ -181,14 +188,14 @@ export class DaveCall {
       const state = this.members.get(userId);
       if (state === undefined) continue;
       const payload = Buffer.concat([u16(id), commit]);
-      state.member.sendBinary(DaveOp.AnnounceCommit, this.takeFault(userId, 'corrupt-commit') ? corrupt(payload) : payload);
+      state.member.sendBinary(DaveOp.AnnounceCommit, this.takeFault(userId, 'corrupt') ? corrupt(payload) : payload);
       notified.push(userId);
     }
     for (const userId of added) {
       const state = this.members.get(userId);
       if (state === undefined || welcome === null) continue;
       const payload = Buffer.concat([u16(id), welcome]);
-      state.member.sendBinary(DaveOp.Welcome, this.takeFault(userId, 'corrupt-welcome') ? corrupt(payload) : payload);
+      state.member.sendBinary(DaveOp.Welcome, this.takeFault(userId, 'corrupt') ? corrupt(payload) : payload);
       notified.push(userId);
     }
     if (id === 0) this.record.transitions.at(-1)!.executedAt = performance.now();
@@ -210,7 +217,8 @@ export class DaveCall {
     });
     for (const s of pending) fresh.push(...this.propose(`add:${s.member.userId}`, s.member.userId, { kind: 'add', keyPackage: s.keyPackage! }));
     if (fresh.length === 0) return;
-    for (const s of inGroup) s.member.sendBinary(DaveOp.Proposals, appendProposalsPayload(fresh));
+    this.trace(`proposals (${fresh.length}) at epoch ${this.epoch} to ${inGroup.map((s) => s.member.userId).join(', ')}`);
+    for (const s of inGroup) this.sendProposals(s, fresh);
   }
 
   /** No group yet: each pending member with a key package gets Adds for every other one (epoch 0). */
@@ -222,8 +230,17 @@ export class DaveCall {
         if (other === to) continue;
         fresh.push(...this.propose(`${to.member.userId}:add:${other.member.userId}`, other.member.userId, { kind: 'add', keyPackage: other.keyPackage! }));
       }
-      if (fresh.length > 0) to.member.sendBinary(DaveOp.Proposals, appendProposalsPayload(fresh));
+      if (fresh.length === 0) continue;
+      this.trace(`initial proposals (${fresh.length}) to ${to.member.userId}`);
+      this.sendProposals(to, fresh);
     }
+  }
+
+  private sendProposals(to: MemberState, messages: Buffer[]): void {
+    const sent = this.sentTo.get(to.member.userId) ?? new Set<string>();
+    for (const message of messages) sent.add(proposalRef(message));
+    this.sentTo.set(to.member.userId, sent);
+    to.member.sendBinary(DaveOp.Proposals, appendProposalsPayload(messages));
   }
 
   private propose(key: string, userId: string, spec: ProposalSpec): Buffer[] {
@@ -236,6 +253,7 @@ export class DaveCall {
 
   /** protocol.md "Sole member reset": op 24 epoch 1, then op 21 with transition id 0. */
   private soleMemberReset(sole: MemberState): void {
+    this.trace(`sole member reset of ${sole.member.userId}`);
     this.resetGroup();
     sole.keyPackage = null;
     sole.member.sendJson(DaveOp.PrepareEpoch, { protocol_version: this.options.version, epoch: 1 });
@@ -248,6 +266,7 @@ export class DaveCall {
     this.established = false;
     this.proposals.clear();
     this.proposedKeys.clear();
+    this.sentTo.clear();
     for (const s of this.members.values()) s.leaf = null;
     this.record.established = false;
     this.record.epoch = 0;
@@ -267,6 +286,10 @@ export class DaveCall {
     const entry = this.record.transitions.findLast((t) => t.id === transition.id);
     if (entry) entry.executedAt = performance.now();
     for (const s of this.members.values()) s.member.sendJson(DaveOp.ExecuteTransition, { transition_id: transition.id });
+  }
+
+  private trace(event: string): void {
+    this.record.events.push(`${performance.now().toFixed(0)} ${event}`);
   }
 
   private takeTransitionId(): number {

@@ -34,7 +34,7 @@ export class DaveListener implements CallMember {
   constructor(userId: string, call: DaveCall) {
     this.userId = userId;
     this.call = call;
-    this.record = { userId, packets: [], received: 0, decrypted: 0, passthrough: 0, failed: 0, privacyCodes: [], inGroup: false };
+    this.record = { userId, packets: [], received: 0, decrypted: 0, passthrough: 0, failed: 0, privacyCodes: [], inGroup: false, errors: [] };
   }
 
   /** Connects to the call; with DAVE on, creates its session and sends a key package. */
@@ -108,9 +108,14 @@ export class DaveListener implements CallMember {
       this.externalSender = payload;
       this.session?.setExternalSender(payload);
     } else if (op === DaveOp.Proposals && this.session !== null) {
-      const { commit, welcome } = this.session.processProposals(
-        payload[0] as ProposalsOperationType, payload.subarray(1), [...this.connected],
-      );
+      let result;
+      try {
+        result = this.session.processProposals(payload[0] as ProposalsOperationType, payload.subarray(1), [...this.connected]);
+      } catch (error) {
+        this.record.errors.push(`proposals: ${String(error)}`);
+        return;
+      }
+      const { commit, welcome } = result;
       if (commit) this.call.onCommitWelcome(this.userId, welcome ? Buffer.concat([commit, welcome]) : commit);
     } else if (op === DaveOp.AnnounceCommit || op === DaveOp.Welcome) {
       this.processHandshake(op, payload.readUInt16BE(0), payload.subarray(2));

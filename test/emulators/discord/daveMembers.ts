@@ -15,7 +15,7 @@ export function callFor(ctx: EmulatorContext, state: GuildVoiceState, channelId:
   endCall(state);
   const call = new DaveCall(channelId, {
     version, firstTransitionZero: ctx.options.daveFirstTransitionZero, transitionTimeoutMs: 3_000,
-  });
+  }, state.daveFaults);
   state.call = call;
   state.view.dave = call.record;
   return call;

@@ -24,8 +24,11 @@ export const DaveOp = {
 /** A scripted fault: the emulator corrupts (or refuses) the next commit or welcome of `userId`. */
 export interface DaveFault {
   userId: string;
-  /** `corrupt-*`: what is sent to the user is damaged, so it answers op 31; `reject-commit`: its commit is declared invalid. */
-  kind: 'corrupt-commit' | 'corrupt-welcome' | 'reject-commit';
+  /**
+   * `corrupt`: the next commit (op 29) or welcome (op 30) sent to the user is damaged, so it answers
+   * op 31 and is removed and re-added; `reject-commit`: the gateway declares its next commit invalid.
+   */
+  kind: 'corrupt' | 'reject-commit';
   used?: boolean;
 }
 
@@ -53,6 +56,8 @@ export interface DaveCallRecord {
   /** Commits the gateway refused (stale epoch, unknown proposals, or a scripted rejection). */
   rejectedCommits: number;
   faults: DaveFault[];
+  /** A readable trace of the delivery service (joins, key packages, proposals, commits), for diagnostics. */
+  events: string[];
 }
 
 /** What one listening member heard from the bot (a live object). */
@@ -72,4 +77,6 @@ export interface ListenerRecord {
   privacyCodes: string[];
   /** True once the member is in the group with the bot. */
   inGroup: boolean;
+  /** MLS messages this member's davey session refused (its own proposals processing). */
+  errors: string[];
 }

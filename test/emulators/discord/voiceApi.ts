@@ -34,8 +34,12 @@ export interface VoiceApi {
   disconnectVoice(guildId: string): void;
   /** The latest listening member record of `userId` in the guild's call (undefined if never in it). */
   listener(guildId: string, userId: string): ListenerRecord | undefined;
-  /** Arms a DAVE fault in the guild's current call (throws without a call). */
+  /** Arms a DAVE fault for the guild's calls (now or the next one). */
   injectDaveFault(guildId: string, fault: DaveFault): void;
+  /** Changes DAVE options for calls started from now on. */
+  setDaveOptions(options: { version?: 0 | 1; firstTransitionZero?: boolean }): void;
+  /** Closes the bot's voice WebSocket from the server side with `code` (e.g. 4006, 4017, 4022). */
+  closeVoice(guildId: string, code: number, reason?: string): void;
 }
 
 /** Builds the voice API over `ctx`. */
@@ -62,10 +66,11 @@ export function voiceApi(ctx: EmulatorContext): VoiceApi {
     },
     disconnectVoice: (guildId) => leaveVoice(ctx, requireGuild(ctx, guildId), 4_014, 'Disconnected.'),
     listener: (guildId, userId) => view(guildId).listeners.findLast((l) => l.userId === userId),
-    injectDaveFault: (guildId, fault) => {
-      const call = guildVoice(ctx, guildId).call;
-      if (call === null) throw new Error(`no call in guild ${guildId}`);
-      call.inject({ ...fault, used: false });
+    injectDaveFault: (guildId, fault) => void guildVoice(ctx, guildId).daveFaults.push({ ...fault, used: false }),
+    setDaveOptions: (options) => {
+      if (options.version !== undefined) ctx.options.daveVersion = options.version;
+      if (options.firstTransitionZero !== undefined) ctx.options.daveFirstTransitionZero = options.firstTransitionZero;
     },
+    closeVoice: (guildId, code, reason = 'Closed by the test.') => ctx.closeVoiceSocket(guildId, code, reason),
   };
 }

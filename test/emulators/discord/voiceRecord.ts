@@ -3,7 +3,7 @@
  */
 import type { DaveCall } from './daveCall.ts';
 import type { DaveListener } from './daveListener.ts';
-import type { DaveCallRecord, ListenerRecord } from './daveRecord.ts';
+import type { DaveCallRecord, DaveFault, ListenerRecord } from './daveRecord.ts';
 import type { OpusFrameDecoder } from './opusDecoder.ts';
 import type { AeadMode } from './rtp.ts';
 
@@ -88,6 +88,8 @@ export interface GuildVoiceState {
   decoder: OpusFrameDecoder | null;
   call: DaveCall | null;
   listeners: Map<string, DaveListener>;
+  /** Armed DAVE faults, shared with every call of the guild. */
+  daveFaults: DaveFault[];
 }
 
 /** Decoded audio: the PCM of non-silence frames, in arrival order. */
@@ -110,7 +112,7 @@ export function newGuildVoice(guildId: string): GuildVoiceState {
       packets: [], speaking: [], requests: [], closes: [], identifies: 0, resumes: 0, heartbeats: 0, keepAlives: 0,
       decryptFailures: 0, clientAddress: null, daveVersion: null, dave: null, listeners: [],
     },
-    sessionId: null, token: null, secretKey: null, decoder: null, call: null, listeners: new Map(),
+    sessionId: null, token: null, secretKey: null, decoder: null, call: null, listeners: new Map(), daveFaults: [],
   };
 }
 
