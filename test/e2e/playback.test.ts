@@ -70,6 +70,10 @@ describe('/say', () => {
     expect(Math.abs(audio.durationMs - tone.durationMs)).toBeLessThanOrEqual(40);
     expect(world.discord.audioSegments(g.id, 40)).toHaveLength(1); // no gap over 40 ms
     expect(world.discord.voice(g.id).daveVersionOffered).toBe(1); // DAVE stays on in the production configuration
+    const alice = world.discord.listener(g.id, g.members.alice!)!; // heard end-to-end encrypted, decrypted by alice
+    expect(world.discord.voice(g.id).daveVersion).toBe(1);
+    expect(alice.decrypted).toBeGreaterThanOrEqual(audio.frames - 3);
+    expect(alice.failed).toBe(0);
     expect(world.logs.some((l) => l.includes('"msg":"voice dependencies"') && l.includes('davey'))).toBe(true);
   });
 
