@@ -4,8 +4,10 @@
  * Remove (op 27), relays the first valid commit of an epoch (op 29) and its welcome (op 30), and
  * sequences transitions (ops 21–24). Members are the bot's socket or in-process listeners alike.
  */
-import { appendProposalsPayload, createExternalSender, externalProposal, externalSenderPackage, groupIdOf, type ProposalSpec } from './mlsExternalSender.ts';
-import { parseCommitWelcome, parseKeyPackageMessage, proposalRef } from './mlsMessages.ts';
+import { appendProposalsPayload, createExternalSender, externalSenderPackage, groupIdOf, type ProposalSpec } from './mlsExternalSender.ts';
+import { parseCommitWelcome, parseKeyPackageMessage } from './mlsMessages.ts';
+import { applyToLeaves, ProposalBook, type Proposed } from './daveProposals.ts';
+import { Transitions } from './daveTransitions.ts';
 import { DaveOp, type DaveCallRecord, type DaveFault } from './daveRecord.ts';
 
 /** A participant as the gateway sees it. */
@@ -20,17 +22,6 @@ interface MemberState {
   keyPackage: Buffer | null;
   /** This member's leaf in the established group, or null while pending. */
   leaf: number | null;
-}
-
-interface Proposed {
-  spec: ProposalSpec;
-  userId: string;
-}
-
-interface Transition {
-  id: number;
-  waiting: Set<string>;
-  timer: NodeJS.Timeout;
 }
 
 /** Options of a call, from the emulator's options. */
@@ -51,12 +42,8 @@ export class DaveCall {
   private leaves: (string | null)[] = [];
   private epoch = 0n;
   private established = false;
-  private proposals = new Map<string, Proposed>();
-  private proposedKeys = new Set<string>();
-  /** Refs of the proposals each member was sent in this epoch: a valid commit references exactly these. */
-  private sentTo = new Map<string, Set<string>>();
-  private transitions = new Map<number, Transition>();
-  private nextTransitionId = 1;
+  private readonly book = new ProposalBook();
+  private readonly transitions: Transitions;
   readonly channelId: string;
   readonly options: DaveCallOptions;
 
@@ -65,6 +52,7 @@ export class DaveCall {
     this.channelId = channelId;
     this.options = options;
     this.groupId = groupIdOf(channelId);
+    this.transitions = new Transitions(options.transitionTimeoutMs, (id) => this.execute(id));
     this.record = { version: options.version, epoch: 0, established: false, transitions: [], invalid: [], rejectedCommits: 0, faults, events: [] };
   }
 
@@ -84,7 +72,7 @@ export class DaveCall {
     if (!this.members.delete(userId)) return;
     this.trace(`leave ${userId}`);
     for (const state of this.members.values()) state.member.sendJson(DaveOp.ClientDisconnect, { user_id: userId });
-    for (const t of this.transitions.values()) this.ready(userId, t.id);
+    this.transitions.forget(userId);
     this.reconcile();
   }
 
@@ -115,26 +103,21 @@ export class DaveCall {
       this.record.rejectedCommits += 1;
       return;
     }
-    const committed = commit.refs?.map((ref) => this.proposals.get(ref)) ?? [];
-    const sent = this.sentTo.get(userId) ?? new Set<string>();
-    const coversAll = commit.refs !== null && commit.refs.length === sent.size && commit.refs.every((ref) => sent.has(ref));
-    const valid = commit.epoch === this.epoch && commit.groupId.equals(this.groupId) && committed.length > 0 && coversAll &&
-      committed.every((p) => p !== undefined) && (this.established ? state.leaf !== null : state.keyPackage !== null);
+    const committed = this.book.committedBy(userId, commit.refs);
+    const valid = committed !== null && commit.epoch === this.epoch && commit.groupId.equals(this.groupId) &&
+      (this.established ? state.leaf !== null : state.keyPackage !== null);
     if (!valid || this.takeFault(userId, 'reject-commit')) {
       this.record.rejectedCommits += 1;
       this.trace(`commit from ${userId} at epoch ${commit.epoch} rejected`);
       return;
     }
-    this.trace(`commit from ${userId} at epoch ${commit.epoch}: ${committed.map((p) => `${p!.spec.kind} ${p!.userId}`).join(', ')}`);
-    this.apply(userId, committed as Proposed[], commit.message, commit.welcome);
+    this.trace(`commit from ${userId} at epoch ${commit.epoch}: ${committed.map((p) => `${p.spec.kind} ${p.userId}`).join(', ')}`);
+    this.apply(userId, committed, commit.message, commit.welcome);
   }
 
   /** op 23 from `userId`. */
   ready(userId: string, transitionId: number): void {
-    const transition = this.transitions.get(transitionId);
-    if (transition === undefined) return;
-    transition.waiting.delete(userId);
-    if (transition.waiting.size === 0) this.execute(transition);
+    this.transitions.ready(userId, transitionId);
   }
 
   /** op 31 from `userId`: it returns to pending; a Remove now and an Add once its new key package arrives. */
@@ -151,30 +134,19 @@ export class DaveCall {
 
   /** Stops timers. */
   close(): void {
-    for (const t of this.transitions.values()) clearTimeout(t.timer);
-    this.transitions.clear();
+    this.transitions.close();
   }
 
   private apply(committerId: string, committed: Proposed[], commit: Buffer, welcome: Buffer | null): void {
     const previous = this.established ? this.leaves : [committerId];
-    const leaves = [...previous];
-    for (const p of committed) if (p.spec.kind === 'remove') leaves[p.spec.leaf] = null;
-    const added: string[] = [];
-    for (const p of committed) {
-      if (p.spec.kind !== 'add') continue;
-      const free = leaves.indexOf(null);
-      leaves[free === -1 ? leaves.length : free] = p.userId;
-      added.push(p.userId);
-    }
+    const { leaves, added, removed } = applyToLeaves(previous, committed);
     const creating = !this.established;
-    const id = creating && this.options.firstTransitionZero ? 0 : this.takeTransitionId();
+    const id = creating && this.options.firstTransitionZero ? 0 : this.transitions.takeId();
     const receivers = [...new Set(previous.filter((u): u is string => u !== null && leaves.includes(u)))];
     this.leaves = leaves;
     this.epoch = creating ? 1n : this.epoch + 1n;
     this.established = true;
-    this.proposals.clear();
-    this.proposedKeys.clear();
-    this.sentTo.clear();
+    this.book.clear();
     for (const [userId, state] of this.members) {
       const leaf = leaves.indexOf(userId);
       state.leaf = leaf === -1 ? null : leaf;
@@ -182,7 +154,7 @@ export class DaveCall {
     }
     this.record.epoch = Number(this.epoch);
     this.record.established = true;
-    this.record.transitions.push({ id, epoch: Number(this.epoch), committer: committerId, added, removed: committed.filter((p) => p.spec.kind === 'remove').map((p) => p.userId), at: performance.now(), executedAt: null });
+    this.record.transitions.push({ id, epoch: Number(this.epoch), committer: committerId, added, removed, at: performance.now(), executedAt: null });
     const notified: string[] = [];
     for (const userId of receivers) {
       const state = this.members.get(userId);
@@ -199,7 +171,7 @@ export class DaveCall {
       notified.push(userId);
     }
     if (id === 0) this.record.transitions.at(-1)!.executedAt = performance.now();
-    else this.awaitReady(id, notified);
+    else this.transitions.await(id, notified);
     this.reconcile();
   }
 
@@ -237,18 +209,12 @@ export class DaveCall {
   }
 
   private sendProposals(to: MemberState, messages: Buffer[]): void {
-    const sent = this.sentTo.get(to.member.userId) ?? new Set<string>();
-    for (const message of messages) sent.add(proposalRef(message));
-    this.sentTo.set(to.member.userId, sent);
+    this.book.sent(to.member.userId, messages);
     to.member.sendBinary(DaveOp.Proposals, appendProposalsPayload(messages));
   }
 
   private propose(key: string, userId: string, spec: ProposalSpec): Buffer[] {
-    if (this.proposedKeys.has(key)) return [];
-    this.proposedKeys.add(key);
-    const message = externalProposal(this.sender, this.groupId, this.epoch, spec);
-    this.proposals.set(proposalRef(message), { spec, userId });
-    return [message];
+    return this.book.make(this.sender, this.groupId, this.epoch, key, userId, spec);
   }
 
   /** protocol.md "Sole member reset": op 24 epoch 1, then op 21 with transition id 0. */
@@ -264,38 +230,20 @@ export class DaveCall {
     this.leaves = [];
     this.epoch = 0n;
     this.established = false;
-    this.proposals.clear();
-    this.proposedKeys.clear();
-    this.sentTo.clear();
+    this.book.clear();
     for (const s of this.members.values()) s.leaf = null;
     this.record.established = false;
     this.record.epoch = 0;
   }
 
-  private awaitReady(id: number, userIds: string[]): void {
-    const timer = setTimeout(() => this.execute(transition), this.options.transitionTimeoutMs);
-    timer.unref();
-    const transition: Transition = { id, waiting: new Set(userIds), timer };
-    this.transitions.set(id, transition);
-    if (userIds.length === 0) this.execute(transition);
-  }
-
-  private execute(transition: Transition): void {
-    if (!this.transitions.delete(transition.id)) return;
-    clearTimeout(transition.timer);
-    const entry = this.record.transitions.findLast((t) => t.id === transition.id);
+  private execute(id: number): void {
+    const entry = this.record.transitions.findLast((t) => t.id === id);
     if (entry) entry.executedAt = performance.now();
-    for (const s of this.members.values()) s.member.sendJson(DaveOp.ExecuteTransition, { transition_id: transition.id });
+    for (const s of this.members.values()) s.member.sendJson(DaveOp.ExecuteTransition, { transition_id: id });
   }
 
   private trace(event: string): void {
     this.record.events.push(`${performance.now().toFixed(0)} ${event}`);
-  }
-
-  private takeTransitionId(): number {
-    const id = this.nextTransitionId;
-    this.nextTransitionId = id >= 0xffff ? 1 : id + 1;
-    return id;
   }
 
   private takeFault(userId: string, kind: DaveFault['kind']): boolean {
