@@ -35,3 +35,10 @@ export function figures(test: string, parts: Record<string, unknown>): void {
   const replacer = (key: string, value: unknown): unknown => (key === 'audio' && Array.isArray(value) ? value.length : value);
   console.log(`[dave-figures] ${test}: ${JSON.stringify(parts, replacer)}`);
 }
+
+/** RTP sequence numbers missing between the first and the last packet (sent by the bot, never heard). */
+export function sequenceGaps(packets: readonly VoicePacket[]): number {
+  let missing = 0;
+  for (let i = 1; i < packets.length; i++) missing += ((packets[i]!.sequence - packets[i - 1]!.sequence) & 0xffff) - 1;
+  return missing;
+}

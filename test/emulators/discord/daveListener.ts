@@ -2,7 +2,8 @@
  * A human member in the call, listening: a DAVE client on @snazzah/davey that joins the MLS group
  * through the gateway like any member (key package, proposals → commit, welcome, transitions, op 31
  * recovery) and DAVE-decrypts every frame the bot sends before decoding it. A frame it cannot
- * decrypt is lost. It reacts on the next turn of the event loop, as a remote client would.
+ * decrypt is lost. Gateway messages are handled on the next turn of the event loop, and always before a
+ * frame that arrived after them, as a remote client on a network would.
  */
 import { DAVESession, type MediaType, type ProposalsOperationType } from '@snazzah/davey';
 import type { CallMember, DaveCall } from './daveCall.ts';
@@ -28,6 +29,7 @@ export class DaveListener implements CallMember {
   private readonly connected = new Set<string>();
   private readonly decoder: OpusFrameDecoder = createOpusDecoder();
   private closed = false;
+  private readonly inbox: (() => void)[] = [];
   readonly userId: string;
   private readonly call: DaveCall;
 
@@ -53,15 +55,16 @@ export class DaveListener implements CallMember {
   }
 
   sendJson(op: number, d: unknown): void {
-    setImmediate(() => this.closed || this.onJson(op, d as Record<string, unknown>));
+    this.deliver(() => this.onJson(op, d as Record<string, unknown>));
   }
 
   sendBinary(op: number, payload: Buffer): void {
-    setImmediate(() => this.closed || this.onBinary(op, payload));
+    this.deliver(() => this.onBinary(op, payload));
   }
 
   /** One transport-decrypted frame from the bot: DAVE-decrypted, decoded, recorded; null when lost. */
   hear(botUserId: string, header: RtpHeader, frame: Buffer, receivedAt: number): VoicePacket | null {
+    this.drain(); // what the gateway sent before this frame arrived was received before it, as on a network
     this.record.received += 1;
     const opus = this.open(botUserId, frame);
     if (opus === null) {
@@ -78,6 +81,16 @@ export class DaveListener implements CallMember {
     return packet;
   }
 
+  /** Queues a gateway message; it is handled on the next turn of the event loop, or before the next frame. */
+  private deliver(handle: () => void): void {
+    this.inbox.push(handle);
+    if (this.inbox.length === 1) setImmediate(() => this.drain());
+  }
+
+  private drain(): void {
+    while (this.inbox.length > 0 && !this.closed) this.inbox.shift()!();
+  }
+
   private open(botUserId: string, frame: Buffer): Buffer | null {
     const encrypted = frame.length > 2 && frame.readUInt16BE(frame.length - 2) === DAVE_MAGIC;
     if (isSilenceFrame(frame) || (!encrypted && !this.session?.ready)) {
@@ -90,7 +103,8 @@ export class DaveListener implements CallMember {
       if (encrypted) this.record.decrypted += 1;
       else this.record.passthrough += 1;
       return opus;
-    } catch {
+    } catch (error) {
+      this.record.errors.push(`${performance.now().toFixed(0)} decrypt (${encrypted ? 'DAVE' : 'plain'} frame): ${String(error).slice(0, 60)}`);
       return null;
     }
   }

@@ -77,6 +77,6 @@ export interface ListenerRecord {
   privacyCodes: string[];
   /** True once the member is in the group with the bot. */
   inGroup: boolean;
-  /** MLS messages this member's davey session refused (its own proposals processing). */
+  /** What this member's davey session refused: proposals it could not commit, frames it could not decrypt. */
   errors: string[];
 }
