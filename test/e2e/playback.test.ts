@@ -61,6 +61,10 @@ beforeEach(() => {
 describe('/say', () => {
   it('joins the member’s channel and plays exactly what DashScope synthesized, without gaps', async () => {
     const text = 'Ahoy there, friends.';
+    // The call becomes end-to-end encrypted first: the MLS handshake runs in the emulator's process and would
+    // otherwise delay the reading of the first datagrams on a loaded machine, which the 40 ms check measures.
+    await command('join').reply();
+    await eventually(() => world.discord.listener(g.id, g.members.alice!)?.inGroup, 10_000, 'alice in the MLS group with the bot');
     const say = command('say', 'alice', { text });
     expect((await say.reply()).content).toBe('Speaking as **Captain**.');
     const audio = await untilQuiet();
