@@ -5,7 +5,7 @@ import { toOpusPackets } from '../audio/pipeline.ts';
 import { UserError, invalidInput } from '../errors.ts';
 import { TTS_SAMPLE_RATE_HZ, type Synthesis } from '../tts/engine.ts';
 import { createTtsEngine } from '../tts/engines.ts';
-import { COMMON, LOCAL_GUILD, flag, parse, required, text } from './args.ts';
+import { COMMON, LOCAL_GUILD, flag, parse, required, scopeName, text } from './args.ts';
 import type { CliContext } from './context.ts';
 import { printJson, type Output } from './output.ts';
 
@@ -14,8 +14,8 @@ export const SAY_HELP = `Speak text in a designed voice into an audio file.
 Usage:
   voicebot say --voice NAME_OR_VOICE_ID [--guild ID] --out FILE(.ogg|.wav) [--json] [TEXT]
 
-  --voice  a voice of the server's registry (name or DashScope voice id)
-  --guild  the server (default "${LOCAL_GUILD}")
+  --voice  a voice of the guild's registry (name or DashScope voice id)
+  --guild  the Discord guild (server) id (default: the "${LOCAL_GUILD}" scope)
   --out    .ogg writes Ogg Opus, 48 kHz stereo (what Discord plays); .wav writes the 24 kHz mono PCM as received
   --json   print {out, firstAudioMs, characters, durationMs, ...}
   TEXT     what to say (at most ${SAY_TEXT_MAX_CHARS} characters); read from stdin when omitted
@@ -26,7 +26,7 @@ const OPTIONS = { ...COMMON, voice: { type: 'string' }, out: { type: 'string' } 
 
 /** `voicebot say`. */
 export async function say(argv: string[], ctx: CliContext, output: Output, stdin: () => Promise<string> = () => readStream(process.stdin)): Promise<void> {
-  const parsed = parse(argv, OPTIONS, 1);
+  const parsed = parse(argv, { command: 'say', options: OPTIONS, maxPositionals: 1 });
   if (flag(parsed, 'help')) return output.out(SAY_HELP);
   const voiceName = required(parsed, 'voice');
   const out = required(parsed, 'out');
@@ -38,7 +38,7 @@ export async function say(argv: string[], ctx: CliContext, output: Output, stdin
   const guildId = text(parsed, 'guild') ?? LOCAL_GUILD;
   const { registry } = await ctx.services();
   const voice = await registry.get(guildId, voiceName);
-  if (!voice) throw new UserError('not_found', `${guildId} has no voice called "${voiceName}". See "voicebot voices list".`);
+  if (!voice) throw new UserError('not_found', `No voice called "${voiceName}" in ${scopeName(guildId)}. See "voicebot voices list".`);
   const engine = createTtsEngine({ ...ctx.config().dashscope });
   try {
     const synthesis = engine.synthesize({ text: words, voice }, new AbortController().signal);

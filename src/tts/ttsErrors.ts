@@ -34,8 +34,8 @@ export function serverError(fields: { status?: number; code?: string; message?: 
   });
 }
 
-/** The connection could not be made at all. */
-export function networkError(cause: unknown): DashScopeError {
+/** The connection could not be made at all; `urlSetting` names the setting holding the URL that failed. */
+export function networkError(cause: unknown, urlSetting: 'DASHSCOPE_BASE_URL' | 'DASHSCOPE_REALTIME_URL' = 'DASHSCOPE_BASE_URL'): DashScopeError {
   const code = typeof (cause as { code?: unknown })?.code === 'string' ? (cause as { code: string }).code : 'connection failed';
-  return new DashScopeError({ status: 0, code: 'NetworkError', serverMessage: code, outcomeUnknown: true }, { cause });
+  return new DashScopeError({ status: 0, code: 'NetworkError', serverMessage: code, outcomeUnknown: true, urlSetting }, { cause });
 }
