@@ -60,9 +60,8 @@ export async function design(argv: string[], ctx: CliContext, output: Output): P
   const guildId = text(parsed, 'guild') ?? LOCAL_GUILD;
   const { library, registry } = await ctx.services();
   const { name } = library.validate(input);
-  if (await registry.get(guildId, name)) {
-    throw invalidInput(`The registry name "${name}" is taken in ${scopeName(guildId)}: pick another --as, or delete it first.`);
-  }
+  const taken = await registry.get(guildId, name);
+  if (taken) throw invalidInput(`The registry name "${taken.name}" is taken in ${scopeName(guildId)}: pick another --as, or delete it first.`);
   const limit = ctx.config().limits.voicesPerGuild;
   if ((await registry.list(guildId)).length >= limit) {
     throw new UserError('quota_full', `${capitalized(scopeName(guildId))} holds ${limit} voices, its limit (VOICES_PER_GUILD): delete one first.`);
