@@ -11,7 +11,7 @@ import { processOutput, type Output } from './cli/output.ts';
 import { say } from './cli/say.ts';
 import { voices } from './cli/voices.ts';
 
-const HELP = `voicebot: design character voices with DashScope and keep them in a server's registry, without Discord.
+const HELP = `voicebot: design character voices with DashScope and keep them in a guild's registry, without Discord.
 
 Usage:
   voicebot design --description TEXT --preview-text TEXT [--name NAME] [--as NAME] [--out FILE.wav] ...

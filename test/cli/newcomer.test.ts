@@ -152,3 +152,49 @@ describe('failures name the setting to fix', () => {
     expect(run.stderr).not.toMatch(/Error:|hunter2/);
   });
 });
+
+describe('what the README promises around the CLI', () => {
+  const ROOT = new URL('../..', import.meta.url).pathname;
+
+  it('.gitignore covers every file the README\'s examples and npm run demo write', async () => {
+    const { execFileSync, spawnSync } = await import('node:child_process');
+    const { readFile } = await import('node:fs/promises');
+    const texts = await Promise.all(['README.md', 'scripts/demo.ts'].map((f) => readFile(join(ROOT, f), 'utf8')));
+    const written = [...new Set(texts.flatMap((t) => [...t.matchAll(/--out['",\s]+([\w.-]+\.(?:wav|ogg))\b/g)].map((m) => m[1]!)))];
+    expect(written).toEqual(expect.arrayContaining(['captain.wav', 'demo.ogg', 'demo-preview.wav']));
+    expect(execFileSync('git', ['check-ignore', '--no-index', ...written], { cwd: ROOT, encoding: 'utf8' }).trim().split('\n')).toEqual(written);
+    // Sources elsewhere are not hidden by the pattern.
+    expect(spawnSync('git', ['check-ignore', '--no-index', 'test/fixtures/a.wav'], { cwd: ROOT }).status).toBe(1);
+  });
+
+  it.each([[['--port', '{port}'], {}], [[], { PORT: '{port}' }]])('the emulator listens where %j / %j say, as the README shows', async (args, extra) => {
+    const { spawn } = await import('node:child_process');
+    const { readFile } = await import('node:fs/promises');
+    const readme = await readFile(join(ROOT, 'README.md'), 'utf8');
+    expect(readme).toContain('npm run emulator -- --port 9000');
+    expect(readme).toContain('PORT=9000 npm run emulator');
+    const { createServer } = await import('node:net');
+    const port = await new Promise<number>((resolve) => {
+      const probe = createServer().listen(0, '127.0.0.1', () => {
+        const { port: free } = probe.address() as { port: number };
+        probe.close(() => resolve(free));
+      });
+    });
+    const fill = (s: string): string => s.replace('{port}', String(port));
+    const child = spawn(process.execPath, [join(ROOT, 'test/emulators/dashscope/main.ts'), ...args.map(fill)], {
+      env: { PATH: process.env.PATH ?? '', ...Object.fromEntries(Object.entries(extra).map(([k, v]) => [k, fill(v)])) },
+    });
+    let out = '';
+    await new Promise<void>((resolve, reject) => {
+      child.stdout.on('data', (d: Buffer) => {
+        out += d.toString();
+        if (out.includes('DASHSCOPE_REALTIME_URL=')) resolve();
+      });
+      child.on('exit', () => reject(new Error(`the emulator exited: ${out}`)));
+    });
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill('SIGTERM');
+    await exited;
+    expect(out).toContain(`DASHSCOPE_BASE_URL=http://127.0.0.1:${port}`);
+  });
+});
