@@ -31,16 +31,19 @@ function explain(error: unknown, env: Env): string {
   if (error instanceof ConfigError || error instanceof StoreError || error instanceof UserError) return error.message;
   const status = (error as { status?: unknown } | undefined)?.status;
   if (codeOf(error) === 'TokenInvalid' || status === 401) {
-    return 'Discord refused DISCORD_TOKEN (401 Unauthorized): reset the token (Developer Portal → your application → Bot → Reset Token) and put it in .env.';
+    return 'Discord refused DISCORD_TOKEN (401 Unauthorized): reset the token (Developer Portal → your application'
+      + ' → Bot → Reset Token) and put it in .env.';
   }
   const devGuild = env.DISCORD_DEV_GUILD_ID?.trim();
   if ((status === 403 || status === 404) && devGuild) {
-    return `Discord refused to register the commands in DISCORD_DEV_GUILD_ID=${devGuild} (${status}): invite the bot to that server with the applications.commands scope, or leave DISCORD_DEV_GUILD_ID empty.`;
+    return `Discord refused to register the commands in DISCORD_DEV_GUILD_ID=${devGuild} (${status}): invite the bot`
+      + ' to that server with the applications.commands scope, or leave DISCORD_DEV_GUILD_ID empty.';
   }
   const network = networkCode(error);
   if (network !== undefined) {
     const url = env.DISCORD_REST_URL?.trim() || DEFAULTS.DISCORD_REST_URL;
-    return `Could not reach Discord at ${hostOf(url)} (${network}): check the network connection, and DISCORD_REST_URL if it is set.`;
+    const where = `Could not reach Discord at ${hostOf(url)} (${network})`;
+    return `${where}: check the network connection, and DISCORD_REST_URL if it is set.`;
   }
   const message = error instanceof Error ? error.message : String(error);
   return `Could not start: ${message.split('\n')[0]} (LOG_LEVEL=debug prints the details).`;

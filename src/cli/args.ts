@@ -25,16 +25,21 @@ export interface Grammar {
 export function parse(argv: string[], grammar: Grammar): Parsed {
   const { command, options, maxPositionals } = grammar;
   const help = `See "voicebot ${command} --help".`;
-  const { values, positionals, tokens } = parseArgs({ args: argv, options, allowPositionals: true, strict: false, tokens: true });
+  const args = { args: argv, options, allowPositionals: true, strict: false, tokens: true } as const;
+  const { values, positionals, tokens } = parseArgs(args);
   for (const token of tokens) {
     if (token.kind !== 'option') continue;
     const option = options[token.name];
-    if (option === undefined) throw invalidInput(`Unknown option ${token.rawName} for "voicebot ${command}". ${help}`);
-    if (option.type === 'string' && token.value === undefined) throw invalidInput(`${token.rawName} needs a value. ${help}`);
-    if (option.type === 'boolean' && token.inlineValue) throw invalidInput(`${token.rawName} takes no value. ${help}`);
+    const name = token.rawName;
+    if (option === undefined) throw invalidInput(`Unknown option ${name} for "voicebot ${command}". ${help}`);
+    if (option.type === 'string' && token.value === undefined) throw invalidInput(`${name} needs a value. ${help}`);
+    if (option.type === 'boolean' && token.inlineValue) throw invalidInput(`${name} takes no value. ${help}`);
   }
-  if (positionals.length > maxPositionals) throw invalidInput(`Unexpected argument "${positionals[maxPositionals]}". ${help}`);
-  if (grammar.json === false && values.json !== undefined) throw invalidInput(`"voicebot ${command}" has no JSON output, so --json does not apply.`);
+  const extra = positionals[maxPositionals];
+  if (extra !== undefined) throw invalidInput(`Unexpected argument "${extra}". ${help}`);
+  if (grammar.json === false && values.json !== undefined) {
+    throw invalidInput(`"voicebot ${command}" has no JSON output, so --json does not apply.`);
+  }
   return { values: values as Parsed['values'], positionals };
 }
 

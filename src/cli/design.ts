@@ -9,7 +9,8 @@ import { preferredNameFrom } from '../dashscope/validate.ts';
 import { nameProblem, normalizeName } from '../voices/voiceRecord.ts';
 
 const PREFERRED_RULE = "DashScope's preferred name, part of the voice id: 1-16 of A-Z a-z 0-9 _";
-const REGISTRY_RULE = "the registry name members type: up to 32 letters, digits, spaces, _ - ', starting with a letter or digit";
+const REGISTRY_RULE =
+  "the registry name members type: up to 32 letters, digits, spaces, _ - ', starting with a letter or digit";
 
 export const DESIGN_HELP = `Design a voice from a description and save it in a guild's registry.
 
@@ -61,10 +62,13 @@ export async function design(argv: string[], ctx: CliContext, output: Output): P
   const { library, registry } = await ctx.services();
   const { name } = library.validate(input);
   const taken = await registry.get(guildId, name);
-  if (taken) throw invalidInput(`The registry name "${taken.name}" is taken in ${scopeName(guildId)}: pick another --as, or delete it first.`);
+  if (taken) {
+    throw invalidInput(`The registry name "${taken.name}" is taken in ${scopeName(guildId)}: pick another --as, or delete it first.`);
+  }
   const limit = ctx.config().limits.voicesPerGuild;
   if ((await registry.list(guildId)).length >= limit) {
-    throw new UserError('quota_full', `${capitalized(scopeName(guildId))} holds ${limit} voices, its limit (VOICES_PER_GUILD): delete one first.`);
+    const full = `${capitalized(scopeName(guildId))} holds ${limit} voices, its limit (VOICES_PER_GUILD): delete one first.`;
+    throw new UserError('quota_full', full);
   }
   const result = await library.design(guildId, input);
   if (out !== undefined && result.preview) await writeFile(out, wavBytes(result.preview.audio, result.preview.sampleRate, 1));
@@ -80,9 +84,12 @@ export async function design(argv: string[], ctx: CliContext, output: Output): P
  * @throws UserError `invalid_input` naming the option and its rule.
  */
 function names(name: string | undefined, as: string | undefined): { preferredName: string; registryName: string } {
-  if (name === undefined && as === undefined) throw invalidInput('Give --name (DashScope\'s preferred name) or --as (the registry name), or both.');
+  if (name === undefined && as === undefined) {
+    throw invalidInput("Give --name (DashScope's preferred name) or --as (the registry name), or both.");
+  }
   if (name !== undefined && !PREFERRED_NAME_PATTERN.test(name)) {
-    throw invalidInput(`--name "${name}" is not a valid preferred name: it is ${PREFERRED_RULE}. Spaces and accents belong in --as.`);
+    const rule = `it is ${PREFERRED_RULE}. Spaces and accents belong in --as.`;
+    throw invalidInput(`--name "${name}" is not a valid preferred name: ${rule}`);
   }
   const registryName = as ?? name ?? '';
   const problem = nameProblem(normalizeName(registryName));

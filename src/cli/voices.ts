@@ -30,11 +30,17 @@ const isSubcommand = (s: string): s is Subcommand => (SUBCOMMANDS as readonly st
 export async function voices(argv: string[], ctx: CliContext, output: Output): Promise<void> {
   const [sub, ...rest] = argv;
   if (sub === '--help' || sub === '-h') return output.out(VOICES_HELP);
-  if (sub === undefined) throw new UsageError(`"voicebot voices" needs a subcommand: list, show, delete or sync.\n\n${VOICES_HELP}`);
-  if (!isSubcommand(sub)) throw invalidInput(`Unknown command "voices ${sub}": use list, show, delete or sync. See "voicebot voices --help".`);
+  if (sub === undefined) {
+    throw new UsageError(`"voicebot voices" needs a subcommand: list, show, delete or sync.\n\n${VOICES_HELP}`);
+  }
+  if (!isSubcommand(sub)) {
+    throw invalidInput(`Unknown command "voices ${sub}": use list, show, delete or sync. See "voicebot voices --help".`);
+  }
   const only: readonly string[] = { list: ['remote'], show: [], delete: [], sync: ['prune'] }[sub];
-  const options = Object.fromEntries(Object.entries(OPTIONS).filter(([k]) => !['remote', 'prune'].includes(k) || only.includes(k)));
-  const parsed = parse(rest, { command: `voices ${sub}`, options, maxPositionals: sub === 'show' || sub === 'delete' ? 1 : 0, json: sub !== 'delete' });
+  const own = ([key]: [string, unknown]): boolean => !['remote', 'prune'].includes(key) || only.includes(key);
+  const options = Object.fromEntries(Object.entries(OPTIONS).filter(own));
+  const maxPositionals = sub === 'show' || sub === 'delete' ? 1 : 0;
+  const parsed = parse(rest, { command: `voices ${sub}`, options, maxPositionals, json: sub !== 'delete' });
   if (flag(parsed, 'help')) return output.out(VOICES_HELP);
   const guildId = text(parsed, 'guild') ?? LOCAL_GUILD;
   switch (sub) {
@@ -58,8 +64,8 @@ function target(parsed: Parsed): string {
 /** The guild's voice called `nameOrId`, or a `not_found` that names the scope. */
 async function find(ctx: CliContext, guildId: string, nameOrId: string): Promise<CharacterVoice> {
   const voice = await (await ctx.services()).registry.get(guildId, nameOrId);
-  if (!voice) throw new UserError('not_found', `No voice called "${nameOrId}" in ${scopeName(guildId)}. See "voicebot voices list".`);
-  return voice;
+  if (voice) return voice;
+  throw new UserError('not_found', `No voice called "${nameOrId}" in ${scopeName(guildId)}. See "voicebot voices list".`);
 }
 
 const rowOf = (v: CharacterVoice): string[] => [v.name, v.voiceId, v.targetModel, v.language, new Date(v.createdAt).toISOString().slice(0, 16).replace('T', ' '), clip(v.description, 40)];
@@ -68,7 +74,8 @@ const HEADERS = ['NAME', 'VOICE ID', 'MODEL', 'LANG', 'CREATED (UTC)', 'DESCRIPT
 async function list(ctx: CliContext, guildId: string, parsed: Parsed, output: Output): Promise<void> {
   const entries = await (await ctx.services()).registry.list(guildId);
   if (flag(parsed, 'json')) return printJson(output, entries);
-  output.out(entries.length === 0 ? `No voices in ${scopeName(guildId)} yet: design one with "voicebot design".` : table(HEADERS, entries.map(rowOf)));
+  const empty = `No voices in ${scopeName(guildId)} yet: design one with "voicebot design".`;
+  output.out(entries.length === 0 ? empty : table(HEADERS, entries.map(rowOf)));
 }
 
 async function listRemote(ctx: CliContext, guildId: string, parsed: Parsed, output: Output): Promise<void> {
@@ -82,7 +89,10 @@ async function listRemote(ctx: CliContext, guildId: string, parsed: Parsed, outp
 }
 
 /** DashScope's record of a voice: there, gone, or unknown when DashScope could not answer. */
-type Remote = { exists: true; previewText: string; createdAt: string } | { exists: false } | { exists: null; error: string };
+type Remote =
+  | { exists: true; previewText: string; createdAt: string }
+  | { exists: false }
+  | { exists: null; error: string };
 
 async function show(ctx: CliContext, guildId: string, nameOrId: string, parsed: Parsed, output: Output): Promise<void> {
   const voice = await find(ctx, guildId, nameOrId);
