@@ -86,5 +86,11 @@ function report(error: unknown, output: Output, debug: boolean): number {
 }
 
 if (import.meta.main) {
-  process.exitCode = await runCli(process.argv.slice(2), environment(), processOutput);
+  try {
+    process.exitCode = await runCli(process.argv.slice(2), environment(), processOutput);
+  } catch (error) {
+    // Only reading ./.env can throw here (a ConfigError naming it).
+    processOutput.err(error instanceof Error ? error.message : String(error));
+    process.exitCode = EXIT.invalidInput;
+  }
 }

@@ -2,8 +2,7 @@
 import { REST, Routes } from 'discord.js';
 import { allCommands } from '../commands/index.ts';
 import { loadConfig } from './config.ts';
-import { environment } from './env.ts';
-import { exitOnStartupFailure } from './startupFailure.ts';
+import { exitOnStartupFailure, startupEnvironment } from './startupFailure.ts';
 
 /**
  * Registers the slash commands: to `DISCORD_DEV_GUILD_ID` when set (instant), else globally (may take up to an hour to show).
@@ -20,5 +19,5 @@ async function deploy(env: Readonly<Record<string, string | undefined>>): Promis
   process.stdout.write(`Registered ${registered.length} commands ${devGuildId ? `in server ${devGuildId}` : 'globally'}.\n`);
 }
 
-const env = environment();
+const env = startupEnvironment();
 deploy(env).catch((error: unknown) => exitOnStartupFailure(error, env));

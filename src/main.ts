@@ -1,9 +1,8 @@
 #!/usr/bin/env node
 import { startBot } from './bot.ts';
 import { loadConfig } from './config.ts';
-import { environment } from './env.ts';
 import { createLogger, type Logger } from './log.ts';
-import { exitOnStartupFailure } from './startupFailure.ts';
+import { exitOnStartupFailure, startupEnvironment } from './startupFailure.ts';
 
 /** `npm start`: configuration → the bot → stop cleanly on SIGINT/SIGTERM. */
 async function main(env: Readonly<Record<string, string | undefined>>): Promise<void> {
@@ -33,5 +32,5 @@ function guardProcess(log: Logger): void {
   });
 }
 
-const env = environment();
+const env = startupEnvironment();
 main(env).catch((error: unknown) => exitOnStartupFailure(error, env));

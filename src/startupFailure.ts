@@ -1,4 +1,5 @@
 import { ConfigError, DEFAULTS } from './config.ts';
+import { environment } from './env.ts';
 import { UserError } from './errors.ts';
 import { StoreError } from './voices/store.ts';
 
@@ -19,6 +20,15 @@ export function startupFailure(error: unknown, env: Env): string {
   const debug = env.LOG_LEVEL?.trim() === 'debug';
   if (debug && error instanceof Error && error.stack) return `${line}\n${error.stack}`;
   return line;
+}
+
+/** The environment with `./.env`, or the start-up failure an unreadable `.env` is. */
+export function startupEnvironment(): Env {
+  try {
+    return environment();
+  } catch (error) {
+    return exitOnStartupFailure(error, process.env);
+  }
 }
 
 /** Prints {@link startupFailure} on stderr and exits with 1. */

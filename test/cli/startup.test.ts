@@ -23,14 +23,16 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-/** Runs `npm run <script>` in an empty directory-free environment (no .env is read from `cwd`). */
-function npm(script: 'start' | 'deploy', env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
+/**
+ * Runs `npm start` / `npm run deploy` as a user does, in the project root; or, for what depends on `./.env`,
+ * `node src/main.ts` in an empty directory (so a developer's own .env cannot leak in).
+ */
+function npm(script: 'start' | 'deploy' | 'start-here', env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const args = script === 'start' ? ['start', '--silent'] : ['run', '--silent', 'deploy'];
-    const child = spawn('npm', ['--prefix', ROOT, ...args], {
-      cwd: dir,
-      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
-    });
+    const [command, args, cwd] = script === 'start-here'
+      ? [process.execPath, [join(ROOT, 'src/main.ts')], dir]
+      : ['npm', script === 'start' ? ['start', '--silent'] : ['run', '--silent', 'deploy'], ROOT];
+    const child = spawn(command, args, { cwd, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env } });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -42,12 +44,12 @@ function npm(script: 'start' | 'deploy', env: Record<string, string>): Promise<{
 
 const lines = (text: string): string[] => text.split('\n').filter((l) => l.trim() !== '');
 const botEnv = (): Record<string, string> => ({
-  DISCORD_TOKEN: 'not-the-token', DISCORD_REST_URL: discord.restUrl, DASHSCOPE_API_KEY: 'sk-x', STORE_URL: 'memory://',
+  DISCORD_TOKEN: 'not-the-token', DISCORD_REST_URL: discord.restUrl, DASHSCOPE_API_KEY: 'sk-x', STORE_URL: 'memory://', LOG_LEVEL: 'info',
 });
 
 describe('npm start fails in one line that names the setting', () => {
   it('with no .env: names both keys and says to copy .env.example', async () => {
-    const run = await npm('start', {});
+    const run = await npm('start-here', {});
     expect(run.code).toBe(1);
     expect(lines(run.stderr)).toEqual([expect.stringMatching(/^DISCORD_TOKEN and DASHSCOPE_API_KEY are not set .*copy \.env\.example to \.env/)]);
   });
@@ -82,20 +84,38 @@ describe('npm start fails in one line that names the setting', () => {
 
 describe('npm run deploy fails in one line that names the setting', () => {
   it('with a token Discord refuses (401)', async () => {
-    const run = await npm('deploy', { DISCORD_TOKEN: 'not-the-token', DISCORD_REST_URL: discord.restUrl });
+    const run = await npm('deploy', { DISCORD_TOKEN: 'not-the-token', DISCORD_REST_URL: discord.restUrl, LOG_LEVEL: 'info' });
     expect(run.code).toBe(1);
     expect(lines(run.stderr)).toEqual([expect.stringMatching(/^Discord refused DISCORD_TOKEN \(401 Unauthorized\): reset the token/)]);
   });
 
   it('with no network', async () => {
-    const run = await npm('deploy', { DISCORD_TOKEN: 'x', DISCORD_REST_URL: 'http://nonexistent.invalid/api' });
+    const run = await npm('deploy', { DISCORD_TOKEN: 'x', DISCORD_REST_URL: 'http://nonexistent.invalid/api', LOG_LEVEL: 'info' });
     expect(run.code).toBe(1);
     expect(lines(run.stderr)).toEqual([expect.stringMatching(/^Could not reach Discord at nonexistent\.invalid .*DISCORD_REST_URL/)]);
   });
 
   it('without DISCORD_TOKEN, and without asking for the DashScope key', async () => {
-    const run = await npm('deploy', {});
+    const run = await npm('deploy', { DISCORD_TOKEN: '' });
     expect(run.code).toBe(1);
     expect(lines(run.stderr)).toEqual(['DISCORD_TOKEN is not set (the bot token from the Discord developer portal): copy .env.example to .env and fill it in.']);
+  });
+});
+
+describe('an unreadable .env', () => {
+  it('is one line naming it, for npm start as for the CLI', async () => {
+    const { mkdir } = await import('node:fs/promises');
+    const { runCli } = await import('./run.ts');
+    await mkdir(join(dir, '.env'), { recursive: true }); // a directory where the file should be
+    try {
+      const start = await npm('start-here', {});
+      expect(start.code).toBe(1);
+      expect(lines(start.stderr)).toEqual(['.env could not be read (EISDIR): fix or remove it.']);
+      const cli = await runCli(['voices', 'list'], {}, { cwd: dir });
+      expect(cli.code).toBe(2);
+      expect(lines(cli.stderr)).toEqual(['.env could not be read (EISDIR): fix or remove it.']);
+    } finally {
+      await rm(join(dir, '.env'), { recursive: true, force: true });
+    }
   });
 });
