@@ -149,7 +149,7 @@ describe('/say', () => {
       await world.discord.waitForAudio(g.id, { minMs: tone.durationMs - 20, timeoutMs: 20_000 }); // through the pauses
       const audio = await untilQuiet();
       expect(Math.abs(audio.durationMs - tone.durationMs)).toBeLessThanOrEqual(40);
-      expect(world.discord.audioSegments(g.id, 40).length).toBeGreaterThan(1); // it did stall
+      expect(world.discord.audioSegments(g.id, Number.POSITIVE_INFINITY).length).toBeGreaterThan(1); // it did stall: silence inside
       expect(
         world.discord.channelMessages(g.channels.general!).filter((m) => m.content.startsWith('Could not say')),
       ).toEqual([]);
