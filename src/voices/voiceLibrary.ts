@@ -78,7 +78,8 @@ export class VoiceLibrary {
     if (totalCount >= this.#accountQuota)
       throw new UserError(
         'quota_full',
-        `The bot's DashScope account holds ${totalCount} of its ${this.#accountQuota} voices, so no new voice can be designed until some are deleted.`,
+        `The bot's DashScope account holds ${totalCount} of its ${this.#accountQuota} voices, so no new voice can be ` +
+          `designed until some are deleted.`,
       );
     return { request, name };
   }

@@ -70,7 +70,7 @@ afterAll(async () => {
 }, 30_000);
 
 describe('DAVE: members join and leave while the bot speaks', () => {
-  it('the bot joins an empty call; a member joining mid-utterance hears the rest, the one already there hears no gap', async () => {
+  it('a member joining mid-utterance hears the rest after the transition; the other hears no gap', async () => {
     await command('join', 'alice', { channel: g.channels.Lounge! }).reply();
     await world.discord.waitForVoice(g.id, (v) => v.connected && v.daveVersion === 1);
     move('bob', 'Lounge');
@@ -115,7 +115,7 @@ describe('DAVE: members join and leave while the bot speaks', () => {
     figures('member joins mid-utterance', { expectedFrames: frames(TEXT), bob, alice, transition: joined, botId });
   });
 
-  it('a member leaving mid-utterance (Remove, new epoch): the remaining member hears all of it without a gap', async () => {
+  it('a member leaving mid-utterance (Remove, new epoch): the other hears all of it without a gap', async () => {
     const bobBefore = countsOf(listener('bob'));
     const epochs = dave().transitions.length;
     world.discord.clearAudio(g.id);
@@ -139,7 +139,8 @@ describe('DAVE: members join and leave while the bot speaks', () => {
   it('a 20 s utterance spanning three transitions arrives whole (within 1 frame per transition)', {
     timeout: 60_000,
   }, async () => {
-    const long = `${'Across the grey water the gulls are calling and the lanterns swing in the evening wind '.repeat(6).trim()}.`;
+    const line = 'Across the grey water the gulls are calling and the lanterns swing in the evening wind ';
+    const long = `${line.repeat(6).trim()}.`;
     const bobBefore = countsOf(listener('bob'));
     const epochs = dave().transitions.length;
     world.discord.clearAudio(g.id);
@@ -173,7 +174,7 @@ describe('DAVE: members join and leave while the bot speaks', () => {
 });
 
 describe('DAVE: the first epoch and recovery', () => {
-  it('handles transition id 0 for a new group, and recovers through op 31 from a commit it cannot process', async () => {
+  it('handles transition id 0 for a new group, and recovers through op 31 from a bad commit', async () => {
     await command('leave', 'bob').reply();
     await world.discord.waitForVoice(g.id, (v) => !v.connected);
     world.discord.setDaveOptions({ firstTransitionZero: true });

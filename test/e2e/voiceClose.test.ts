@@ -64,7 +64,7 @@ async function connected(): Promise<number> {
 }
 
 describe('voice close codes', () => {
-  it('4006 (session no longer valid) leads to one clean rejoin, and the queued utterances are still spoken', async () => {
+  it('4006 (session no longer valid): one clean rejoin, and the queued utterances are still spoken', async () => {
     const identifies = await connected();
     const second = 'And the harbour lights are shining.';
     const before = countsOf(alice());
@@ -79,7 +79,8 @@ describe('voice close codes', () => {
     expect(voice().identifies).toBe(identifies + 1);
     expect(linesMatching(/"closeCode":4006.*session is no longer valid; rejoining/)).toHaveLength(1);
     const heard = heardSince(alice(), before);
-    // The first utterance resumes after the rejoin (frames sent while disconnected are lost), then the second plays whole.
+    // The first utterance resumes after the rejoin (frames sent while disconnected are lost), then the second plays
+    // whole.
     expect(heard.audio.length).toBeGreaterThan(frames(second) + 30);
     expect(heard.audio.length).toBeLessThanOrEqual(frames(TEXT) + frames(second) + 4);
     expect(heard.failed).toBeLessThanOrEqual(2);
@@ -126,7 +127,7 @@ describe('voice close codes', () => {
 });
 
 describe('DAVE off', () => {
-  it('with protocol version 0 the call is transport-encrypted only and alice hears every frame in passthrough', async () => {
+  it('with DAVE version 0 the call is transport-encrypted only; alice hears every frame in passthrough', async () => {
     await command('leave').reply();
     world.discord.setDaveOptions({ version: 0 });
     try {
