@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectedTone } from '../emulators/dashscope/audio.ts';
 import { type AddedGuild, maxRtpGapMs } from '../emulators/discord/server.ts';
 import { countsOf, figures, heardSince, sequenceGaps } from './dave.helpers.ts';
-import { type BotWorld, buttonId, eventually, startWorld, waitForLog } from './harness.ts';
+import { type BotWorld, designVoice, eventually, startWorld, waitForLog } from './harness.ts';
 
 let world: BotWorld;
 let g: AddedGuild;
@@ -46,28 +46,12 @@ beforeAll(async () => {
   g = started.guilds[0]!;
   botId = world.discord.applicationId;
   const where = { guildId: g.id, channelId: g.channels.general!, userId: id('alice') };
-  const designed = await world.discord
-    .slashCommand({
-      ...where,
-      name: 'voice',
-      subcommand: 'design',
-      options: { name: 'Captain', description: 'A gravelly old sea captain.' },
-    })
-    .reply(15_000);
-  await world.discord.clickButton({ ...where, messageId: designed.id, customId: buttonId(designed, 'Keep') }).reply();
-  voiceId = [...world.dashscope.voices.keys()][0]!;
+  voiceId = await designVoice(world, g, 'Captain');
   await world.discord
     .slashCommand({ ...where, name: 'voice', subcommand: 'default', options: { name: 'Captain' } })
     .reply();
 }, 90_000);
-afterAll(async () => {
-  if (process.env.DAVE_E2E_LOG)
-    (await import('node:fs')).writeFileSync(
-      process.env.DAVE_E2E_LOG,
-      [...world.logs, ...(world.discord.voice(g.id).dave?.events ?? [])].join('\n'),
-    );
-  await world?.close();
-}, 30_000);
+afterAll(() => world?.close(), 30_000);
 
 describe('DAVE: members join and leave while the bot speaks', () => {
   it('a member joining mid-utterance hears the rest after the transition; the other hears no gap', async () => {
