@@ -7,6 +7,7 @@ import { type DashScopeEmulator, startDashScopeEmulator } from '../emulators/das
 import {
   type AddedGuild,
   type DiscordEmulator,
+  type DiscordEmulatorOptions,
   type GuildSpec,
   Perm,
   startDiscordEmulator,
@@ -64,8 +65,9 @@ export function runScript(
 export async function startWorld(
   guilds: GuildSpec[],
   extraEnv: Record<string, string> = {},
+  discordOptions: DiscordEmulatorOptions = {},
 ): Promise<BotWorld & { guilds: AddedGuild[] }> {
-  const discord = await startDiscordEmulator();
+  const discord = await startDiscordEmulator(discordOptions);
   const dashscope = await startDashScopeEmulator({
     realtime: { realTimeFactor: 0.5, chunkMs: 100, firstPacketDelayMs: 0, handshakeDelayMs: 0 },
   });
@@ -175,7 +177,9 @@ export function buttonId(message: { components: unknown[] }, label: string): str
   return button.custom_id;
 }
 
-/** Designs a voice called `name` as `userId` in `guild`'s general channel, keeps it, and returns its DashScope voice id. */
+/**
+ * Designs a voice called `name` as `userId` in `guild`'s general channel, keeps it, and returns its DashScope voice id.
+ */
 export async function designVoice(world: BotWorld, guild: AddedGuild, name: string, userId = 'alice'): Promise<string> {
   const where = { guildId: guild.id, channelId: guild.channels.general!, userId: guild.members[userId]! };
   const description = `The voice of ${name}, slow and warm.`;
