@@ -5,6 +5,8 @@
  * Gaps and lengths are measured in RTP timestamps and frame counts.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PIECE_MAX_CHARS } from '../../src/tts/engine.ts';
+import { chunkText } from '../../src/tts/sentences.ts';
 import { expectedTone } from '../emulators/dashscope/audio.ts';
 import { type AddedGuild, maxRtpGapMs } from '../emulators/discord/server.ts';
 import { countsOf, figures, heardSince, sequenceGaps } from './dave.helpers.ts';
@@ -29,7 +31,9 @@ async function untilSpoken(before: number): Promise<void> {
   await eventually(() => spokenCount() > before, 40_000, 'the utterance to be spoken');
   await world.discord.waitForAudio(g.id, { untilIdle: true, timeoutMs: 10_000 });
 }
-const frames = (text: string): number => expectedTone(text, voiceId).durationMs / 20;
+/** Frames of `text` as the bot speaks it: a piece (a sentence or two) per DashScope response. */
+const frames = (text: string): number =>
+  chunkText(text, PIECE_MAX_CHARS).reduce((sum, piece) => sum + expectedTone(piece.trim(), voiceId).durationMs / 20, 0);
 
 beforeAll(async () => {
   const started = await startWorld([
