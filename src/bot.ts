@@ -1,5 +1,5 @@
 import { generateDependencyReport } from '@discordjs/voice';
-import type { Client } from 'discord.js';
+import { type Client, Events } from 'discord.js';
 import { QUEUE_MAX_UTTERANCES } from '../commands/limits.ts';
 import { toOpusPackets } from './audio/pipeline.ts';
 import type { Config } from './config.ts';
@@ -16,6 +16,10 @@ import { GuildPlayers } from './playback/guildPlayers.ts';
 import { openServices } from './services.ts';
 import type { TtsEngine } from './tts/engine.ts';
 import { createTtsEngine } from './tts/engines.ts';
+import { adoptPendingDesigns } from './voices/adoptPending.ts';
+
+/** How long shutdown waits for paid calls in flight and their writes, ms. */
+export const SHUTDOWN_PAID_CALLS_WAIT_MS = 10_000;
 
 /** A running bot. */
 export interface Bot {
@@ -66,11 +70,34 @@ export async function startBot(config: Config, log: Logger, options: BotOptions 
     maxQueue: QUEUE_MAX_UTTERANCES,
     log,
   });
-  const { library, registry, preferences } = services;
-  const app: App = { config, log, players, narration, library, registry, preferences, designCooldowns: new Map() };
+  const { library, registry, preferences, spend } = services;
+  const app: App = {
+    config,
+    log,
+    players,
+    narration,
+    library,
+    registry,
+    preferences,
+    spend,
+    designCooldowns: new Map(),
+  };
   wireClient(client, app);
+  client.once(Events.ClientReady, (ready) => {
+    const listAccount = () => library.accountVoices();
+    void adoptPendingDesigns(registry, listAccount, ready.guilds.cache.keys()).then(
+      (results) => {
+        for (const r of results)
+          log.warn({ guildId: r.guildId, adopted: r.adopted.map((v) => v.voiceId), dropped: r.dropped.length },
+            'pending designs reconciled');
+      },
+      (error: unknown) => log.error({ err: error }, 'pending designs not reconciled; they are kept for the next start'),
+    );
+  });
   const stop = async (): Promise<void> => {
     players.leaveAll();
+    const left = await library.drain(SHUTDOWN_PAID_CALLS_WAIT_MS);
+    if (left > 0) log.warn({ designs: left }, 'stopping with paid designs in flight; the next start adopts them');
     await Promise.allSettled([engine.close(), client.destroy(), services.close()]);
   };
   await loginExplained(client, config.discordToken, log).catch(async (error: unknown) => {

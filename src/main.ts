@@ -3,6 +3,7 @@ import { startBot } from './bot.ts';
 import { ConfigError, loadConfig } from './config.ts';
 import { environment } from './env.ts';
 import { createLogger, type Logger } from './log.ts';
+import { StoreUnwritableError } from './voices/storeProbe.ts';
 
 /** `npm start`: configuration → the bot → stop cleanly on SIGINT/SIGTERM. */
 async function main(): Promise<void> {
@@ -35,7 +36,7 @@ function guardProcess(log: Logger): void {
 
 main().catch((error: unknown) => {
   process.stderr.write(
-    `${error instanceof ConfigError ? error.message : error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+    `${error instanceof ConfigError || error instanceof StoreUnwritableError ? error.message : error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
   );
   process.exit(error instanceof ConfigError ? 2 : 1);
 });
