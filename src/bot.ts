@@ -7,6 +7,7 @@ import type { App } from './discord/app.ts';
 import { createDiscordClient, loginExplained } from './discord/client.ts';
 import { reportUtteranceFailure, wireClient } from './discord/events.ts';
 import { discordNarrationOutlet } from './discord/narrationOutlet.ts';
+import { postLine } from './discord/reply.ts';
 import { humansIn } from './discord/voiceChannel.ts';
 import type { Logger } from './log.ts';
 import { Narrator } from './narration/narrator.ts';
@@ -14,6 +15,7 @@ import { CachedNarrationSettings } from './narration/settingsCache.ts';
 import { discordJoinVoice } from './playback/discordVoiceSink.ts';
 import { GuildPlayers } from './playback/guildPlayers.ts';
 import { openServices } from './services.ts';
+import { SpeechSpend } from './spend/speechSpend.ts';
 import type { TtsEngine } from './tts/engine.ts';
 import { createTtsEngine } from './tts/engines.ts';
 import { adoptPendingDesigns } from './voices/adoptPending.ts';
@@ -43,6 +45,7 @@ export async function startBot(config: Config, log: Logger, options: BotOptions 
   const engine = options.wrapEngine?.(baseEngine) ?? baseEngine;
   const client = createDiscordClient(config.discord);
   const settings = new CachedNarrationSettings(services.narrationSettings);
+  const speechSpend = new SpeechSpend(services.spend, log, (channelId, text) => postLine(client, log, channelId, text));
   const players: GuildPlayers = new GuildPlayers({
     joinVoice: discordJoinVoice(client, log),
     engine,
@@ -58,6 +61,7 @@ export async function startBot(config: Config, log: Logger, options: BotOptions 
         .addUsage(guildId, utterance.voice.voiceId, metrics.characters)
         .catch((e: unknown) => log.warn({ err: e }, 'usage not saved'));
     },
+    onEnded: (utterance, metrics) => speechSpend.ended(utterance, metrics),
     humansIn: (guildId, channelId) => humansIn(client.guilds.cache.get(guildId), channelId),
     staysWhenIdle: (guildId, channelId) => narration.staysWhileIdle(guildId, channelId),
   });
@@ -69,6 +73,7 @@ export async function startBot(config: Config, log: Logger, options: BotOptions 
     outlet: discordNarrationOutlet(client, players, log),
     maxQueue: QUEUE_MAX_UTTERANCES,
     log,
+    spend: speechSpend,
   });
   const { library, registry, preferences, spend } = services;
   const app: App = {
@@ -80,6 +85,7 @@ export async function startBot(config: Config, log: Logger, options: BotOptions 
     registry,
     preferences,
     spend,
+    speechSpend,
     designCooldowns: new Map(),
   };
   wireClient(client, app);
@@ -88,8 +94,10 @@ export async function startBot(config: Config, log: Logger, options: BotOptions 
     void adoptPendingDesigns(registry, listAccount, ready.guilds.cache.keys()).then(
       (results) => {
         for (const r of results)
-          log.warn({ guildId: r.guildId, adopted: r.adopted.map((v) => v.voiceId), dropped: r.dropped.length },
-            'pending designs reconciled');
+          log.warn(
+            { guildId: r.guildId, adopted: r.adopted.map((v) => v.voiceId), dropped: r.dropped.length },
+            'pending designs reconciled',
+          );
       },
       (error: unknown) => log.error({ err: error }, 'pending designs not reconciled; they are kept for the next start'),
     );

@@ -4,6 +4,7 @@ import type { Logger } from '../log.ts';
 import type { Narrator } from '../narration/narrator.ts';
 import type { GuildPlayers } from '../playback/guildPlayers.ts';
 import type { SpendLedger } from '../spend/ledger.ts';
+import type { SpeechSpend } from '../spend/speechSpend.ts';
 import type { VoicePreferences } from '../voices/preferences.ts';
 import type { VoiceRegistry } from '../voices/registry.ts';
 import type { VoiceLibrary } from '../voices/voiceLibrary.ts';
@@ -20,6 +21,8 @@ export interface App {
   narration: Narrator;
   /** Every paid call's reservation and record, and the budgets. */
   spend: SpendLedger;
+  /** Speech held to the budgets: reserve before queueing, settle when spoken. */
+  speechSpend: SpeechSpend;
   /** When each member's last `/voice design` was taken, per `guildId:userId`, for the cooldown. */
   designCooldowns: Map<string, number>;
 }

@@ -47,6 +47,11 @@ export interface NarratorOptions extends VoiceSources {
   maxQueue: number;
   log: Logger;
   announcer?: NameAnnouncer;
+  /** Holds narration to the budgets (see `src/spend/speechSpend.ts`); absent: nothing is counted. */
+  spend?: {
+    admit(channelId: string, u: readonly Utterance[]): Promise<boolean>;
+    release(u: readonly Utterance[]): void;
+  };
 }
 
 interface Prepared {
@@ -135,8 +140,10 @@ export class Narrator {
     if (utterances.length === 0) return this.#ignored(event, 'no_voice');
     const target = decision.action === 'join' ? await this.#join(event.guildId, decision.voiceChannelId) : player;
     if (!target) return this.#ignored(event, 'join_refused');
+    if (this.#options.spend && !(await this.#options.spend.admit(event.channelId, utterances))) return;
     if (hasRoom(target, utterances.length, this.#options.maxQueue) && enqueueAll(target, utterances))
       return this.#remember(event.messageId, name);
+    this.#options.spend?.release(utterances);
     await this.#skip(target, event, utterances);
   }
 

@@ -81,6 +81,14 @@ export class SpendLedger {
     await this.#counters.apply(increments.map((inc, i) => ({ ...inc, by: inc.by - (before[i]?.by ?? 0) })));
   }
 
+  /** Records speech that was spent without a reservation (e.g. an edit's new text); no budget is checked. */
+  async record(spender: Spender, chars: number): Promise<void> {
+    const units = Math.max(0, Math.ceil(chars));
+    if (units === 0) return;
+    const periods = periodsOf(this.#now());
+    await this.#counters.apply(this.#increments('speech', units, { spender, periods }));
+  }
+
   /** Dollars, in micro-dollars, that `units` of `kind` cost. */
   costMicro(kind: SpendKind, units: number): number {
     return kind === 'design'
@@ -92,6 +100,11 @@ export class SpendLedger {
   async month(guildId: string | undefined, now = this.#now()): Promise<Record<string, number>> {
     const { month } = periodsOf(now);
     return this.#counters.read(guildId === undefined ? bucket.accountMonth(month) : bucket.guildMonth(guildId, month));
+  }
+
+  /** The account's counters for the day `now` falls in. */
+  async accountDay(now = this.#now()): Promise<Record<string, number>> {
+    return this.#counters.read(bucket.accountDay(periodsOf(now).day));
   }
 
   /** A server's counters for the day `now` falls in. */

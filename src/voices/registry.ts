@@ -111,7 +111,12 @@ export class VoiceRegistry {
   async dropPending(guildId: string, id: string): Promise<void> {
     await this.#serial.run(guildId, async () => {
       const held = await readPending(this.#keyv, guildId);
-      if (held.some((p) => p.id === id)) await writePending(this.#keyv, guildId, held.filter((p) => p.id !== id));
+      if (held.some((p) => p.id === id))
+        await writePending(
+          this.#keyv,
+          guildId,
+          held.filter((p) => p.id !== id),
+        );
     });
   }
 

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { SAY_TEXT_MAX_CHARS } from '../../../commands/limits.ts';
 import { invalidInput, UserError } from '../../errors.ts';
+import type { Utterance } from '../../playback/utterance.ts';
 import { resolveVoice } from '../../voices/resolveVoice.ts';
 import type { Handler } from '../app.ts';
 import { respond } from '../reply.ts';
@@ -34,8 +35,7 @@ export const say: Handler = async (interaction, app) => {
     interaction.user.id,
     interaction.options.getString('voice') ?? undefined,
   );
-  const player = app.players.get(interaction.guildId) ?? (await joinFor(interaction, app)).player;
-  const ahead = player.enqueue({
+  const utterance: Utterance = {
     id: randomUUID(),
     guildId: interaction.guildId,
     text,
@@ -43,7 +43,11 @@ export const say: Handler = async (interaction, app) => {
     requestedBy: interaction.user.id,
     source: 'say',
     reportChannelId: interaction.channelId,
-  });
+  };
+  // Spend: the characters are reserved first (a budget refuses here, with its reason) and given back on failure.
+  const ahead = await app.speechSpend.queue(utterance, async () =>
+    (app.players.get(interaction.guildId) ?? (await joinFor(interaction, app)).player).enqueue(utterance),
+  );
   await respond(
     interaction,
     ahead === 0 ? `Speaking as **${voice.name}**.` : `Queued as **${voice.name}** (${ahead} ahead).`,
