@@ -5,6 +5,8 @@
  *     encoder (ffmpeg's own CPU read from /proc/self/stat once the child is reaped).
  * (b) Streams one core keeps up with, no 20 ms frame late, vs Opus encoding alone.
  * (c) Delay from the first real-time 20 ms chunk in to the first Opus packet out.
+ * (d) CPU per stream per 20 ms of DAVE frame encryption (@snazzah/davey, as @discordjs/voice calls it)
+ *     vs the whole pipeline (upsample + Opus + DAVE).
  */
 import { availableParallelism, loadavg } from 'node:os';
 import { SpeechOpusEncoder } from '../src/audio/opus.ts';
@@ -20,6 +22,7 @@ import {
   selfCpuUs,
   speechLike,
 } from './audioWork.ts';
+import { daveEncryptStream } from './daveWork.ts';
 
 const FRAME_US = 20_000;
 const CHUNKS = chunks(speechLike(10));
@@ -148,9 +151,41 @@ async function latencySection(): Promise<void> {
   console.log(`    ratio FFmpeg(-probesize 32)/ours: ${f1(median(fast) / median(ours))}×`);
 }
 
+/** Real Opus frames of the speech-like signal, for DAVE to seal. */
+const OPUS = ((): Buffer[] => {
+  const enc = new SpeechOpusEncoder();
+  const frames = PCM48.flatMap((pcm) => enc.encode(pcm).map((packet) => Buffer.from(packet)));
+  enc.destroy();
+  return frames;
+})();
+
+function oursWithDaveStream(): Stream {
+  const ours = ourStream();
+  const dave = daveEncryptStream(OPUS, nextOffset());
+  return {
+    step: () => {
+      ours.step();
+      dave.step();
+    },
+    close: () => {
+      ours.close();
+      dave.close();
+    },
+  };
+}
+
+function daveSection(): void {
+  const { dave, whole } = cpuPerFrame({ dave: () => daveEncryptStream(OPUS, nextOffset()), whole: oursWithDaveStream });
+  console.log('(d) DAVE end-to-end encryption per stream per 20 ms (median µs; @snazzah/davey encryptOpus)');
+  console.log(
+    `    DAVE encrypt ${f1(dave)} · whole pipeline (upsample + Opus + DAVE) ${f1(whole)} → DAVE share ${f1((100 * dave) / whole)} %`,
+  );
+}
+
 const started = performance.now();
 console.log(`Opus library: ${new SpeechOpusEncoder().library}; Node ${process.version}`);
 const cpu = await cpuSection();
 await streamsSection(cpu);
 await latencySection();
+daveSection();
 console.log(`bench took ${f1((performance.now() - started) / 1000)} s`);

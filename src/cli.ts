@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { UsageError } from './cli/args.ts';
 import { cliContext } from './cli/context.ts';
 import { design } from './cli/design.ts';
 import { type Output, processOutput } from './cli/output.ts';
@@ -9,8 +10,9 @@ import { ConfigError } from './config.ts';
 import { DashScopeError } from './dashscope/errors.ts';
 import { environment } from './env.ts';
 import { UserError } from './errors.ts';
+import { StoreError } from './voices/store.ts';
 
-const HELP = `voicebot: design character voices with DashScope and keep them in a server's registry, without Discord.
+const HELP = `voicebot: design character voices with DashScope and keep them in a guild's registry, without Discord.
 
 Usage:
   voicebot design --description TEXT --preview-text TEXT [--name NAME] [--as NAME] [--out FILE.wav] ...
@@ -19,8 +21,10 @@ Usage:
   voicebot usage [--guild ID] [--json]
 
 Run "voicebot <command> --help" for a command's options.
+Without --guild, voices live in the "local" scope; --guild ID uses that Discord guild's registry.
 Reads DASHSCOPE_API_KEY, DASHSCOPE_BASE_URL, DASHSCOPE_REALTIME_URL and STORE_URL from the environment or ./.env.
-Exit codes: 0 success, 2 invalid input (nothing was sent), 1 any other failure.`;
+Exit codes: 0 success, 2 invalid input or usage (nothing was sent), 1 any other failure.
+LOG_LEVEL=debug prints the stack of an unexpected error.`;
 
 /** Exit codes of the CLI contract. */
 export const EXIT = { ok: 0, failure: 1, invalidInput: 2 } as const;
@@ -35,9 +39,13 @@ export async function runCli(
   output: Output,
 ): Promise<number> {
   const [name, ...rest] = argv;
-  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+  if (name === '--help' || name === '-h' || name === 'help') {
     output.out(HELP);
-    return name === undefined ? EXIT.invalidInput : EXIT.ok;
+    return EXIT.ok;
+  }
+  if (name === undefined) {
+    output.err(`voicebot needs a command.\n\n${HELP}`);
+    return EXIT.invalidInput;
   }
   const command = COMMANDS[name];
   if (!command) {
@@ -49,13 +57,17 @@ export async function runCli(
     await command(rest, ctx, output);
     return EXIT.ok;
   } catch (error) {
-    return report(error, output);
+    return report(error, output, env.LOG_LEVEL?.trim() === 'debug');
   } finally {
     await ctx.close();
   }
 }
 
-function report(error: unknown, output: Output): number {
+function report(error: unknown, output: Output, debug: boolean): number {
+  if (error instanceof UsageError) {
+    output.err(error.message);
+    return EXIT.invalidInput;
+  }
   if (error instanceof ConfigError) {
     output.err(error.message);
     return EXIT.invalidInput;
@@ -65,6 +77,10 @@ function report(error: unknown, output: Output): number {
     // Nothing was sent for a bad option or a name that resolves to nothing.
     return error.reason === 'invalid_input' || error.reason === 'not_found' ? EXIT.invalidInput : EXIT.failure;
   }
+  if (error instanceof StoreError) {
+    output.err(`error: ${error.message}`);
+    return EXIT.failure;
+  }
   if (error instanceof DashScopeError) {
     output.err(`error: ${error.message}`);
     output.err(
@@ -72,10 +88,17 @@ function report(error: unknown, output: Output): number {
     );
     return EXIT.failure;
   }
-  output.err(`error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+  const detail = error instanceof Error ? (debug ? (error.stack ?? error.message) : error.message) : String(error);
+  output.err(`error: ${detail}${debug ? '' : ' (LOG_LEVEL=debug shows where)'}`);
   return EXIT.failure;
 }
 
 if (import.meta.main) {
-  process.exitCode = await runCli(process.argv.slice(2), environment(), processOutput);
+  try {
+    process.exitCode = await runCli(process.argv.slice(2), environment(), processOutput);
+  } catch (error) {
+    // Only reading ./.env can throw here (a ConfigError naming it).
+    processOutput.err(error instanceof Error ? error.message : String(error));
+    process.exitCode = EXIT.invalidInput;
+  }
 }

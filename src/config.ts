@@ -47,12 +47,15 @@ export interface ConfigNeeds {
   dashscope?: boolean;
 }
 
-/** The configuration could not be read; `problems` lists every one of them. */
+/**
+ * The configuration could not be read; `problems` lists every one of them, one line each, each naming
+ * its setting (the unset required keys share the first line, which says to copy `.env.example`).
+ */
 export class ConfigError extends Error {
   override name = 'ConfigError';
   readonly problems: readonly string[];
   constructor(problems: readonly string[]) {
-    super(`Configuration problems:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    super(problems.join('\n'));
     this.problems = problems;
   }
 }
@@ -84,7 +87,8 @@ type Env = Readonly<Record<string, string | undefined>>;
  */
 export function loadConfig(env: Env, needs: ConfigNeeds): Config {
   const problems: string[] = [];
-  const read = reader(env, problems);
+  const missing: { key: string; what: string }[] = [];
+  const read = reader(env, problems, missing);
   const config: Config = {
     discordToken: needs.discord
       ? read.required('DISCORD_TOKEN', 'the bot token from the Discord developer portal')
@@ -95,7 +99,7 @@ export function loadConfig(env: Env, needs: ConfigNeeds): Config {
       shards: read.shards('DISCORD_SHARDS', 'DISCORD_SHARD_COUNT'),
     },
     dashscope: {
-      apiKey: needs.dashscope === false ? '' : read.required('DASHSCOPE_API_KEY', 'a DashScope (Model Studio) API key'),
+      apiKey: needs.dashscope === false ? '' : read.required('DASHSCOPE_API_KEY', 'a DashScope / Model Studio API key'),
       baseUrl: read.url('DASHSCOPE_BASE_URL', DEFAULTS.DASHSCOPE_BASE_URL, ['http:', 'https:']),
       realtimeUrl: read.url('DASHSCOPE_REALTIME_URL', DEFAULTS.DASHSCOPE_REALTIME_URL, ['ws:', 'wss:']),
       timeoutMs: read.int('DASHSCOPE_TIMEOUT_MS', DEFAULTS.DASHSCOPE_TIMEOUT_MS, 1_000, 600_000),
@@ -126,11 +130,19 @@ export function loadConfig(env: Env, needs: ConfigNeeds): Config {
     },
     logLevel: read.oneOf('LOG_LEVEL', DEFAULTS.LOG_LEVEL, LOG_LEVELS),
   };
+  if (missing.length > 0) problems.unshift(missingLine(missing));
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
 }
 
-function reader(env: Env, problems: string[]) {
+/** One line for every unset required key: `DISCORD_TOKEN is not set (the bot token …): copy .env.example …`. */
+function missingLine(missing: readonly { key: string; what: string }[]): string {
+  const keys = missing.map((m) => m.key).join(' and ');
+  const one = missing.length === 1;
+  return `${keys} ${one ? 'is' : 'are'} not set (${missing.map((m) => m.what).join('; ')}): copy .env.example to .env and fill ${one ? 'it' : 'them'} in.`;
+}
+
+function reader(env: Env, problems: string[], missing: { key: string; what: string }[]) {
   const raw = (key: string): string | undefined => {
     const value = env[key]?.trim();
     return value === '' ? undefined : value;
@@ -138,7 +150,7 @@ function reader(env: Env, problems: string[]) {
   return {
     required(key: string, what: string): string {
       const value = raw(key);
-      if (value === undefined) problems.push(`${key} is not set: it must hold ${what}.`);
+      if (value === undefined) missing.push({ key, what });
       return value ?? '';
     },
     int(key: string, fallback: number, min: number, max: number): number {

@@ -1,16 +1,17 @@
 #!/usr/bin/env node
 import { REST, Routes } from 'discord.js';
 import { allCommands } from '../commands/index.ts';
-import { ConfigError, loadConfig } from './config.ts';
-import { environment } from './env.ts';
+import { loadConfig } from './config.ts';
+import { exitOnStartupFailure, startupEnvironment } from './startupFailure.ts';
 
 /**
  * Registers the slash commands: to `DISCORD_DEV_GUILD_ID` when set (instant), else globally (may take up to an hour to show).
  * @remarks Imports no handler: command data lives in `commands/`.
  */
-async function deploy(): Promise<void> {
-  const config = loadConfig(environment(), { discord: true, dashscope: false });
-  const rest = new REST({ api: config.discord.restUrl }).setToken(config.discordToken ?? '');
+async function deploy(env: Readonly<Record<string, string | undefined>>): Promise<void> {
+  const config = loadConfig(env, { discord: true, dashscope: false });
+  // No retries: a network failure is reported at once rather than after minutes of backoff.
+  const rest = new REST({ api: config.discord.restUrl, retries: 0 }).setToken(config.discordToken ?? '');
   const { id: applicationId } = (await rest.get(Routes.currentApplication())) as { id: string };
   const { devGuildId } = config.discord;
   const route = devGuildId
@@ -22,7 +23,5 @@ async function deploy(): Promise<void> {
   );
 }
 
-deploy().catch((error: unknown) => {
-  process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
-  process.exit(error instanceof ConfigError ? 2 : 1);
-});
+const env = startupEnvironment();
+deploy(env).catch((error: unknown) => exitOnStartupFailure(error, env));

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { parseEnv } from 'node:util';
+import { ConfigError } from './config.ts';
 
 /**
  * The process environment, with `./.env` filling in what it does not set.
@@ -10,7 +11,9 @@ export function environment(path = '.env'): Record<string, string | undefined> {
   try {
     fromFile = parseEnv(readFileSync(path, 'utf8')) as Record<string, string>;
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code !== 'ENOENT')
+      throw new ConfigError([`${path} could not be read (${code ?? String(error)}): fix or remove it.`]);
   }
   return { ...fromFile, ...process.env };
 }

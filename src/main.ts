@@ -1,13 +1,12 @@
 #!/usr/bin/env node
 import { startBot } from './bot.ts';
-import { ConfigError, loadConfig } from './config.ts';
-import { environment } from './env.ts';
+import { loadConfig } from './config.ts';
 import { createLogger, type Logger } from './log.ts';
-import { StoreUnwritableError } from './voices/storeProbe.ts';
+import { exitOnStartupFailure, startupEnvironment } from './startupFailure.ts';
 
 /** `npm start`: configuration → the bot → stop cleanly on SIGINT/SIGTERM. */
-async function main(): Promise<void> {
-  const config = loadConfig(environment(), { discord: true });
+async function main(env: Readonly<Record<string, string | undefined>>): Promise<void> {
+  const config = loadConfig(env, { discord: true });
   const log = createLogger(config.logLevel);
   guardProcess(log);
   const bot = await startBot(config, log);
@@ -34,9 +33,5 @@ function guardProcess(log: Logger): void {
   });
 }
 
-main().catch((error: unknown) => {
-  process.stderr.write(
-    `${error instanceof ConfigError || error instanceof StoreUnwritableError ? error.message : error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
-  );
-  process.exit(error instanceof ConfigError ? 2 : 1);
-});
+const env = startupEnvironment();
+main(env).catch((error: unknown) => exitOnStartupFailure(error, env));

@@ -68,7 +68,6 @@ describe('loadConfig', () => {
     expect(problems.map((p) => p.split(' ')[0])).toEqual([
       'DISCORD_TOKEN',
       'DISCORD_DEV_GUILD_ID',
-      'DASHSCOPE_API_KEY',
       'DASHSCOPE_BASE_URL',
       'DASHSCOPE_REALTIME_URL',
       'TTS_MODEL',
@@ -77,6 +76,10 @@ describe('loadConfig', () => {
       'DESIGN_COOLDOWN_SECONDS',
       'LOG_LEVEL',
     ]);
+    // The unset keys share one line, which says how to get a .env.
+    expect(problems[0]).toMatch(
+      /^DISCORD_TOKEN and DASHSCOPE_API_KEY are not set \(.*\): copy \.env\.example to \.env and fill them in\.$/,
+    );
     expect(problems.join('\n')).not.toContain('hunter2');
   });
 

@@ -9,21 +9,38 @@ export interface Parsed {
   positionals: string[];
 }
 
+/** What a command accepts, and the name its `--help` goes by in messages (`design`, `voices list`). */
+export interface Grammar {
+  command: string;
+  options: Options;
+  maxPositionals: number;
+  /** False when the command has no JSON output: `--json` is then refused. */
+  json?: boolean;
+}
+
 /**
- * Parses `argv` strictly against `options`.
- * @throws UserError `invalid_input` with node's own explanation (unknown option, missing value).
+ * Parses `argv` strictly against the grammar.
+ * @throws UserError `invalid_input` naming the offending option and pointing at the command's `--help`.
  */
-export function parse(argv: string[], options: Options, maxPositionals: number): Parsed {
-  try {
-    const { values, positionals } = parseArgs({ args: argv, options, allowPositionals: true, strict: true });
-    if (positionals.length > maxPositionals)
-      throw invalidInput(`Unexpected argument "${positionals[maxPositionals]}".`);
-    return { values: values as Parsed['values'], positionals };
-  } catch (error) {
-    if (error instanceof Error && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS'))
-      throw invalidInput(error.message);
-    throw error;
+export function parse(argv: string[], grammar: Grammar): Parsed {
+  const { command, options, maxPositionals } = grammar;
+  const help = `See "voicebot ${command} --help".`;
+  const args = { args: argv, options, allowPositionals: true, strict: false, tokens: true } as const;
+  const { values, positionals, tokens } = parseArgs(args);
+  for (const token of tokens) {
+    if (token.kind !== 'option') continue;
+    const option = options[token.name];
+    const name = token.rawName;
+    if (option === undefined) throw invalidInput(`Unknown option ${name} for "voicebot ${command}". ${help}`);
+    if (option.type === 'string' && token.value === undefined) throw invalidInput(`${name} needs a value. ${help}`);
+    if (option.type === 'boolean' && token.inlineValue) throw invalidInput(`${name} takes no value. ${help}`);
   }
+  const extra = positionals[maxPositionals];
+  if (extra !== undefined) throw invalidInput(`Unexpected argument "${extra}". ${help}`);
+  if (grammar.json === false && values.json !== undefined) {
+    throw invalidInput(`"voicebot ${command}" has no JSON output, so --json does not apply.`);
+  }
+  return { values: values as Parsed['values'], positionals };
 }
 
 /** A string option's value, or undefined. */
@@ -50,3 +67,12 @@ export const COMMON: Options = {
 
 /** The guild scope used when `--guild` is absent: voices designed from the command line. */
 export const LOCAL_GUILD = 'local';
+
+/** How messages name a guild scope: `guild "123…"`, or `the local scope` for {@link LOCAL_GUILD}. */
+export const scopeName = (guildId: string): string =>
+  guildId === LOCAL_GUILD ? `the "${LOCAL_GUILD}" scope (no --guild given)` : `guild "${guildId}"`;
+
+/** A command named without its subcommand: its usage goes to stderr and the exit code is 2. */
+export class UsageError extends Error {
+  override name = 'UsageError';
+}

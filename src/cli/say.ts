@@ -6,7 +6,7 @@ import { toOpusPackets } from '../audio/pipeline.ts';
 import { invalidInput, UserError } from '../errors.ts';
 import type { Synthesis } from '../tts/engine.ts';
 import { createTtsEngine } from '../tts/engines.ts';
-import { COMMON, flag, LOCAL_GUILD, parse, required, text } from './args.ts';
+import { COMMON, flag, LOCAL_GUILD, parse, required, scopeName, text } from './args.ts';
 import type { CliContext } from './context.ts';
 import { type Output, printJson } from './output.ts';
 
@@ -15,8 +15,8 @@ export const SAY_HELP = `Speak text in a designed voice into an audio file.
 Usage:
   voicebot say --voice NAME_OR_VOICE_ID [--guild ID] --out FILE(.ogg|.wav) [--json] [TEXT]
 
-  --voice  a voice of the server's registry (name or DashScope voice id)
-  --guild  the server (default "${LOCAL_GUILD}")
+  --voice  a voice of the guild's registry (name or DashScope voice id)
+  --guild  the Discord guild (server) id (default: the "${LOCAL_GUILD}" scope)
   --out    .ogg writes Ogg Opus, 48 kHz stereo (what Discord plays); .wav writes the 24 kHz mono PCM as received
   --json   print {out, firstAudioMs, characters, durationMs, ...}
   TEXT     what to say (at most ${SAY_TEXT_MAX_CHARS} characters); read from stdin when omitted
@@ -32,7 +32,7 @@ export async function say(
   output: Output,
   stdin: () => Promise<string> = () => readStream(process.stdin),
 ): Promise<void> {
-  const parsed = parse(argv, OPTIONS, 1);
+  const parsed = parse(argv, { command: 'say', options: OPTIONS, maxPositionals: 1 });
   if (flag(parsed, 'help')) return output.out(SAY_HELP);
   const voiceName = required(parsed, 'voice');
   const out = required(parsed, 'out');
@@ -46,7 +46,10 @@ export async function say(
   const { registry } = await ctx.services();
   const voice = await registry.get(guildId, voiceName);
   if (!voice)
-    throw new UserError('not_found', `${guildId} has no voice called "${voiceName}". See "voicebot voices list".`);
+    throw new UserError(
+      'not_found',
+      `No voice called "${voiceName}" in ${scopeName(guildId)}. See "voicebot voices list".`,
+    );
   const engine = createTtsEngine({ ...ctx.config().dashscope });
   try {
     const synthesis = engine.synthesize({ text: words, voice }, new AbortController().signal);

@@ -16,7 +16,7 @@ Usage:
 
 /** `voicebot usage`. */
 export async function usage(argv: string[], ctx: CliContext, output: Output): Promise<void> {
-  const parsed = parse(argv, COMMON, 0);
+  const parsed = parse(argv, { command: 'usage', options: COMMON, maxPositionals: 0 });
   if (flag(parsed, 'help')) return output.out(USAGE_HELP);
   const { spend } = await ctx.services();
   const guildId = text(parsed, 'guild');

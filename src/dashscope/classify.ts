@@ -3,7 +3,7 @@
  * event or an SSE `event:error`, a closed connection, a timeout, or a network failure.
  * @remarks Every client failure is a `DashScopeError` (or the caller's abort reason), so callers handle one type.
  */
-import { DashScopeError } from './errors.ts';
+import { DashScopeError, type DashScopeErrorInit } from './errors.ts';
 import { SseParser } from './generation/sseParser.ts';
 import { parseObject, stringField } from './json.ts';
 
@@ -94,10 +94,19 @@ export function noAudioError(detail: string): DashScopeError {
  * @remarks Only a refused or unresolved connection proves the request never reached DashScope;
  * any other failure leaves the outcome unknown.
  */
-export function networkError(cause: unknown): DashScopeError {
+export function networkError(
+  cause: unknown,
+  urlSetting: DashScopeErrorInit['urlSetting'] = 'DASHSCOPE_BASE_URL',
+): DashScopeError {
   const code = errorCode(cause);
   const outcomeUnknown = !NOT_SENT_CODES.has(code ?? '');
-  const init = { status: 0, code: 'NetworkError', serverMessage: code ?? 'connection failed', outcomeUnknown };
+  const init = {
+    status: 0,
+    code: 'NetworkError',
+    serverMessage: code ?? 'connection failed',
+    outcomeUnknown,
+    urlSetting,
+  };
   return new DashScopeError(init, { cause });
 }
 

@@ -17,7 +17,7 @@ export class DashScopeError extends Error {
    */
   readonly outcomeUnknown: boolean;
   constructor(init: DashScopeErrorInit, options?: ErrorOptions) {
-    super(explain(init.code, init.serverMessage), options);
+    super(explain(init.code, init.serverMessage, init.urlSetting), options);
     this.status = init.status;
     this.code = init.code;
     this.serverMessage = init.serverMessage;
@@ -32,6 +32,8 @@ export interface DashScopeErrorInit {
   serverMessage: string;
   requestId?: string | undefined;
   outcomeUnknown?: boolean;
+  /** The setting holding the URL the request went to, named when it could not be reached. */
+  urlSetting?: 'DASHSCOPE_BASE_URL' | 'DASHSCOPE_REALTIME_URL';
 }
 
 const PLAIN_LANGUAGE: Readonly<Record<string, string>> = {
@@ -64,8 +66,9 @@ const PLAIN_LANGUAGE: Readonly<Record<string, string>> = {
     'Check that the voice still exists and is used with its own target model.',
 };
 
-function explain(code: string, serverMessage: string): string {
-  const plain = PLAIN_LANGUAGE[code] ?? PLAIN_LANGUAGE[code.split('.')[0] ?? ''];
+function explain(code: string, serverMessage: string, urlSetting = 'DASHSCOPE_BASE_URL'): string {
+  const known = PLAIN_LANGUAGE[code] ?? PLAIN_LANGUAGE[code.split('.')[0] ?? ''];
+  const plain = code === 'NetworkError' ? known?.replace('DASHSCOPE_BASE_URL', urlSetting) : known;
   const detail = serverMessage ? `${code}: ${serverMessage}` : code;
   return plain ? `${plain} (${detail})` : `DashScope refused the request (${detail}).`;
 }

@@ -15,6 +15,7 @@ import {
 import type { Client } from 'discord.js';
 import { UserError } from '../errors.ts';
 import type { Logger } from '../log.ts';
+import { voiceCloseAction } from './voiceCloseCodes.ts';
 import type { JoinVoice, VoiceSink } from './voiceSink.ts';
 
 /** How long a join may take before it is given up, ms. */
@@ -40,8 +41,16 @@ export function discordJoinVoice(client: Client, log: Logger): JoinVoice {
       selfDeaf: true,
     });
     connection.on('error', (error) => log.warn({ guildId, err: error }, 'voice connection error'));
+    applyClosePolicy(connection, guildId, log);
+    logPrivacyCode(connection, guildId, log);
+    const destroyed = new AbortController(); // a close the policy gives up on ends the wait at once
+    connection.once(VoiceConnectionStatus.Destroyed, () => destroyed.abort());
     try {
-      await entersState(connection, VoiceConnectionStatus.Ready, JOIN_TIMEOUT_MS);
+      await entersState(
+        connection,
+        VoiceConnectionStatus.Ready,
+        AbortSignal.any([AbortSignal.timeout(JOIN_TIMEOUT_MS), destroyed.signal]),
+      );
     } catch (error) {
       connection.destroy();
       throw new UserError('forbidden', 'Could not connect to the voice channel in time. Try /join again.', {
@@ -65,6 +74,39 @@ function watchDisconnects(connection: VoiceConnection, guildId: string, log: Log
     });
   });
   connection.on(VoiceConnectionStatus.Destroyed, onGone);
+}
+
+/**
+ * Applies {@link voiceCloseAction} to each voice WebSocket close: gives up at once on codes a retry
+ * cannot fix (4017 DAVE required, 4021, 4022, …), which @discordjs/voice 0.19.2 would otherwise
+ * rejoin in a loop until the join timeout; says so on the session-expired rejoin (4006, 4009).
+ */
+function applyClosePolicy(connection: VoiceConnection, guildId: string, log: Logger): void {
+  const watched = new WeakSet<object>();
+  connection.on('stateChange', (_before, state) => {
+    if (!('networking' in state) || watched.has(state.networking)) return;
+    watched.add(state.networking);
+    // Registered after the library's own listener, so this runs once it has reacted.
+    state.networking.once('close', (code) => {
+      const action = voiceCloseAction(code);
+      if (action.kind === 'rejoin')
+        log.info({ guildId, closeCode: code }, `voice connection closed: ${action.reason}; rejoining`);
+      if (action.kind !== 'give-up' || code === 4014) return; // 4014 goes Disconnected; watchDisconnects decides
+      log[action.level]({ guildId, closeCode: code }, `voice connection closed: ${action.reason}`);
+      if (connection.state.status !== VoiceConnectionStatus.Destroyed) connection.destroy();
+    });
+  });
+}
+
+/** Logs the DAVE voice privacy code (debug) whenever the call's end-to-end encryption moves to a new one. */
+function logPrivacyCode(connection: VoiceConnection, guildId: string, log: Logger): void {
+  let last: string | undefined;
+  connection.on('transitioned', () => {
+    const code = connection.voicePrivacyCode;
+    if (!code || code === last) return;
+    last = code;
+    log.debug({ guildId, voicePrivacyCode: code }, 'voice call is end-to-end encrypted (DAVE)');
+  });
 }
 
 function voiceSink(connection: VoiceConnection, log: Logger): VoiceSink {

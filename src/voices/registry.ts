@@ -53,7 +53,8 @@ export class VoiceRegistry {
     }
     if (!keyv.throwOnErrors) {
       throw new TypeError(
-        'VoiceRegistry needs a Keyv with throwOnErrors: true (openStore makes one); otherwise a failed read looks like an empty guild',
+        'VoiceRegistry needs a Keyv with throwOnErrors: true (openStore makes one); ' +
+          'otherwise a failed read looks like an empty guild',
       );
     }
     this.#keyv = keyv;
@@ -160,7 +161,8 @@ export class VoiceRegistry {
   #quotaFull(): UserError {
     return new UserError(
       'quota_full',
-      `This server has reached its limit of ${this.#maxPerGuild} voices. Remove a voice it no longer uses to make room.`,
+      `This server has reached its limit of ${this.#maxPerGuild} voices. ` +
+        'Remove a voice it no longer uses to make room.',
     );
   }
 
@@ -175,7 +177,8 @@ export class VoiceRegistry {
       const doc = await this.#read(guildId);
       if (!doc.readable) {
         throw new Error(
-          `The voice registry value at "${doc.key}" is unreadable; refusing to overwrite it. Inspect or delete that key.`,
+          `The voice registry value at "${doc.key}" is unreadable; refusing to overwrite it. ` +
+            'Inspect or delete that key.',
         );
       }
       const { stored, result } = change(doc);

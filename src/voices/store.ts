@@ -17,6 +17,11 @@ export const SQLITE_BUSY_TIMEOUT_MS = 5_000;
 /** Longest pause between Redis reconnect attempts once connected, in milliseconds. */
 const REDIS_RECONNECT_MAX_MS = 2_000;
 
+/** The store could not be opened; the one-line message names `STORE_URL` and never holds a password. */
+export class StoreError extends Error {
+  override name = 'StoreError';
+}
+
 /** An open keyv store and how to close it. */
 export interface Store {
   /** Throws on storage errors (`throwOnErrors`), as `VoiceRegistry` requires. */
@@ -57,7 +62,9 @@ export async function openStore(storeUrl: string, options: StoreOptions = {}): P
 
 async function openSqlite(path: string, namespace: string): Promise<Store> {
   const fail = (error: unknown): Error =>
-    new Error(`Could not open the SQLite store at ${path}: ${messageOf(error)}`, { cause: error });
+    new StoreError(`Could not open the SQLite store at ${path}: ${messageOf(error)}. Check STORE_URL.`, {
+      cause: error,
+    });
   try {
     await ensureDir(dirname(path));
   } catch (error) {
@@ -96,7 +103,7 @@ async function openRedis(url: string, namespace: string): Promise<Store> {
   } catch (error) {
     if (client.isOpen) client.destroy();
     const detail = scrub(messageOf(error), url);
-    throw new Error(`Could not connect to the Redis store at ${redactUrl(url)}: ${detail}`);
+    throw new StoreError(`Could not connect to the Redis store at ${redactUrl(url)}: ${detail}. Check STORE_URL.`);
   }
   const close = once(async () => {
     connected = false;

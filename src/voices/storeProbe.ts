@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import type { Store } from './store.ts';
+import { type Store, StoreError } from './store.ts';
 
 /** The store opened but cannot be written: starting would take money for designs it cannot record. */
-export class StoreUnwritableError extends Error {
+export class StoreUnwritableError extends StoreError {
   override name = 'StoreUnwritableError';
 }
 

@@ -107,7 +107,8 @@ export class VoiceLibrary {
     if (totalCount >= this.#accountQuota)
       throw new UserError(
         'quota_full',
-        `The bot's DashScope account holds ${totalCount} of its ${this.#accountQuota} voices, so no new voice can be designed until some are deleted.`,
+        `The bot's DashScope account holds ${totalCount} of its ${this.#accountQuota} voices, ` +
+          'so no new voice can be designed until some are deleted.',
       );
     return { request, name };
   }
@@ -177,17 +178,26 @@ export class VoiceLibrary {
     return { voice: saved, preview: created.preview, recovered };
   }
 
-  /** Removes a voice from the guild's registry and deletes it at DashScope. */
-  async remove(guildId: string, nameOrVoiceId: string, signal?: AbortSignal): Promise<CharacterVoice> {
+  /**
+   * Removes a voice from the guild's registry and deletes it at DashScope.
+   * @returns the voice, with `alreadyGone` set when DashScope no longer had it.
+   */
+  async remove(
+    guildId: string,
+    nameOrVoiceId: string,
+    signal?: AbortSignal,
+  ): Promise<CharacterVoice & { alreadyGone: boolean }> {
     const voice = await this.#registry.get(guildId, nameOrVoiceId);
     if (!voice) throw new UserError('not_found', `This server has no voice called "${nameOrVoiceId}".`);
+    let alreadyGone = false;
     try {
       await this.#client.delete(voice.voiceId, signal);
     } catch (error) {
       if (!(error instanceof DashScopeError && error.code === 'VoiceNotFound')) throw error;
+      alreadyGone = true;
     }
     await this.#registry.remove(guildId, voice.voiceId);
-    return voice;
+    return { ...voice, alreadyGone };
   }
 
   /** Every voice of the DashScope account. */

@@ -69,7 +69,7 @@ describe('the CLI contract, as a new user tries it', () => {
     expect(JSON.parse((await runCli(['voices', 'list', '--guild', 'g2', '--json'], env)).stdout)).toEqual([]);
     const other = await runCli(['voices', 'delete', a.voiceId, '--guild', 'g2'], env);
     expect(other.code).toBe(2);
-    expect(other.stderr).toMatch(/no voice called/);
+    expect(other.stderr).toMatch(/No voice called ".*" in guild "g2"/);
     expect(emu.voices.has(a.voiceId)).toBe(true);
     const remote = JSON.parse(
       (await runCli(['voices', 'list', '--remote', '--guild', 'g1', '--json'], env)).stdout,

@@ -7,6 +7,7 @@ import { type DashScopeEmulator, startDashScopeEmulator } from '../emulators/das
 import {
   type AddedGuild,
   type DiscordEmulator,
+  type DiscordEmulatorOptions,
   type GuildSpec,
   Perm,
   startDiscordEmulator,
@@ -64,8 +65,9 @@ export function runScript(
 export async function startWorld(
   guilds: GuildSpec[],
   extraEnv: Record<string, string> = {},
+  discordOptions: DiscordEmulatorOptions = {},
 ): Promise<BotWorld & { guilds: AddedGuild[] }> {
-  const discord = await startDiscordEmulator();
+  const discord = await startDiscordEmulator(discordOptions);
   const dashscope = await startDashScopeEmulator({
     realtime: { realTimeFactor: 0.5, chunkMs: 100, firstPacketDelayMs: 0, handshakeDelayMs: 0 },
   });

@@ -9,6 +9,7 @@ import {
   type AddedGuild,
   type CapturedAudio,
   dominantFrequency,
+  maxRtpGapMs,
   Perm,
   rms,
   type VoicePacket,
@@ -112,6 +113,14 @@ beforeEach(() => {
 describe('/say', () => {
   it('joins the member’s channel and plays exactly what DashScope synthesized, without gaps', async () => {
     const text = 'Ahoy there, friends.';
+    // The call becomes end-to-end encrypted first: the MLS handshake runs in the emulator's process and would
+    // otherwise delay the reading of the first datagrams on a loaded machine, which the 40 ms check measures.
+    await command('join').reply();
+    await eventually(
+      () => world.discord.listener(g.id, g.members.alice!)?.inGroup,
+      10_000,
+      'alice in the MLS group with the bot',
+    );
     const say = command('say', 'alice', { text });
     expect((await say.reply()).content).toBe('Speaking as **Captain**.');
     const audio = await untilQuiet();
@@ -119,8 +128,15 @@ describe('/say', () => {
     expect(world.discord.voice(g.id).channelId).toBe(g.channels.Lounge);
     expect(toneOf(audio.pcm)).toBeCloseTo(tone.frequencyHz, -1);
     expect(Math.abs(audio.durationMs - tone.durationMs)).toBeLessThanOrEqual(40);
-    expect(world.discord.audioSegments(g.id, 40)).toHaveLength(1); // no gap over 40 ms
+    // No stall (the player would fill it with silence frames) and no frame lost, in RTP time: wall-clock
+    // arrival gaps measure this loaded test machine as much as the bot.
+    expect(world.discord.audioSegments(g.id, Infinity)).toHaveLength(1);
+    expect(maxRtpGapMs(world.discord.voice(g.id).packets)).toBe(0);
     expect(world.discord.voice(g.id).daveVersionOffered).toBe(1); // DAVE stays on in the production configuration
+    const alice = world.discord.listener(g.id, g.members.alice!)!; // heard end-to-end encrypted, decrypted by alice
+    expect(world.discord.voice(g.id).daveVersion).toBe(1);
+    expect(alice.decrypted).toBeGreaterThanOrEqual(audio.frames - 3);
+    expect(alice.failed).toBe(0);
     expect(world.logs.some((l) => l.includes('"msg":"voice dependencies"') && l.includes('davey'))).toBe(true);
   });
 
@@ -133,7 +149,7 @@ describe('/say', () => {
       await world.discord.waitForAudio(g.id, { minMs: tone.durationMs - 20, timeoutMs: 20_000 }); // through the pauses
       const audio = await untilQuiet();
       expect(Math.abs(audio.durationMs - tone.durationMs)).toBeLessThanOrEqual(40);
-      expect(world.discord.audioSegments(g.id, 40).length).toBeGreaterThan(1); // it did stall
+      expect(world.discord.audioSegments(g.id, Number.POSITIVE_INFINITY).length).toBeGreaterThan(1); // it did stall: silence inside
       expect(
         world.discord.channelMessages(g.channels.general!).filter((m) => m.content.startsWith('Could not say')),
       ).toEqual([]);

@@ -154,7 +154,7 @@ describe('speech budgets and usage', () => {
     expect(notices[0]!.content).toMatch(/used your 120 characters/);
   });
 
-  it('/voice usage: Manage Server sees the server, a member their own; /voice limits lowers, never raises', async () => {
+  it('/voice usage: Manage Server sees the server, a member their own; /voice limits only lowers', async () => {
     const server = (await command('ada', 'voice', 'usage').reply()).content;
     expect(server).toMatch(/Voice designs: 3 of 3 \(0 left\)/);
     expect(server).toMatch(/estimated \$0\.6\d/);

@@ -187,7 +187,7 @@ describe('applyDictionary', () => {
       .slice(0, 2000);
     const started = performance.now();
     const out = applyDictionary(text, entries);
-    expect(performance.now() - started).toBeLessThan(50);
+    expect(performance.now() - started).toBeLessThan(1_000); // ≈1 ms; a backtracking blow-up takes seconds
     expect(out.startsWith('w0 w1 w2')).toBe(true);
     expect(out).toContain(' word200 ');
   });

@@ -5,6 +5,7 @@ import { toOpusPackets } from '../../src/audio/pipeline.ts';
 import { DashScopeError } from '../../src/dashscope/errors.ts';
 import { GuildPlayer, type GuildPlayerOptions } from '../../src/playback/guildPlayer.ts';
 import type { Utterance } from '../../src/playback/utterance.ts';
+import type { TtsEngine } from '../../src/tts/engine.ts';
 import { createTtsEngine, type RoutingTtsEngine } from '../../src/tts/engines.ts';
 import type { CharacterVoice } from '../../src/voices/characterVoice.ts';
 import { channel, collect, zeroCrossingFrequency } from '../audio/signal.ts';
@@ -42,7 +43,15 @@ const makePlayer = (over: Partial<GuildPlayerOptions> = {}): GuildPlayer =>
     onError: (u, e) => errors.push([u, e]),
     ...over,
   }));
-const settled = async (p: GuildPlayer, timeoutMs = 10_000): Promise<void> => {
+/** Polls until `probe` holds; the timeout only bounds a hang, no assertion depends on it. */
+const until = async (probe: () => boolean, timeoutMs = 20_000): Promise<void> => {
+  const end = Date.now() + timeoutMs;
+  while (!probe()) {
+    if (Date.now() > end) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 10));
+  }
+};
+const settled = async (p: GuildPlayer, timeoutMs = 20_000): Promise<void> => {
   const end = Date.now() + timeoutMs;
   while (p.pending.length > 0 && Date.now() < end) await new Promise((r) => setTimeout(r, 20));
 };
@@ -82,13 +91,19 @@ afterEach(async () => {
 });
 
 describe('GuildPlayer', () => {
-  it('starts playing at the first chunk and plays exactly the synthesized audio', async () => {
+  it('starts playing at the first chunk, before DashScope has sent the rest', async () => {
+    emu.faults.realtime.stallAfterDeltas = 2; // 200 ms of audio, then nothing more
+    makePlayer().enqueue(utterance(LONG));
+    await until(() => sink.packetsOf(0).length >= 5);
+    // What played can only be what arrived: no waiting for the whole utterance.
+    expect(sink.packetsOf(0).length).toBeLessThanOrEqual(10);
+  });
+
+  it('plays exactly the synthesized audio', async () => {
     const p = makePlayer();
-    const started = performance.now();
     p.enqueue(utterance(LONG));
     await settled(p);
     const packets = sink.packetsOf(0);
-    expect(packets[0]!.at - started).toBeLessThan(400); // synthesis of 2.3 s takes ≈1.2 s at RTF 0.5
     expect(coversTone(packets.length, LONG)).toBe(true);
     const pcm = await collect<Buffer>(
       Readable.from(packets.map((x) => x.packet)).pipe(
@@ -104,29 +119,41 @@ describe('GuildPlayer', () => {
   });
 
   it('synthesizes the next utterance while the current one plays, in order, with no gap', async () => {
-    const p = makePlayer();
+    // Packets the sink had played when each synthesis was complete: an ordering, not a clock.
+    const playedWhenSynthesized = new Map<string, number>();
+    const observed: TtsEngine = {
+      synthesize: (req, signal) => {
+        const inner = engine.synthesize(req, signal);
+        return {
+          metrics: inner.metrics,
+          async *[Symbol.asyncIterator]() {
+            yield* inner;
+            playedWhenSynthesized.set(req.text, sink.played.length);
+          },
+        };
+      },
+      close: () => engine.close(),
+    };
+    const p = makePlayer({ engine: observed });
     p.enqueue(utterance(LONG));
     p.enqueue(utterance('Second line.'));
     await settled(p);
     const first = sink.packetsOf(0);
-    const second = sink.packetsOf(1);
-    const appendOfSecond = emu.requests.find(
-      (r) => r.action === 'input_text_buffer.append' && JSON.stringify(r.body).includes('Second line.'),
-    );
-    expect(appendOfSecond!.at).toBeLessThan(performance.timeOrigin + first.at(-1)!.at);
-    expect(second.length).toBeGreaterThan(0);
-    expect(second[0]!.at - first.at(-1)!.at).toBeLessThan(60); // ready before its turn: no waiting on DashScope
+    expect(sink.played.map((x) => x.stream)).toEqual([...first.map(() => 0), ...sink.packetsOf(1).map(() => 1)]);
+    expect(sink.packetsOf(1).length).toBeGreaterThan(0);
+    // The second line was wholly synthesized while the first still played: ready before its turn.
+    expect(playedWhenSynthesized.get('Second line.')).toBeLessThan(first.length);
   });
 
-  it('skip stops the current utterance within 100 ms and closes its DashScope socket; the next one plays', async () => {
+  it('skip stops the current utterance at once and closes its DashScope socket; the next one plays', async () => {
     const p = makePlayer();
     p.enqueue(utterance(LONG));
     p.enqueue(utterance('After the skip.'));
-    while (sink.packetsOf(0).length < 10) await new Promise((r) => setTimeout(r, 10));
-    const skippedAt = performance.now();
+    await until(() => sink.packetsOf(0).length >= 10);
+    const playedAtSkip = sink.packetsOf(0).length;
     expect(p.skip()).toBe(true);
     await settled(p);
-    expect(sink.packetsOf(0).at(-1)!.at - skippedAt).toBeLessThan(100);
+    expect(sink.packetsOf(0).length - playedAtSkip).toBeLessThanOrEqual(1); // at most the packet in hand
     expect(sink.packetsOf(0).length).toBeLessThan(expectedTone(LONG, voice.voiceId).durationMs / 40);
     expect(coversTone(sink.packetsOf(1).length, 'After the skip.')).toBe(true);
     expect(engine.realtime.stats.sessionsDiscarded).toBeGreaterThanOrEqual(1);

@@ -106,7 +106,7 @@ describe('paid designs', () => {
     expect(await registry.pending('g1')).toEqual([]);
   });
 
-  it('an unwritable store (read-only SQLite file) fails the write probe and refuses a design before paying', async (ctx) => {
+  it('a read-only SQLite file fails the write probe and refuses a design before paying', async (ctx) => {
     const file = join(dir, 'bot.sqlite');
     const first = await setUp(`sqlite://${file}`);
     await first.store.close();

@@ -196,7 +196,7 @@ export class RealtimeSession {
     const cause = this.#socketError;
     const error =
       this.#state === 'connecting' && cause !== undefined
-        ? networkError(cause)
+        ? networkError(cause, 'DASHSCOPE_REALTIME_URL')
         : closedError(`the socket closed (code ${code}) during ${phase}`, cause);
     this.#fail(error);
   }

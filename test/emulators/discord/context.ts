@@ -76,6 +76,8 @@ export function createContext(options: DiscordEmulatorOptions): EmulatorContext 
     botUsername: options.botUsername ?? 'emu-bot',
     modes: options.modes ?? [...AEAD_MODES],
     requireDave: options.requireDave ?? false,
+    daveVersion: options.daveVersion ?? 1,
+    daveFirstTransitionZero: options.daveFirstTransitionZero ?? false,
     heartbeatIntervalMs: options.heartbeatIntervalMs ?? 41_250,
     voiceHeartbeatIntervalMs: options.voiceHeartbeatIntervalMs ?? 13_750,
     interactionTimeoutMs: options.interactionTimeoutMs ?? 3_000,

@@ -6,6 +6,7 @@ import { createServer, type IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { createContext, type EmulatorContext } from './context.ts';
+import { endCall } from './daveMembers.ts';
 import { createGateway, type Gateway } from './gateway.ts';
 import { type CommandsApi, commandsApi, type GatewayApi, gatewayApi, type RestApi, restApi } from './observeApi.ts';
 import { onRestRequest } from './rest.ts';
@@ -24,6 +25,7 @@ import { startVoiceUdp } from './voiceUdp.ts';
 
 export { dominantFrequency, rms, sineTone } from './analysis.ts';
 export type { RegisteredCommand } from './commands.ts';
+export type { DaveCallRecord, DaveFault, DaveTransitionRecord, ListenerRecord } from './daveRecord.ts';
 export { type Choice, InteractionHandle } from './interactionHandle.ts';
 export type { OptionValue } from './interactionOptions.ts';
 export type { CallbackEvent, InteractionEvent } from './interactionRecord.ts';
@@ -45,6 +47,7 @@ export { trustCertificateInProcess } from './tls.ts';
 export type * from './types.ts';
 export type { AudioWaitOptions, VoiceApi } from './voiceApi.ts';
 export type { CapturedAudio, GuildVoice, SpeakingEvent, VoiceClose, VoicePacket, VoiceRequest } from './voiceRecord.ts';
+export { maxRtpGapMs } from './voiceRecord.ts';
 
 type Closer = () => Promise<void> | void;
 
@@ -123,7 +126,10 @@ function assemble(
 
 async function runClosers(ctx: EmulatorContext, closers: Closer[]): Promise<void> {
   ctx.watch.close();
-  for (const state of ctx.voice.values()) state.decoder?.destroy();
+  for (const state of ctx.voice.values()) {
+    endCall(state);
+    state.decoder?.destroy();
+  }
   for (const close of closers.splice(0)) {
     try {
       await close();

@@ -94,6 +94,10 @@ export interface DiscordEmulatorOptions {
   modes?: AeadMode[];
   /** Close the voice socket with 4017 when IDENTIFY offers `max_dave_protocol_version` 0. */
   requireDave?: boolean;
+  /** Highest DAVE protocol version the voice gateway speaks (default 1; 0 = transport encryption only). */
+  daveVersion?: 0 | 1;
+  /** Announce the commit that creates a call's MLS group with transition id 0 (default false: a counted id). */
+  daveFirstTransitionZero?: boolean;
   /** Main gateway HELLO interval (default 41 250 ms). */
   heartbeatIntervalMs?: number;
   /** Voice gateway HELLO interval (default 13 750 ms). */

@@ -2,6 +2,7 @@
  * The voice part of the scripting API: per-guild records, decoded audio and waits.
  */
 import { type EmulatorContext, guildVoice, requireGuild } from './context.ts';
+import type { DaveFault, ListenerRecord } from './daveRecord.ts';
 import { audioOf, type CapturedAudio, type GuildVoice, isIdle, segmentsOf } from './voiceRecord.ts';
 import { leaveVoice } from './voiceSignals.ts';
 import { DEFAULT_WAIT_MS } from './watch.ts';
@@ -31,6 +32,14 @@ export interface VoiceApi {
   clearAudio(guildId: string): void;
   /** Disconnects the bot server-side (a moderator's "disconnect"): VOICE_STATE_UPDATE null + close 4014. */
   disconnectVoice(guildId: string): void;
+  /** The latest listening member record of `userId` in the guild's call (undefined if never in it). */
+  listener(guildId: string, userId: string): ListenerRecord | undefined;
+  /** Arms a DAVE fault for the guild's calls (now or the next one). */
+  injectDaveFault(guildId: string, fault: DaveFault): void;
+  /** Changes DAVE options for calls started from now on. */
+  setDaveOptions(options: { version?: 0 | 1; firstTransitionZero?: boolean }): void;
+  /** Closes the bot's voice WebSocket from the server side with `code` (e.g. 4006, 4017, 4022). */
+  closeVoice(guildId: string, code: number, reason?: string): void;
 }
 
 /** Builds the voice API over `ctx`. */
@@ -64,5 +73,12 @@ export function voiceApi(ctx: EmulatorContext): VoiceApi {
       voice.speaking.length = 0;
     },
     disconnectVoice: (guildId) => leaveVoice(ctx, requireGuild(ctx, guildId), 4_014, 'Disconnected.'),
+    listener: (guildId, userId) => view(guildId).listeners.findLast((l) => l.userId === userId),
+    injectDaveFault: (guildId, fault) => void guildVoice(ctx, guildId).daveFaults.push({ ...fault, used: false }),
+    setDaveOptions: (options) => {
+      if (options.version !== undefined) ctx.options.daveVersion = options.version;
+      if (options.firstTransitionZero !== undefined) ctx.options.daveFirstTransitionZero = options.firstTransitionZero;
+    },
+    closeVoice: (guildId, code, reason = 'Closed by the test.') => ctx.closeVoiceSocket(guildId, code, reason),
   };
 }

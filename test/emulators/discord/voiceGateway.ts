@@ -1,12 +1,16 @@
 /**
  * The voice gateway v8 over TLS (`wss://localhost:V/?v=8`): HELLO, IDENTIFY → READY, SELECT_PROTOCOL →
- * SESSION_DESCRIPTION (`dave_protocol_version: 0`), heartbeats, SPEAKING, RESUME (spec §3).
+ * SESSION_DESCRIPTION (`dave_protocol_version` 1 when both sides speak DAVE), heartbeats with
+ * `seq_ack`, SPEAKING, RESUME (spec §3), and DAVE ops 21–31 routed to the guild's call (daveCall.ts).
  */
 import { randomBytes, randomInt } from 'node:crypto';
 import { createServer, type Server } from 'node:https';
 import type { Socket } from 'node:net';
 import { type RawData, type WebSocket, WebSocketServer } from 'ws';
 import type { EmulatorContext } from './context.ts';
+import type { CallMember } from './daveCall.ts';
+import { callFor, joinBot } from './daveMembers.ts';
+import { DaveOp } from './daveRecord.ts';
 import { createOpusDecoder } from './opusDecoder.ts';
 import type { AeadMode } from './rtp.ts';
 import type { GuildVoiceState } from './voiceRecord.ts';
@@ -23,6 +27,13 @@ interface Connection {
   seq: number;
   serverClose: { code: number; reason: string } | null;
 }
+
+/** The bot as a call member; `conn` follows RESUMEs onto the new socket. */
+interface BotMember extends CallMember {
+  conn: Connection;
+}
+
+const botMembers = new WeakMap<GuildVoiceState, BotMember>();
 
 /** Starts the TLS voice gateway on a free loopback port and wires `ctx.closeVoiceSocket`. */
 export async function startVoiceGateway(
@@ -67,7 +78,7 @@ function onMessage(
   isBinary: boolean,
   ssrc: () => number,
 ): void {
-  if (isBinary) return;
+  if (isBinary) return onBinary(ctx, conn, raw);
   const packet = parse(raw);
   if (packet === null) return;
   const d = packet.d;
@@ -82,6 +93,22 @@ function onMessage(
       speaking: Number(d.speaking ?? 0),
       ssrc: Number(d.ssrc ?? 0),
     });
+  else if (packet.op === DaveOp.TransitionReady) conn.state.call?.ready(ctx.bot.id, Number(d.transition_id));
+  else if (packet.op === DaveOp.InvalidCommitWelcome) conn.state.call?.onInvalid(ctx.bot.id, Number(d.transition_id));
+  ctx.watch.notify();
+}
+
+/** Client→server binary frames: `[u8 opcode][payload]` (op 26 key package, op 28 commit + welcome). */
+function onBinary(ctx: EmulatorContext, conn: Connection, raw: RawData): void {
+  const bytes = Buffer.isBuffer(raw) ? raw : Array.isArray(raw) ? Buffer.concat(raw) : Buffer.from(raw);
+  const call = conn.state?.call;
+  if (call === undefined || call === null || bytes.length < 2) return;
+  try {
+    if (bytes[0] === DaveOp.KeyPackage) call.onKeyPackage(ctx.bot.id, bytes.subarray(1));
+    else if (bytes[0] === DaveOp.CommitWelcome) call.onCommitWelcome(ctx.bot.id, bytes.subarray(1));
+  } catch {
+    // A malformed MLS message is ignored, as the gateway would refuse to relay it.
+  }
   ctx.watch.notify();
 }
 
@@ -141,6 +168,8 @@ function selectProtocol(ctx: EmulatorContext, conn: Connection, d: Record<string
   state.view.mode = mode;
   if (typeof data.address === 'string' && typeof data.port === 'number')
     state.view.clientAddress = { address: data.address, port: data.port };
+  const version = ctx.options.daveVersion >= 1 && (state.view.daveVersionOffered ?? 0) >= 1 ? 1 : 0;
+  state.view.daveVersion = version;
   send(conn, {
     op: 4,
     d: {
@@ -149,10 +178,18 @@ function selectProtocol(ctx: EmulatorContext, conn: Connection, d: Record<string
       media_session_id: randomBytes(16).toString('hex'),
       mode,
       secret_key: [...state.secretKey],
-      dave_protocol_version: 0,
+      dave_protocol_version: version,
     },
   });
   state.view.connected = true;
+  const bot: BotMember = {
+    userId: ctx.bot.id,
+    conn,
+    sendJson: (op, payload) => send(bot.conn, { op, d: payload }),
+    sendBinary: (op, payload) => sendBinary(bot.conn, op, payload),
+  };
+  botMembers.set(state, bot);
+  joinBot(ctx, state, callFor(ctx, state, state.view.channelId ?? '0', version), bot);
 }
 
 function resume(
@@ -173,6 +210,8 @@ function resume(
     return;
   }
   attach(state, conn, byGuild);
+  const bot = botMembers.get(state);
+  if (bot !== undefined) bot.conn = conn;
   state.view.resumes += 1;
   state.view.connected = true;
   send(conn, { op: 9, d: null });
@@ -211,6 +250,15 @@ function onClose(
 function send(conn: Connection, packet: { op: number; d: unknown }, withSeq = true): void {
   if (conn.ws.readyState !== conn.ws.OPEN) return;
   conn.ws.send(JSON.stringify(withSeq ? { ...packet, seq: ++conn.seq } : packet));
+}
+
+/** Server→client binary frames: `[u16 sequence][u8 opcode][payload]`, sharing the JSON sequence. */
+function sendBinary(conn: Connection, op: number, payload: Buffer): void {
+  if (conn.ws.readyState !== conn.ws.OPEN) return;
+  const header = Buffer.alloc(3);
+  header.writeUInt16BE(++conn.seq & 0xffff, 0);
+  header[2] = op;
+  conn.ws.send(Buffer.concat([header, payload]));
 }
 
 function parse(raw: RawData): { op: number; d: Record<string, unknown>; rawD: unknown } | null {

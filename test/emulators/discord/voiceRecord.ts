@@ -1,6 +1,9 @@
 /**
  * What the emulator records about the bot's voice connection in one guild, and the audio it heard.
  */
+import type { DaveCall } from './daveCall.ts';
+import type { DaveListener } from './daveListener.ts';
+import type { DaveCallRecord, DaveFault, ListenerRecord } from './daveRecord.ts';
 import type { OpusFrameDecoder } from './opusDecoder.ts';
 import type { AeadMode } from './rtp.ts';
 
@@ -65,8 +68,15 @@ export interface GuildVoice {
   heartbeats: number;
   /** UDP keep-alives received (8-byte datagrams, ignored as on Discord). */
   keepAlives: number;
+  /** Packets that failed transport decryption, or DAVE frames nobody in the call could open. */
   decryptFailures: number;
   clientAddress: { address: string; port: number } | null;
+  /** `dave_protocol_version` of the last SESSION_DESCRIPTION (null before one). */
+  daveVersion: 0 | 1 | null;
+  /** The call's MLS group, as the gateway (external sender) sees it; null before the bot connected. */
+  dave: DaveCallRecord | null;
+  /** Every listening member the call has had, in joining order (a member who rejoins gets a new record). */
+  listeners: ListenerRecord[];
 }
 
 /** The emulator's private voice state of a guild, around the public view. */
@@ -76,6 +86,10 @@ export interface GuildVoiceState {
   token: string | null;
   secretKey: Buffer | null;
   decoder: OpusFrameDecoder | null;
+  call: DaveCall | null;
+  listeners: Map<string, DaveListener>;
+  /** Armed DAVE faults, shared with every call of the guild. */
+  daveFaults: DaveFault[];
 }
 
 /** Decoded audio: the PCM of non-silence frames, in arrival order. */
@@ -110,11 +124,17 @@ export function newGuildVoice(guildId: string): GuildVoiceState {
       keepAlives: 0,
       decryptFailures: 0,
       clientAddress: null,
+      daveVersion: null,
+      dave: null,
+      listeners: [],
     },
     sessionId: null,
     token: null,
     secretKey: null,
     decoder: null,
+    call: null,
+    listeners: new Map(),
+    daveFaults: [],
   };
 }
 
@@ -149,6 +169,20 @@ export function segmentsOf(packets: readonly VoicePacket[], gapMs = 200): Captur
   }
   if (current.length > 0) runs.push(current);
   return runs.map((run) => audioOf(run));
+}
+
+/**
+ * The longest stretch between two consecutive audio frames, in ms of RTP time (timestamp steps of
+ * 960 = 20 ms are continuous, so the result is 0 for gap-free audio).
+ */
+export function maxRtpGapMs(packets: readonly VoicePacket[]): number {
+  const audio = packets.filter((p) => !p.silence);
+  let gap = 0;
+  for (let i = 1; i < audio.length; i++) {
+    const step = (audio[i]!.timestamp - audio[i - 1]!.timestamp) >>> 0;
+    gap = Math.max(gap, step / 48 - 20);
+  }
+  return gap;
 }
 
 /** True when the bot stopped talking after its last audio frame (silence frame or speaking 0). */

@@ -3,6 +3,7 @@
  * VOICE_STATE_UPDATE first, then VOICE_SERVER_UPDATE with `endpoint: "localhost:V"` (spec §2.6).
  */
 import { type EmulatorContext, guildVoice, Intent, requireGuild } from './context.ts';
+import { endCall, syncListeners } from './daveMembers.ts';
 import { type GuildModel, resolveChannel, resolveUser } from './guildModel.ts';
 import { permissionsIn, voiceStatePayload } from './guildPayloads.ts';
 import { randomToken } from './ids.ts';
@@ -56,6 +57,7 @@ export function leaveVoice(ctx: EmulatorContext, guild: GuildModel, code: number
     Intent.GuildVoiceStates,
   );
   ctx.closeVoiceSocket(guild.id, code, reason);
+  endCall(state);
   state.token = null;
 }
 
@@ -72,6 +74,7 @@ export function setMemberVoice(ctx: EmulatorContext, guildId: string, userId: st
       voiceStatePayload(guild, memberId, ctx.users, sessionId),
       Intent.GuildVoiceStates,
     );
+    syncListeners(ctx, guildVoice(ctx, guild.id));
     return;
   }
   const target = resolveChannel(guild, channelId);
@@ -84,6 +87,7 @@ export function setMemberVoice(ctx: EmulatorContext, guildId: string, userId: st
   });
   if (memberId === ctx.bot.id) guildVoice(ctx, guild.id).view.channelId = target;
   ctx.dispatch('VOICE_STATE_UPDATE', voiceStatePayload(guild, memberId, ctx.users), Intent.GuildVoiceStates);
+  syncListeners(ctx, guildVoice(ctx, guild.id));
 }
 
 function refusal(ctx: EmulatorContext, guild: GuildModel, channelId: string): VoiceRequest['refused'] {

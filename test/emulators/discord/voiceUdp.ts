@@ -5,6 +5,7 @@
 import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
 import { isIPv4 } from 'node:net';
 import type { EmulatorContext } from './context.ts';
+import { hearBot } from './daveMembers.ts';
 import { PCM_FRAME_BYTES } from './opusDecoder.ts';
 import { decryptRtp, isSilenceFrame, OPUS_PAYLOAD_TYPE, parseRtpHeader } from './rtp.ts';
 
@@ -55,10 +56,24 @@ function onDatagram(ctx: EmulatorContext, socket: Socket, msg: Buffer, rinfo: Re
     ctx.watch.notify();
     return;
   }
+  const receivedAt = performance.now();
+  const heard = hearBot(ctx, state, header, Buffer.from(packet.opus), receivedAt);
+  if (heard !== undefined) {
+    if (heard === null) state.view.decryptFailures += 1;
+    else state.view.packets.push({ ...heard, nonce: packet.nonce });
+    ctx.watch.notify();
+    return;
+  }
+  // Nobody listens: the server decodes what it can; a DAVE frame (magic 0xFAFA) is opaque to it.
   const silence = isSilenceFrame(packet.opus);
+  if (!silence && packet.opus.length > 2 && packet.opus.readUInt16BE(packet.opus.length - 2) === 0xfafa) {
+    state.view.decryptFailures += 1;
+    ctx.watch.notify();
+    return;
+  }
   const pcm = state.decoder?.decode(packet.opus) ?? Buffer.alloc(0);
   state.view.packets.push({
-    receivedAt: performance.now(),
+    receivedAt,
     sequence: header.sequence,
     timestamp: header.timestamp,
     ssrc: header.ssrc,

@@ -190,7 +190,7 @@ describe('speech: combinations and hostile input', () => {
     const chunk = '**bold** <@1> https://x.example ||s|| hahahaha <:e_e:1> 😀 ';
     const started = performance.now();
     const text = speak(chunk.repeat(Math.ceil(2000 / chunk.length)).slice(0, 2000), { maxChars: 1000 });
-    expect(performance.now() - started).toBeLessThan(200);
+    expect(performance.now() - started).toBeLessThan(2_000); // a few ms; a backtracking blow-up takes seconds
     expect(text).toMatch(/^bold someone link hahaha e e bold/u);
   });
 });
