@@ -44,6 +44,7 @@ afterAll(() => world?.close(), 60_000);
 
 describe('paid designs', () => {
   let twin: { winner: string; loser: string; messageId: string; customId: string };
+  let alicesVoice: string;
 
   it('six /voice design sent at once by one member make one paid create, not six', async () => {
     const before = creates();
@@ -51,6 +52,7 @@ describe('paid designs', () => {
     const replies = await Promise.all(handles.map((h) => h.reply(20_000)));
     expect(creates() - before).toBe(1);
     expect(replies.filter((r) => /^Designed/.test(r.content))).toHaveLength(1);
+    alicesVoice = /^Designed \*\*(\w+)\*\*/.exec(replies.find((r) => /^Designed/.test(r.content))!.content)![1]!;
     expect(replies.filter((r) => /designed a voice a moment ago/.test(r.content))).toHaveLength(5);
   });
 
@@ -79,6 +81,21 @@ describe('paid designs', () => {
     expect((await click.reply()).content).toMatch(/Only the member who designed this voice/);
     expect(await registered()).toContain('Twin');
     expect(world.dashscope.voices.has(voiceId!)).toBe(true);
+  });
+
+  it('a forged Delete confirm custom id is refused: the stored creator decides, not the asker in the id', async () => {
+    const prompt = `The voice of ${alicesVoice},`;
+    const ann = [...world.dashscope.voices.values()].find((v) => v.voicePrompt.startsWith(prompt));
+    const click = world.discord.clickButton({
+      guildId: g.id,
+      channelId: g.channels.general!,
+      userId: g.members.bob!,
+      messageId: twin.messageId,
+      customId: `delete:confirm:${ann!.voice}:${g.members.bob!}`,
+    });
+    expect((await click.reply()).content).toMatch(/Only <@\d+> or someone with Manage Server can delete \*\*\w+\*\*/);
+    expect(await registered()).toContain(alicesVoice);
+    expect(world.dashscope.voices.has(ann!.voice)).toBe(true);
   });
 
   it('SIGTERM during a design: the paid voice is adopted at the next start, not orphaned', async () => {
@@ -115,7 +132,7 @@ describe('paid designs', () => {
 
 describe('speech budgets and usage', () => {
   it('/say past a member’s daily characters answers why; the spoken characters are settled', async () => {
-    await command('alice', 'voice', 'use', { name: 'Ann' }).reply();
+    await command('alice', 'voice', 'use', { name: 'Twin' }).reply();
     const text = 'The quick brown fox jumps over the lazy dog again.'; // 50 characters
     expect((await command('alice', 'say', undefined, { text: `${text}${text}` }).reply()).content).toMatch(/Speak/);
     const refused = await command('alice', 'say', undefined, { text }).reply();
