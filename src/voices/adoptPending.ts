@@ -1,8 +1,8 @@
 import type { AccountVoice } from '../dashscope/voiceDesign.ts';
 import type { CharacterVoice } from './characterVoice.ts';
 import type { PendingDesign } from './pendingDesigns.ts';
+import { matchesRequest } from './recoverCreate.ts';
 import type { VoiceRegistry } from './registry.ts';
-import { matchesRequest } from './voiceLibrary.ts';
 
 /** What reconciling one guild's pending designs did. */
 export interface Adoption {

@@ -9,6 +9,7 @@ import { invalidInput, UserError } from '../errors.ts';
 import type { Reservation, Spender } from '../spend/ledger.ts';
 import type { CharacterVoice } from './characterVoice.ts';
 import type { PendingDesign } from './pendingDesigns.ts';
+import { createOrRecover } from './recoverCreate.ts';
 import type { VoiceRegistry } from './registry.ts';
 import { syncGuild } from './sync.ts';
 import { nameProblem, normalizeName } from './voiceRecord.ts';
@@ -155,7 +156,10 @@ export class VoiceLibrary {
   ): Promise<DesignResult> {
     let outcome: { created: CreatedVoice; recovered: boolean };
     try {
-      outcome = await this.#createOrRecover(guildId, request, signal);
+      const known = async () => new Set((await this.#registry.list(guildId)).map((v) => v.voiceId));
+      const listAccount = () => this.accountVoices(signal);
+      const window = { windowMs: this.#reconcileWindowMs, signal };
+      outcome = await createOrRecover(this.#client, request, { known, listAccount, ...window });
     } catch (error) {
       // Unanswered creates were looked for already: nothing was created, so nothing is billed.
       if (reservation) await this.#spend?.settle(reservation, 0);
@@ -211,62 +215,4 @@ export class VoiceLibrary {
     const ids = new Set((await this.accountVoices(signal)).map((v) => v.voiceId));
     return syncGuild(this.#registry, guildId, ids, { prune, listedAt });
   }
-
-  async #createOrRecover(
-    guildId: string,
-    request: ValidDesignRequest,
-    signal?: AbortSignal,
-  ): Promise<{ created: CreatedVoice; recovered: boolean }> {
-    try {
-      return { created: await this.#client.create(request, signal), recovered: false };
-    } catch (error) {
-      if (!(error instanceof DashScopeError && error.outcomeUnknown)) throw error;
-      const found = await this.#reconcile(guildId, request, signal);
-      if (!found)
-        throw new DashScopeError(
-          {
-            ...error,
-            outcomeUnknown: false,
-            serverMessage: `${error.serverMessage}; no voice was created, so it is safe to try again`,
-          },
-          { cause: error },
-        );
-      return {
-        created: { voiceId: found.voiceId, targetModel: found.targetModel, preview: undefined, requestId: undefined },
-        recovered: true,
-      };
-    }
-  }
-
-  /**
-   * Looks for the voice an unanswered create may have made, instead of creating (and paying) twice.
-   * @remarks Matches every field DashScope echoes (name prefix, model, language, description, preview text),
-   * skips voices this guild already has, and polls for a while because the create may still be running.
-   */
-  async #reconcile(
-    guildId: string,
-    request: ValidDesignRequest,
-    signal?: AbortSignal,
-  ): Promise<AccountVoice | undefined> {
-    const deadline = Date.now() + this.#reconcileWindowMs;
-    const known = new Set((await this.#registry.list(guildId)).map((v) => v.voiceId));
-    for (;;) {
-      const match = (await this.accountVoices(signal))
-        .filter((v) => !known.has(v.voiceId) && matchesRequest(v, request))
-        .sort((a, b) => b.voiceId.localeCompare(a.voiceId))[0];
-      if (match || Date.now() >= deadline) return match;
-      await delay(Math.min(2_000, this.#reconcileWindowMs / 3), undefined, { signal });
-    }
-  }
-}
-
-/** Whether an account voice is the one `request` designs (every field DashScope echoes). */
-export function matchesRequest(voice: AccountVoice, request: PendingDesign['request']): boolean {
-  return (
-    voice.voiceId.startsWith(`qwen-tts-vd-${request.preferredName}-voice-`) &&
-    voice.targetModel === request.targetModel &&
-    voice.description === request.description &&
-    voice.previewText === request.previewText &&
-    (voice.language === '' || voice.language === request.language)
-  );
 }
