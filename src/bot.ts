@@ -61,7 +61,7 @@ export async function startBot(config: Config, log: Logger, options: BotOptions 
         .addUsage(guildId, utterance.voice.voiceId, metrics.characters)
         .catch((e: unknown) => log.warn({ err: e }, 'usage not saved'));
     },
-    onEnded: (utterance, metrics) => speechSpend.ended(utterance, metrics),
+    onEnded: (utterance, metrics) => void speechSpend.ended(utterance, metrics),
     humansIn: (guildId, channelId) => humansIn(client.guilds.cache.get(guildId), channelId),
     staysWhenIdle: (guildId, channelId) => narration.staysWhileIdle(guildId, channelId),
   });

@@ -50,7 +50,7 @@ export interface NarratorOptions extends VoiceSources {
   /** Holds narration to the budgets (see `src/spend/speechSpend.ts`); absent: nothing is counted. */
   spend?: {
     admit(channelId: string, u: readonly Utterance[]): Promise<boolean>;
-    release(u: readonly Utterance[]): void;
+    release(u: readonly Utterance[]): Promise<void>;
   };
 }
 
@@ -143,7 +143,7 @@ export class Narrator {
     if (this.#options.spend && !(await this.#options.spend.admit(event.channelId, utterances))) return;
     if (hasRoom(target, utterances.length, this.#options.maxQueue) && enqueueAll(target, utterances))
       return this.#remember(event.messageId, name);
-    this.#options.spend?.release(utterances);
+    await this.#options.spend?.release(utterances);
     await this.#skip(target, event, utterances);
   }
 

@@ -48,7 +48,7 @@ export class SpeechSpend {
     try {
       return await enqueue();
     } catch (error) {
-      this.release([utterance]);
+      await this.release([utterance]);
       throw error;
     }
   }
@@ -66,7 +66,7 @@ export class SpeechSpend {
       }
       return true;
     } catch (error) {
-      this.release(done);
+      await this.release(done);
       if (!(error instanceof BudgetRefusal)) throw error;
       const guildId = utterances[0]?.guildId ?? '';
       this.#log.info({ guildId, limit: error.limit }, 'narration paused by a budget');
@@ -79,8 +79,8 @@ export class SpeechSpend {
   }
 
   /** Gives back what was reserved for utterances that will not be spoken. */
-  release(utterances: readonly Utterance[]): void {
-    for (const u of utterances) this.ended(u, undefined);
+  release(utterances: readonly Utterance[]): Promise<void> {
+    return Promise.all(utterances.map((u) => this.ended(u, undefined))).then(() => undefined);
   }
 
   /**
@@ -89,13 +89,15 @@ export class SpeechSpend {
    * its reservation (what was sent is not known, so it counts as sent). An utterance that was not reserved
    * (an edit's new text) is recorded all the same.
    */
-  ended(utterance: Utterance, metrics: SpokenMetrics | undefined): void {
+  ended(utterance: Utterance, metrics: SpokenMetrics | undefined): Promise<void> {
     const reservation = this.#held.get(utterance.id);
     this.#held.delete(utterance.id);
     const reported = metrics?.characters ?? 0;
     const used = metrics === undefined ? 0 : reported > 0 ? reported : (reservation?.units ?? 0);
     const spender = { guildId: utterance.guildId, memberId: utterance.requestedBy, voiceId: utterance.voice.voiceId };
     const settling = reservation ? this.#ledger.settle(reservation, used) : this.#ledger.record(spender, used);
-    settling.catch((error: unknown) => this.#log.warn({ err: error, guildId: utterance.guildId }, 'spend not settled'));
+    return settling.catch((error: unknown) =>
+      this.#log.warn({ err: error, guildId: utterance.guildId }, 'spend not settled'),
+    );
   }
 }
