@@ -37,7 +37,7 @@ describe('SpeechSpend', () => {
     expect(billableChars('Ahoy 你好')).toBe(9);
   });
 
-  it('settles with what DashScope reported, nothing when never synthesized, the reservation when unreported', async () => {
+  it('settles with the reported count, nothing when never synthesized, the reservation when unreported', async () => {
     const spoken = utterance('x'.repeat(50));
     await spend.reserve(spoken);
     await spend.ended(spoken, { characters: 20 });
