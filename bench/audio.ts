@@ -104,7 +104,8 @@ async function cpuSection(): Promise<{ ours: number; encode: number }> {
     `    upsample only ${f1(upsample)} · Opus encode only ${f1(encode)} · ours (upsample + Opus) ${f1(ours)}`,
   );
   console.log(
-    `    prism.FFmpeg + Opus, steady: ${f1(ffSteady)} (node side incl. Opus ${f1(ffSelf)}, ffmpeg ${f1(ffSteady - ffSelf)})`,
+    `    prism.FFmpeg + Opus, steady: ${f1(ffSteady)} (node side incl. Opus ${f1(ffSelf)}, ffmpeg ` +
+      `${f1(ffSteady - ffSelf)})`,
   );
   console.log(
     `    + ffmpeg start per stream: ${f1(startupUs / 1000)} ms CPU → a 5 s utterance costs ${f1(per5s)} per 20 ms`,
@@ -125,7 +126,8 @@ async function streamsSection(cpu: { ours: number; encode: number }): Promise<vo
     console.log(`    ${label}: Opus alone ${encode} · ours ${ours} → ${f1((100 * ours) / encode)} % (target ≥ 90 %)`);
   }
   console.log(
-    `    mean CPU cost: ${Math.floor(FRAME_US / cpu.encode)} vs ${Math.floor(FRAME_US / cpu.ours)} → ${f1((100 * cpu.encode) / cpu.ours)} %`,
+    `    mean CPU cost: ${Math.floor(FRAME_US / cpu.encode)} vs ${Math.floor(FRAME_US / cpu.ours)} → ` +
+      `${f1((100 * cpu.encode) / cpu.ours)} %`,
   );
   console.log(
     `    load average during the run: ${loadavg()
@@ -178,7 +180,8 @@ function daveSection(): void {
   const { dave, whole } = cpuPerFrame({ dave: () => daveEncryptStream(OPUS, nextOffset()), whole: oursWithDaveStream });
   console.log('(d) DAVE end-to-end encryption per stream per 20 ms (median µs; @snazzah/davey encryptOpus)');
   console.log(
-    `    DAVE encrypt ${f1(dave)} · whole pipeline (upsample + Opus + DAVE) ${f1(whole)} → DAVE share ${f1((100 * dave) / whole)} %`,
+    `    DAVE encrypt ${f1(dave)} · whole pipeline (upsample + Opus + DAVE) ${f1(whole)} → DAVE share ` +
+      `${f1((100 * dave) / whole)} %`,
   );
 }
 

@@ -100,10 +100,12 @@ const [d50, d95, p50, p95] = [
 ];
 console.log(`/say → first audible frame at a listening member, ${RUNS} runs each, alternating (ms)`);
 console.log(
-  `  DAVE v1 (decrypted by the listener)  p50 ${d50.toFixed(1)}  p95 ${d95.toFixed(1)}  · frames decrypted ${d.decrypted}, failed ${d.failed}`,
+  `  DAVE v1 (decrypted by the listener)  p50 ${d50.toFixed(1)}  p95 ${d95.toFixed(1)}  · frames decrypted ` +
+    `${d.decrypted}, failed ${d.failed}`,
 );
 console.log(
-  `  DAVE off (transport only)            p50 ${p50.toFixed(1)}  p95 ${p95.toFixed(1)}  · frames passthrough ${p.passthrough}`,
+  `  DAVE off (transport only)            p50 ${p50.toFixed(1)}  p95 ${p95.toFixed(1)}  · frames passthrough ` +
+    `${p.passthrough}`,
 );
 console.log(`  DAVE cost at p50 ${(d50 - p50).toFixed(1)} ms (target < 5), at p95 ${(d95 - p95).toFixed(1)} ms`);
 process.exit(0);

@@ -119,7 +119,8 @@ for (const delay of DELAYS_MS) {
   ];
   console.log(`DashScope first packet ${delay} ms:`);
   console.log(
-    `  streaming     p50 ${s50.toFixed(1)}  p95 ${s95.toFixed(1)}  overhead beyond DashScope p50 ${(s50 - delay).toFixed(1)} (target < 60)`,
+    `  streaming     p50 ${s50.toFixed(1)}  p95 ${s95.toFixed(1)}  overhead beyond DashScope p50 ` +
+      `${(s50 - delay).toFixed(1)} (target < 60)`,
   );
   console.log(`  fully first   p50 ${b50.toFixed(1)}  p95 ${b95.toFixed(1)}`);
   console.log(`  streaming/fully-first p50 ratio ${(s50 / b50).toFixed(3)}`);

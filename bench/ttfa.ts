@@ -57,7 +57,8 @@ await emu.close();
 const c = median(cold);
 const w = median(warm);
 console.log(
-  `time to first audio (handshake ${HANDSHAKE_MS} ms, DashScope first packet ${FIRST_PACKET_MS} ms, ${RUNS} runs each, medians)`,
+  `time to first audio (handshake ${HANDSHAKE_MS} ms, DashScope first packet ${FIRST_PACKET_MS} ms, ${RUNS} runs ` +
+    `each, medians)`,
 );
 console.log(`  cold connection: ${c.toFixed(1)} ms`);
 console.log(`  warm connection: ${w.toFixed(1)} ms`);

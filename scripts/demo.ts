@@ -48,7 +48,8 @@ try {
     if (code !== 0) process.exitCode = code;
   }
   processOutput.out(
-    'Play demo.ogg (48 kHz stereo Opus, what Discord receives) or demo-preview.wav. The emulator speaks tones, not words.',
+    'Play demo.ogg (48 kHz stereo Opus, what Discord receives) or demo-preview.wav. The emulator speaks tones, not ' +
+      'words.',
   );
 } finally {
   await emulator.close();

@@ -139,7 +139,10 @@ export function loadConfig(env: Env, needs: ConfigNeeds): Config {
 function missingLine(missing: readonly { key: string; what: string }[]): string {
   const keys = missing.map((m) => m.key).join(' and ');
   const one = missing.length === 1;
-  return `${keys} ${one ? 'is' : 'are'} not set (${missing.map((m) => m.what).join('; ')}): copy .env.example to .env and fill ${one ? 'it' : 'them'} in.`;
+  return (
+    `${keys} ${one ? 'is' : 'are'} not set (${missing.map((m) => m.what).join('; ')}): copy .env.example to .env ` +
+    `and fill ${one ? 'it' : 'them'} in.`
+  );
 }
 
 function reader(env: Env, problems: string[], missing: { key: string; what: string }[]) {
@@ -182,7 +185,8 @@ function reader(env: Env, problems: string[], missing: { key: string; what: stri
         Number.isInteger(total) && total >= 1 && list.every((id) => Number.isInteger(id) && id >= 0 && id < total);
       if (!valid || ids === undefined) {
         problems.push(
-          `${idsKey} must list this process's shard ids (e.g. "0,1") and ${countKey} the total number of shards, each id below it.`,
+          `${idsKey} must list this process's shard ids (e.g. "0,1") and ${countKey} the total number of ` +
+            'shards, each id below it.',
         );
         return undefined;
       }

@@ -5,7 +5,8 @@ import { loadConfig } from './config.ts';
 import { exitOnStartupFailure, startupEnvironment } from './startupFailure.ts';
 
 /**
- * Registers the slash commands: to `DISCORD_DEV_GUILD_ID` when set (instant), else globally (may take up to an hour to show).
+ * Registers the slash commands: to `DISCORD_DEV_GUILD_ID` when set (instant), else globally (may take up to an hour to
+ * show).
  * @remarks Imports no handler: command data lives in `commands/`.
  */
 async function deploy(env: Readonly<Record<string, string | undefined>>): Promise<void> {

@@ -4,7 +4,8 @@ import { ConfigError } from './config.ts';
 
 /**
  * The process environment, with `./.env` filling in what it does not set.
- * @remarks Node's own `parseEnv` reads the file, so no dotenv dependency; `loadConfig` stays the only reader of the keys.
+ * @remarks Node's own `parseEnv` reads the file, so no dotenv dependency; `loadConfig` stays the only reader of the
+ * keys.
  */
 export function environment(path = '.env'): Record<string, string | undefined> {
   let fromFile: Record<string, string> = {};

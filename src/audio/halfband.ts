@@ -1,4 +1,5 @@
-// biome-ignore-all lint/style/noNonNullAssertion: DSP inner loops index typed arrays within bounds checked once per call.
+// biome-ignore-all lint/style/noNonNullAssertion: DSP inner loops index typed arrays within bounds checked once per
+// call.
 /**
  * Half-band FIR design for the 2× interpolator (24 kHz → 48 kHz) and its inner loop.
  *

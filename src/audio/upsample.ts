@@ -1,4 +1,5 @@
-// biome-ignore-all lint/style/noNonNullAssertion: DSP inner loops index typed arrays within bounds checked once per call.
+// biome-ignore-all lint/style/noNonNullAssertion: DSP inner loops index typed arrays within bounds checked once per
+// call.
 import { endianness } from 'node:os';
 import { Transform, type TransformCallback } from 'node:stream';
 import { HALF_TAPS, HISTORY, interpolate } from './halfband.ts';

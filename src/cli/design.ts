@@ -69,7 +69,8 @@ export async function design(argv: string[], ctx: CliContext, output: Output): P
   }
   const limit = ctx.config().limits.voicesPerGuild;
   if ((await registry.list(guildId)).length >= limit) {
-    const full = `${capitalized(scopeName(guildId))} holds ${limit} voices, its limit (VOICES_PER_GUILD): delete one first.`;
+    const scope = capitalized(scopeName(guildId));
+    const full = `${scope} holds ${limit} voices, its limit (VOICES_PER_GUILD): delete one first.`;
     throw new UserError('quota_full', full);
   }
   const result = await library.design(guildId, input);

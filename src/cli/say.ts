@@ -72,7 +72,8 @@ export async function say(
     };
     if (flag(parsed, 'json')) return printJson(output, result);
     output.out(
-      `Wrote ${out}: ${(result.durationMs / 1000).toFixed(2)} s of audio as ${voice.name}; first audio after ${result.firstAudioMs} ms; ${result.characters} characters billed.`,
+      `Wrote ${out}: ${(result.durationMs / 1000).toFixed(2)} s of audio as ${voice.name}; first audio after ` +
+        `${result.firstAudioMs} ms; ${result.characters} characters billed.`,
     );
   } finally {
     await engine.close();

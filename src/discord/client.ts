@@ -4,7 +4,9 @@ import type { Logger } from '../log.ts';
 
 /** What the admin must do when Discord refuses the privileged Message Content intent. */
 export const MESSAGE_CONTENT_HELP =
-  'Discord refused the Message Content intent (gateway close code 4014). Narrated chat needs it: open the Discord Developer Portal → your application → Bot → Privileged Gateway Intents, turn on MESSAGE CONTENT INTENT, save, and start the bot again. (A bot in 100 or more servers must also be approved for it by Discord.)';
+  'Discord refused the Message Content intent (gateway close code 4014). Narrated chat needs it: open the Discord ' +
+  'Developer Portal → your application → Bot → Privileged Gateway Intents, turn on MESSAGE CONTENT INTENT, save, and ' +
+  'start the bot again. (A bot in 100 or more servers must also be approved for it by Discord.)';
 
 /**
  * The Discord client with the intents the bot uses.

@@ -22,7 +22,8 @@ const OPERATOR_CODES = [
   'NetworkError',
 ];
 const OPERATOR_PROBLEM =
-  'The voice service is not available to this bot right now. The bot’s operator has been told in its log; please try again later.';
+  'The voice service is not available to this bot right now. The bot’s operator has been told in its log; please try ' +
+  'again later.';
 
 function forMembers(code: string): string {
   if (OPERATOR_CODES.some((c) => code === c || code.startsWith(`${c}.`)) || code === 'Throttling.AllocationQuota')

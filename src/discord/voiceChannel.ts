@@ -33,7 +33,8 @@ export async function joinFor(
   if (missing.length > 0)
     throw new UserError(
       'forbidden',
-      `I can’t speak in ${target.name}: I’m missing the ${missing.join(', ')} permission${missing.length > 1 ? 's' : ''} there.`,
+      `I can’t speak in ${target.name}: I’m missing the ${missing.join(', ')} ` +
+        `permission${missing.length > 1 ? 's' : ''} there.`,
     );
   return { player: await app.players.join(interaction.guildId, target.id), channelId: target.id };
 }

@@ -22,7 +22,8 @@ import { type Narration, narrate } from './text/narrate.ts';
 
 /** Said once per channel when a member without a voice writes in a channel that is read aloud. */
 export const NO_VOICE_HINT =
-  'Messages here are read aloud in each member’s own voice. Pick yours with /voice use, or someone with Manage Server can set /voice default for everyone.';
+  'Messages here are read aloud in each member’s own voice. Pick yours with /voice use, ' +
+  'or someone with Manage Server can set /voice default for everyone.';
 /** Messages whose naming is remembered for edits; older ones are forgotten first. */
 const REMEMBERED_MESSAGES = 500;
 

@@ -45,7 +45,8 @@ const ignore = (reason: IgnoreReason): Route => ({ action: 'ignore', reason });
  * Decides whether a message is read, from the server's settings and the voice channel the bot is in.
  * @remarks Only bound text channels are read, and only into the voice channel they are bound to.
  * A member must be in that voice channel unless `requireVoice` is off: narration is for the people
- * listening, and this keeps people outside the call from speaking into it. Bots are read only with `readBots`; webhooks pass
+ * listening, and this keeps people outside the call from speaking into it. Bots are read only with `readBots`; webhooks
+ * pass
  * here and are decided by their voice (a character's, or the default with `readBots`). When the
  * bot is not in voice, `autoJoin` joins the author's channel if it is the bound one.
  */

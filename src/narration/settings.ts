@@ -128,7 +128,8 @@ function isMaxChars(value: unknown): value is number {
 function checkMaxChars(value: unknown): number {
   if (!isMaxChars(value)) {
     throw invalidInput(
-      `Max length must be a whole number of characters from ${NARRATION_MAX_CHARS_MIN} to ${NARRATION_MAX_CHARS_MAX} (got ${String(value)}).`,
+      `Max length must be a whole number of characters from ${NARRATION_MAX_CHARS_MIN} to ${NARRATION_MAX_CHARS_MAX} ` +
+        `(got ${String(value)}).`,
     );
   }
   return value;

@@ -62,7 +62,10 @@ export function discordJoinVoice(client: Client, log: Logger): JoinVoice {
   };
 }
 
-/** The reconnect policy @discordjs/voice recommends: a disconnect that does not start reconnecting within the grace time is final. */
+/**
+ * The reconnect policy @discordjs/voice recommends: a disconnect that does not start reconnecting within the grace time
+ * is final.
+ */
 function watchDisconnects(connection: VoiceConnection, guildId: string, log: Logger, onGone: () => void): void {
   connection.on(VoiceConnectionStatus.Disconnected, () => {
     Promise.race([

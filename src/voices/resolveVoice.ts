@@ -26,6 +26,7 @@ export async function resolveVoice(
   }
   throw new UserError(
     'not_found',
-    'You have no voice yet. Design one with /voice design, then pick it with /voice use (or ask an admin to set /voice default).',
+    'You have no voice yet. Design one with /voice design, then pick it with /voice use (or ask an admin to set ' +
+      '/voice default).',
   );
 }

@@ -95,8 +95,9 @@ describe('names: each option states its own rule', () => {
       const run = await runCli([...DESIGN, '--name', name], env);
       expect(run.code).toBe(2);
       expect(run.stderr).toMatch(
-        /--name ".*" is not a valid preferred name: it is DashScope's preferred name, part of the voice id: 1-16 of A-Z a-z 0-9 _/,
+        /--name ".*" is not a valid preferred name: it is DashScope's preferred name, part of the voice id/,
       );
+      expect(run.stderr).toContain('part of the voice id: 1-16 of A-Z a-z 0-9 _');
       expect(run.stderr).not.toMatch(/registry name members type/);
     },
   );
@@ -178,9 +179,10 @@ describe('failures name the setting to fix', () => {
     expect(run.code).toBe(1);
     expect(lines(run.stderr)).toEqual([
       expect.stringMatching(
-        /^error: Could not connect to the Redis store at redis:\/\/\*\*\*@127\.0\.0\.1:1\/0: .*ECONNREFUSED.*Check STORE_URL\.$/,
+        /^error: Could not connect to the Redis store at redis:\/\/\*\*\*@127\.0\.0\.1:1\/0: .*ECONNREFUSED.*URL\.$/,
       ),
     ]);
+    expect(run.stderr).toContain('Check STORE_URL.');
     expect(run.stderr).not.toMatch(/Error:|hunter2/);
   });
 });

@@ -89,7 +89,7 @@ describe('npm start fails in one line that names the setting', () => {
     expect(run.code).toBe(1);
     expect(lines(run.stderr)).toEqual([
       expect.stringMatching(
-        /^Could not connect to the Redis store at redis:\/\/\*\*\*@127\.0\.0\.1:1\/0: .*ECONNREFUSED.*Check STORE_URL\.$/,
+        /^Could not connect to the Redis store at redis:\/\/\*\*\*@127\.0\.0\.1:1\/0: .*ECONNREFUSED.*STORE_URL\.$/,
       ),
     ]);
     expect(run.stderr).not.toContain('hunter2');
@@ -132,7 +132,8 @@ describe('npm run deploy fails in one line that names the setting', () => {
     const run = await npm('deploy', { DISCORD_TOKEN: '' });
     expect(run.code).toBe(1);
     expect(lines(run.stderr)).toEqual([
-      'DISCORD_TOKEN is not set (the bot token from the Discord developer portal): copy .env.example to .env and fill it in.',
+      'DISCORD_TOKEN is not set (the bot token from the Discord developer portal): ' +
+        'copy .env.example to .env and fill it in.',
     ]);
   });
 });

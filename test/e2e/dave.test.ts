@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectedTone } from '../emulators/dashscope/audio.ts';
 import { type AddedGuild, maxRtpGapMs } from '../emulators/discord/server.ts';
 import { countsOf, figures, heardSince, sequenceGaps } from './dave.helpers.ts';
-import { type BotWorld, buttonId, eventually, startWorld, waitForLog } from './harness.ts';
+import { type BotWorld, designVoice, eventually, startWorld, waitForLog } from './harness.ts';
 
 let world: BotWorld;
 let g: AddedGuild;
@@ -46,31 +46,15 @@ beforeAll(async () => {
   g = started.guilds[0]!;
   botId = world.discord.applicationId;
   const where = { guildId: g.id, channelId: g.channels.general!, userId: id('alice') };
-  const designed = await world.discord
-    .slashCommand({
-      ...where,
-      name: 'voice',
-      subcommand: 'design',
-      options: { name: 'Captain', description: 'A gravelly old sea captain.' },
-    })
-    .reply(15_000);
-  await world.discord.clickButton({ ...where, messageId: designed.id, customId: buttonId(designed, 'Keep') }).reply();
-  voiceId = [...world.dashscope.voices.keys()][0]!;
+  voiceId = await designVoice(world, g, 'Captain');
   await world.discord
     .slashCommand({ ...where, name: 'voice', subcommand: 'default', options: { name: 'Captain' } })
     .reply();
 }, 90_000);
-afterAll(async () => {
-  if (process.env.DAVE_E2E_LOG)
-    (await import('node:fs')).writeFileSync(
-      process.env.DAVE_E2E_LOG,
-      [...world.logs, ...(world.discord.voice(g.id).dave?.events ?? [])].join('\n'),
-    );
-  await world?.close();
-}, 30_000);
+afterAll(() => world?.close(), 30_000);
 
 describe('DAVE: members join and leave while the bot speaks', () => {
-  it('the bot joins an empty call; a member joining mid-utterance hears the rest, the one already there hears no gap', async () => {
+  it('a member joining mid-utterance hears the rest after the transition; the other hears no gap', async () => {
     await command('join', 'alice', { channel: g.channels.Lounge! }).reply();
     await world.discord.waitForVoice(g.id, (v) => v.connected && v.daveVersion === 1);
     move('bob', 'Lounge');
@@ -115,7 +99,7 @@ describe('DAVE: members join and leave while the bot speaks', () => {
     figures('member joins mid-utterance', { expectedFrames: frames(TEXT), bob, alice, transition: joined, botId });
   });
 
-  it('a member leaving mid-utterance (Remove, new epoch): the remaining member hears all of it without a gap', async () => {
+  it('a member leaving mid-utterance (Remove, new epoch): the other hears all of it without a gap', async () => {
     const bobBefore = countsOf(listener('bob'));
     const epochs = dave().transitions.length;
     world.discord.clearAudio(g.id);
@@ -139,7 +123,8 @@ describe('DAVE: members join and leave while the bot speaks', () => {
   it('a 20 s utterance spanning three transitions arrives whole (within 1 frame per transition)', {
     timeout: 60_000,
   }, async () => {
-    const long = `${'Across the grey water the gulls are calling and the lanterns swing in the evening wind '.repeat(6).trim()}.`;
+    const line = 'Across the grey water the gulls are calling and the lanterns swing in the evening wind ';
+    const long = `${line.repeat(6).trim()}.`;
     const bobBefore = countsOf(listener('bob'));
     const epochs = dave().transitions.length;
     world.discord.clearAudio(g.id);
@@ -173,7 +158,7 @@ describe('DAVE: members join and leave while the bot speaks', () => {
 });
 
 describe('DAVE: the first epoch and recovery', () => {
-  it('handles transition id 0 for a new group, and recovers through op 31 from a commit it cannot process', async () => {
+  it('handles transition id 0 for a new group, and recovers through op 31 from a bad commit', async () => {
     await command('leave', 'bob').reply();
     await world.discord.waitForVoice(g.id, (v) => !v.connected);
     world.discord.setDaveOptions({ firstTransitionZero: true });

@@ -44,7 +44,9 @@ export function expectUtterance(audio: CapturedAudio, text: string, voiceId: str
   expect(Math.abs(audio.durationMs - tone.durationMs)).toBeLessThanOrEqual(40);
 }
 
-/** `base`, reworded until its tone in `voiceId` is 300 Hz or more from `other`'s, so 20 ms packets can be told apart. */
+/**
+ * `base`, reworded until its tone in `voiceId` is 300 Hz or more from `other`'s, so 20 ms packets can be told apart.
+ */
 export function distinctFrom(other: Line, base: string, voiceId: string): string {
   const avoid = expectedTone(...other).frequencyHz;
   for (let i = 0; ; i++) {

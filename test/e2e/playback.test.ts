@@ -36,7 +36,8 @@ function splitByTone(packets: readonly VoicePacket[], a: string, b: string): [Vo
   const [fa, fb] = [expectedTone(a, voiceId).frequencyHz, expectedTone(b, voiceId).frequencyHz];
   const isA = (p: VoicePacket): boolean =>
     goertzelPower(leftChannel(p.pcm), fa) > goertzelPower(leftChannel(p.pcm), fb);
-  const audible = packets.filter((p) => !p.silence && rms(p.pcm) > 0.05); // the tones play at 0.5 of full scale (rms ≈ 0.35)
+  // the tones play at 0.5 of full scale (rms ≈ 0.35)
+  const audible = packets.filter((p) => !p.silence && rms(p.pcm) > 0.05);
   return [audible.filter(isA), audible.filter((p) => !isA(p))];
 }
 /** `base`, reworded until its tone is at least 300 Hz from `other`'s, so 20 ms packets can be told apart. */
@@ -149,7 +150,8 @@ describe('/say', () => {
       await world.discord.waitForAudio(g.id, { minMs: tone.durationMs - 20, timeoutMs: 20_000 }); // through the pauses
       const audio = await untilQuiet();
       expect(Math.abs(audio.durationMs - tone.durationMs)).toBeLessThanOrEqual(40);
-      expect(world.discord.audioSegments(g.id, Number.POSITIVE_INFINITY).length).toBeGreaterThan(1); // it did stall: silence inside
+      // it did stall: silence inside
+      expect(world.discord.audioSegments(g.id, Number.POSITIVE_INFINITY).length).toBeGreaterThan(1);
       expect(
         world.discord.channelMessages(g.channels.general!).filter((m) => m.content.startsWith('Could not say')),
       ).toEqual([]);
@@ -170,7 +172,8 @@ describe('/say', () => {
     const first = expectedTone(LONG, voiceId);
     const next = expectedTone(nextLine, voiceId);
     const [firstPackets, nextPackets] = splitByTone(world.discord.voice(g.id).packets, LONG, nextLine);
-    expect(firstPackets.at(-1)!.receivedAt - skip.dispatchedAt).toBeLessThan(150); // gateway → bot → player, within 100 ms of the bot's skip
+    // gateway → bot → player, within 100 ms of the bot's skip
+    expect(firstPackets.at(-1)!.receivedAt - skip.dispatchedAt).toBeLessThan(150);
     expect(firstPackets.length * 20).toBeLessThan(first.durationMs / 2);
     expect(Math.abs(nextPackets.length * 20 - next.durationMs)).toBeLessThanOrEqual(40);
     expect(nextPackets[0]!.receivedAt).toBeGreaterThan(firstPackets.at(-1)!.receivedAt);

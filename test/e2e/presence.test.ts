@@ -40,7 +40,7 @@ beforeAll(async () => {
 afterAll(() => world?.close(), 30_000);
 
 describe('operator problems are not members’ problems', () => {
-  it('a refused key tells members the service is unavailable, and the log tells the operator what to check', async () => {
+  it('a refused key: members hear the service is unavailable, the log tells the operator what to check', async () => {
     world.dashscope.faults.realtime.handshakeStatus = 401;
     await command('alice', 'say', undefined, { text: 'Is anyone there?' }).reply();
     const notice = await world.discord.waitForChannelMessage(g.channels.general!, (m) =>

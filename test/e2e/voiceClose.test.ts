@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectedTone } from '../emulators/dashscope/audio.ts';
 import { type AddedGuild, maxRtpGapMs } from '../emulators/discord/server.ts';
 import { countsOf, figures, heardSince } from './dave.helpers.ts';
-import { type BotWorld, buttonId, eventually, standardGuild, startWorld, waitForLog } from './harness.ts';
+import { type BotWorld, designVoice, eventually, standardGuild, startWorld, waitForLog } from './harness.ts';
 
 let world: BotWorld;
 let g: AddedGuild;
@@ -33,28 +33,12 @@ beforeAll(async () => {
   world = started;
   g = started.guilds[0]!;
   const where = { guildId: g.id, channelId: g.channels.general!, userId: g.members.alice! };
-  const designed = await world.discord
-    .slashCommand({
-      ...where,
-      name: 'voice',
-      subcommand: 'design',
-      options: { name: 'Captain', description: 'A gravelly old sea captain.' },
-    })
-    .reply(15_000);
-  await world.discord.clickButton({ ...where, messageId: designed.id, customId: buttonId(designed, 'Keep') }).reply();
-  voiceId = [...world.dashscope.voices.keys()][0]!;
+  voiceId = await designVoice(world, g, 'Captain');
   await world.discord
     .slashCommand({ ...where, name: 'voice', subcommand: 'use', options: { name: 'Captain' } })
     .reply();
 }, 90_000);
-afterAll(async () => {
-  if (process.env.DAVE_E2E_LOG)
-    (await import('node:fs')).writeFileSync(
-      process.env.DAVE_E2E_LOG,
-      [...world.logs, ...(voice().dave?.events ?? [])].join('\n'),
-    );
-  await world?.close();
-}, 30_000);
+afterAll(() => world?.close(), 30_000);
 
 /** Joins (if needed), waits for the call to be end-to-end encrypted, and returns the IDENTIFY count. */
 async function connected(): Promise<number> {
@@ -64,7 +48,7 @@ async function connected(): Promise<number> {
 }
 
 describe('voice close codes', () => {
-  it('4006 (session no longer valid) leads to one clean rejoin, and the queued utterances are still spoken', async () => {
+  it('4006 (session no longer valid): one clean rejoin, and the queued utterances are still spoken', async () => {
     const identifies = await connected();
     const second = 'And the harbour lights are shining.';
     const before = countsOf(alice());
@@ -79,7 +63,8 @@ describe('voice close codes', () => {
     expect(voice().identifies).toBe(identifies + 1);
     expect(linesMatching(/"closeCode":4006.*session is no longer valid; rejoining/)).toHaveLength(1);
     const heard = heardSince(alice(), before);
-    // The first utterance resumes after the rejoin (frames sent while disconnected are lost), then the second plays whole.
+    // The first utterance resumes after the rejoin (frames sent while disconnected are lost), then the second plays
+    // whole.
     expect(heard.audio.length).toBeGreaterThan(frames(second) + 30);
     expect(heard.audio.length).toBeLessThanOrEqual(frames(TEXT) + frames(second) + 4);
     expect(heard.failed).toBeLessThanOrEqual(2);
@@ -126,7 +111,7 @@ describe('voice close codes', () => {
 });
 
 describe('DAVE off', () => {
-  it('with protocol version 0 the call is transport-encrypted only and alice hears every frame in passthrough', async () => {
+  it('with DAVE version 0 the call is transport-encrypted only; alice hears every frame in passthrough', async () => {
     await command('leave').reply();
     world.discord.setDaveOptions({ version: 0 });
     try {

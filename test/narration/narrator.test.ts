@@ -138,7 +138,7 @@ describe('Narrator: reading', () => {
     expect(notes).toHaveLength(2);
   });
 
-  it('reads a webhook named after a voice in that voice; other webhooks only with read_bots, in the default voice', async () => {
+  it('reads a webhook named after a voice in that voice; other webhooks only with read_bots', async () => {
     await narrator.message(
       chat('Land ho!', { author: '900000000000000001', name: 'mate', kind: 'webhook', voiceChannelId: null }),
     );

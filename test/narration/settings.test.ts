@@ -172,7 +172,10 @@ describe('parseSettings and describeSettings', () => {
   it.each([
     [
       DEFAULT_NARRATION_SETTINGS,
-      /^Channels read: none yet\nRead names: on\nMax length: 300 characters\nRead bots: off\nAuto-join: off\nCharacter lines: on\nOnly members in the call: on$/,
+      new RegExp(
+        '^Channels read: none yet\nRead names: on\nMax length: 300 characters\nRead bots: off\n' +
+          'Auto-join: off\nCharacter lines: on\nOnly members in the call: on$',
+      ),
     ],
     [
       { ...DEFAULT_NARRATION_SETTINGS, bindings: { [TEXT]: VOICE, [TEXT2]: null }, readBots: true },

@@ -124,7 +124,7 @@ describe('isolation and removal', () => {
     expect(emu.requests.filter((r) => r.action === 'delete')).toHaveLength(0);
   });
 
-  it('remove deletes at DashScope and in the registry; a voice already gone at DashScope is still removed', async () => {
+  it('remove deletes at DashScope and in the registry; a voice gone at DashScope is still removed', async () => {
     const { voice } = await library.design('g1', input());
     await library.remove('g1', 'captain');
     expect(emu.voices.has(voice.voiceId)).toBe(false);

@@ -57,7 +57,9 @@ async function listPage(app: App, guildId: string, requested: number) {
   const lines = entries
     .slice(page * PAGE_SIZE, (page + 1) * PAGE_SIZE)
     .map((e) => `• ${shown(e.word)} → ${shown(e.reading)}`);
-  const header = `**Pronunciation dictionary** (${entries.length}/${DICTIONARY_MAX_ENTRIES})${pages > 1 ? ` — page ${page + 1}/${pages}` : ''}`;
+  const header =
+    `**Pronunciation dictionary** ` +
+    `(${entries.length}/${DICTIONARY_MAX_ENTRIES})${pages > 1 ? ` — page ${page + 1}/${pages}` : ''}`;
   return {
     content: [header, ...lines].join('\n'),
     components: pages > 1 ? [pager('dictionary', page, pages)] : [],

@@ -28,7 +28,8 @@ const start: Handler = async (interaction, app) => {
   const lines = [`Reading <#${text.id}> aloud ${where}, for members in that voice channel. /narrate stop ends it.`];
   if ((await app.preferences.defaultVoiceId(interaction.guildId)) === undefined) {
     lines.push(
-      'There is no server default voice, so only members who picked one with /voice use are read. Set one with /voice default.',
+      'There is no server default voice, so only members who picked one with /voice use are read. ' +
+        'Set one with /voice default.',
     );
   }
   await respond(interaction, { content: lines.join('\n'), ephemeral: false });

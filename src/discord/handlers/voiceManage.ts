@@ -58,7 +58,8 @@ export const info: Handler = async (interaction, app) => {
       `**${voice.name}**`,
       `> ${voice.description.slice(0, 1500)}`,
       `Language: ${DESIGN_LANGUAGES[voice.language]} · Model: \`${voice.targetModel}\``,
-      `Designed by <@${voice.createdBy}> ${timestamp(voice.createdAt)} · ${spoken.toLocaleString('en')} characters spoken`,
+      `Designed by <@${voice.createdBy}> ${timestamp(voice.createdAt)} · ${spoken.toLocaleString('en')} characters ` +
+        `spoken`,
     ].join('\n'),
   });
 };

@@ -7,7 +7,7 @@ const CUSTOM_EMOJI = /<a?:([\w~]{1,32}):\d+>/gu;
  * keycap marks and tag characters (subdivision flags).
  */
 const UNICODE_EMOJI =
-  // biome-ignore lint/suspicious/noMisleadingCharacterClass: selectors and keycap marks are removed one by one on purpose.
+  // biome-ignore lint/suspicious/noMisleadingCharacterClass: joiners are removed one by one on purpose.
   /[\p{Extended_Pictographic}\p{Regional_Indicator}\p{Emoji_Modifier}\uFE0E\uFE0F\u20E3\u{E0020}-\u{E007F}]/gu;
 /** A zero-width joiner left beside a removed emoji (inside words it shapes Indic scripts, so it stays there). */
 const LOOSE_JOINER = /(?<=\s|^)\u200D+|\u200D+(?=\s|$)/gu;

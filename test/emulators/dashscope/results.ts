@@ -67,7 +67,8 @@ export function handleResultDownload(ctx: EmulatorContext, req: IncomingMessage,
   const stored = id === undefined ? undefined : stores.get(ctx)?.get(id);
   if (stored === undefined) {
     const body =
-      '<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>NoSuchKey</Code><Message>The specified key does not exist.</Message></Error>';
+      '<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>NoSuchKey</Code><Message>The specified key does not ' +
+      'exist.</Message></Error>';
     res.writeHead(404, { 'content-type': 'application/xml', 'content-length': Buffer.byteLength(body) }).end(body);
     return true;
   }

@@ -90,7 +90,9 @@ function invalidMessage(key: string, value: unknown, expected: string): string {
   if (key === 'response_format' && UNEMULATED_FORMATS.includes(value as string)) {
     return `Invalid value: '${String(value)}'. The emulator produces only 'pcm'.`;
   }
-  return `Invalid value: ${JSON.stringify(value) ?? 'undefined'} for session.${key}. Supported values are: ${expected}.`;
+  return (
+    `Invalid value: ${JSON.stringify(value) ?? 'undefined'} for session.${key}. ` + `Supported values are: ${expected}.`
+  );
 }
 
 /**

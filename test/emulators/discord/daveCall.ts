@@ -132,7 +132,8 @@ export class DaveCall {
       return;
     }
     this.trace(
-      `commit from ${userId} at epoch ${commit.epoch}: ${committed.map((p) => `${p.spec.kind} ${p.userId}`).join(', ')}`,
+      `commit from ${userId} at epoch ${commit.epoch}: ` +
+        `${committed.map((p) => `${p.spec.kind} ${p.userId}`).join(', ')}`,
     );
     this.apply(userId, committed, commit.message, commit.welcome);
   }

@@ -121,7 +121,8 @@ export class DaveListener implements CallMember {
       return opus;
     } catch (error) {
       this.record.errors.push(
-        `${performance.now().toFixed(0)} decrypt (${encrypted ? 'DAVE' : 'plain'} frame): ${String(error).slice(0, 60)}`,
+        `${performance.now().toFixed(0)} decrypt (${encrypted ? 'DAVE' : 'plain'} frame): ` +
+          `${String(error).slice(0, 60)}`,
       );
       return null;
     }

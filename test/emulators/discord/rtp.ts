@@ -45,7 +45,9 @@ export interface DecryptedRtp {
   nonce: number;
 }
 
-/** Resolves when the ciphers are usable (both are synchronous: AES-GCM from node:crypto, XChaCha from @noble/ciphers). */
+/**
+ * Resolves when the ciphers are usable (both are synchronous: AES-GCM from node:crypto, XChaCha from @noble/ciphers).
+ */
 export function cryptoReady(): Promise<void> {
   return Promise.resolve();
 }
