@@ -7,6 +7,7 @@ import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { VoiceRegistry } from '../../src/voices/registry.ts';
 import { openStore } from '../../src/voices/store.ts';
 import { runCli } from '../cli/run.ts';
 import type { AddedGuild } from '../emulators/discord/server.ts';
@@ -17,8 +18,8 @@ let g: AddedGuild;
 
 const ENV = {
   DESIGN_COOLDOWN_SECONDS: '60',
-  VOICES_PER_GUILD: '4',
-  BUDGET_SERVER_DESIGNS_PER_MONTH: '3',
+  VOICES_PER_GUILD: '5',
+  BUDGET_SERVER_DESIGNS_PER_MONTH: '4',
   BUDGET_MEMBER_CHARS_PER_DAY: '120',
 };
 const creates = () => world.dashscope.requests.filter((r) => r.action === 'create').length;
@@ -122,10 +123,32 @@ describe('paid designs', () => {
     expect(await registered()).toContain('Late');
   }, 90_000);
 
+  it('SIGTERM waits for a paid design in flight and its writes: recorded, nothing left pending', async () => {
+    world.dashscope.faults.http.onlyAction = 'create';
+    world.dashscope.faults.http.stallAfterProcessingNext = 1;
+    world.dashscope.faults.http.stallAfterProcessingMs = 2_000;
+    const before = creates();
+    const reply = design('alice', 'Quick').reply(20_000);
+    await eventually(() => creates() > before, 20_000, 'the create to reach DashScope');
+    const mark = world.logs.length;
+    await world.stopBot();
+    expect(world.logs.slice(mark).join('\n')).not.toMatch(/paid designs in flight/);
+    expect((await reply).content).toMatch(/^Designed \*\*Quick\*\*/);
+    const store = await openStore(world.env.STORE_URL!);
+    try {
+      const registry = new VoiceRegistry(store.keyv, { maxPerGuild: 5 });
+      expect(await registry.get(g.id, 'Quick')).toBeDefined();
+      expect(await registry.pending(g.id)).toEqual([]);
+    } finally {
+      await store.close();
+    }
+    await world.startBot();
+  }, 60_000);
+
   it('a design past the server’s monthly budget is refused with the reason, before paying', async () => {
     const before = creates();
-    const reply = await design('alice', 'Over').reply(20_000);
-    expect(reply.content).toMatch(/used its 3 voice designs for this month/);
+    const reply = await design(twin.winner, 'Over').reply(20_000);
+    expect(reply.content).toMatch(/used its 4 voice designs for this month/);
     expect(creates()).toBe(before);
   });
 });
@@ -173,15 +196,15 @@ describe('speech budgets and usage', () => {
 
   it('/voice usage: Manage Server sees the server, a member their own; /voice limits only lowers', async () => {
     const server = (await command('ada', 'voice', 'usage').reply()).content;
-    expect(server).toMatch(/Voice designs: 3 of 3 \(0 left\)/);
-    expect(server).toMatch(/estimated \$0\.6\d/);
+    expect(server).toMatch(/Voice designs: 4 of 4 \(0 left\)/);
+    expect(server).toMatch(/estimated \$0\.8\d/);
     expect(server).toMatch(/Top members/);
     const own = (await command('bob', 'voice', 'usage').reply()).content;
     expect(own).toMatch(/Your spend this month/);
     expect(own).not.toMatch(/Top members/);
     expect((await command('bob', 'voice', 'limits').reply()).content).toMatch(/needs the Manage Server permission/);
     const tooHigh = await command('ada', 'voice', 'limits', { designs_per_month: 50 }).reply();
-    expect(tooHigh.content).toMatch(/operator allows at most 3/);
+    expect(tooHigh.content).toMatch(/operator allows at most 4/);
     const lowered = await command('ada', 'voice', 'limits', { member_chars_per_day: 60 }).reply();
     expect(lowered.content).toMatch(/Characters per member per day: 60 \(120\)/);
   });
@@ -190,9 +213,9 @@ describe('speech budgets and usage', () => {
     const { code, stdout } = await runCli(['usage', '--guild', g.id, '--json'], world.env);
     expect(code).toBe(0);
     const report = JSON.parse(stdout) as { designs: number; chars: number; usd: number };
-    expect(report.designs).toBe(3);
+    expect(report.designs).toBe(4);
     expect(report.chars).toBe(100);
-    expect(report.usd).toBeCloseTo(0.6 + Math.ceil(100 * 14.3353) / 1e6, 6);
+    expect(report.usd).toBeCloseTo(0.8 + Math.ceil(100 * 14.3353) / 1e6, 6);
   });
 });
 
