@@ -219,6 +219,22 @@ describe('speech budgets and usage', () => {
   });
 });
 
+describe('after the limits change', () => {
+  it('narration resumes by itself once a budget leaves room again', async () => {
+    await command('ada', 'voice', 'limits', { member_chars_per_day: 120 }).reply();
+    const mark = world.logs.length;
+    world.discord.sendMessage({
+      guildId: g.id,
+      channelId: g.channels.general!,
+      authorId: g.members.alice!,
+      content: 'Ahoy.',
+    });
+    const line = await waitForLog(world.logs, /"msg":"spoken"/, 20_000, mark);
+    expect(line).toMatch(/"characters":\d+/);
+    expect(world.logs.slice(mark).join('\n')).not.toMatch(/narration paused by a budget/);
+  });
+});
+
 describe('an unwritable store', () => {
   it('fails start with one clear line, before any paid call', async (ctx) => {
     const dir = await mkdtemp(join(tmpdir(), 'voicebot-ro-'));
