@@ -88,5 +88,35 @@ export const voiceCommand = {
       description: 'This server’s default voice (Manage Server)',
       options: [voiceName('The default voice')],
     },
+    {
+      type: ApplicationCommandOptionType.Subcommand,
+      name: 'usage',
+      description: 'This month’s spend: designs, characters, dollars, budget left (yours; all with Manage Server)',
+    },
+    {
+      type: ApplicationCommandOptionType.Subcommand,
+      name: 'limits',
+      description: 'Show this server’s budgets, or lower them (Manage Server)',
+      options: [
+        {
+          type: ApplicationCommandOptionType.Integer,
+          name: 'designs_per_month',
+          description: 'Voice designs this server may pay for each month',
+          min_value: 0,
+        },
+        {
+          type: ApplicationCommandOptionType.Integer,
+          name: 'chars_per_month',
+          description: 'Characters of speech this server may use each month',
+          min_value: 0,
+        },
+        {
+          type: ApplicationCommandOptionType.Integer,
+          name: 'member_chars_per_day',
+          description: 'Characters of speech each member may use each day',
+          min_value: 0,
+        },
+      ],
+    },
   ],
 } as const satisfies RESTPostAPIChatInputApplicationCommandsJSONBody;

@@ -4,6 +4,7 @@ import { cliContext } from './cli/context.ts';
 import { design } from './cli/design.ts';
 import { type Output, processOutput } from './cli/output.ts';
 import { say } from './cli/say.ts';
+import { usage } from './cli/usage.ts';
 import { voices } from './cli/voices.ts';
 import { ConfigError } from './config.ts';
 import { DashScopeError } from './dashscope/errors.ts';
@@ -17,6 +18,7 @@ Usage:
   voicebot design --description TEXT --preview-text TEXT [--name NAME] [--as NAME] [--out FILE.wav] ...
   voicebot voices list|show|delete|sync ...
   voicebot say --voice NAME --out FILE(.ogg|.wav) [TEXT]
+  voicebot usage [--guild ID] [--json]
 
 Run "voicebot <command> --help" for a command's options.
 Without --guild, voices live in the "local" scope; --guild ID uses that Discord guild's registry.
@@ -28,7 +30,7 @@ LOG_LEVEL=debug prints the stack of an unexpected error.`;
 export const EXIT = { ok: 0, failure: 1, invalidInput: 2 } as const;
 
 type Command = (argv: string[], ctx: ReturnType<typeof cliContext>, output: Output) => Promise<void>;
-const COMMANDS: Readonly<Record<string, Command>> = { design, voices, say };
+const COMMANDS: Readonly<Record<string, Command>> = { design, voices, say, usage };
 
 /** Runs one CLI invocation and returns its exit code; never throws. */
 export async function runCli(

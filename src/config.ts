@@ -1,4 +1,5 @@
 import { DEFAULT_TARGET_MODEL, TARGET_MODELS, type TargetModel } from './dashscope/models.ts';
+import type { OperatorLimits, Prices } from './spend/budget.ts';
 import { redactUrl } from './voices/storeUrl.ts';
 
 /** Everything the bot and the CLI read from the environment. */
@@ -33,6 +34,8 @@ export interface Config {
     /** Characters one member may have spoken per minute (/say and narration together). */
     memberCharsPerMinute: number;
   };
+  /** What DashScope charges, and the operator's budgets (every server's ceilings and the account's per day). */
+  spend: { prices: Prices; budgets: OperatorLimits };
   logLevel: LogLevel;
 }
 
@@ -69,6 +72,12 @@ export const DEFAULTS = {
   DESIGN_COOLDOWN_SECONDS: 60,
   IDLE_LEAVE_SECONDS: 300,
   MEMBER_CHARS_PER_MINUTE: 2_000,
+  PRICE_DESIGN_USD: 0.2,
+  PRICE_SPEECH_USD_PER_10K_CHARS: 0.143353,
+  BUDGET_SERVER_DESIGNS_PER_MONTH: 10,
+  BUDGET_SERVER_CHARS_PER_MONTH: 300_000,
+  BUDGET_MEMBER_CHARS_PER_DAY: 20_000,
+  BUDGET_ACCOUNT_USD_PER_DAY: 5,
   DISCORD_REST_URL: 'https://discord.com/api',
   LOG_LEVEL: 'info',
 } as const;
@@ -106,6 +115,23 @@ export function loadConfig(env: Env, needs: ConfigNeeds): Config {
       idleLeaveMs: read.int('IDLE_LEAVE_SECONDS', DEFAULTS.IDLE_LEAVE_SECONDS, 5, 86_400) * 1000,
       memberCharsPerMinute: read.int('MEMBER_CHARS_PER_MINUTE', DEFAULTS.MEMBER_CHARS_PER_MINUTE, 10, 1_000_000),
     },
+    spend: {
+      prices: {
+        designUsd: read.decimal('PRICE_DESIGN_USD', DEFAULTS.PRICE_DESIGN_USD, 0, 100),
+        speechUsdPer10kChars: read.decimal(
+          'PRICE_SPEECH_USD_PER_10K_CHARS',
+          DEFAULTS.PRICE_SPEECH_USD_PER_10K_CHARS,
+          0,
+          100,
+        ),
+      },
+      budgets: {
+        designsPerMonth: read.int('BUDGET_SERVER_DESIGNS_PER_MONTH', DEFAULTS.BUDGET_SERVER_DESIGNS_PER_MONTH, 0, 1e6),
+        charsPerMonth: read.int('BUDGET_SERVER_CHARS_PER_MONTH', DEFAULTS.BUDGET_SERVER_CHARS_PER_MONTH, 0, 1e12),
+        memberCharsPerDay: read.int('BUDGET_MEMBER_CHARS_PER_DAY', DEFAULTS.BUDGET_MEMBER_CHARS_PER_DAY, 0, 1e12),
+        accountUsdPerDay: read.decimal('BUDGET_ACCOUNT_USD_PER_DAY', DEFAULTS.BUDGET_ACCOUNT_USD_PER_DAY, 0, 1e6),
+      },
+    },
     logLevel: read.oneOf('LOG_LEVEL', DEFAULTS.LOG_LEVEL, LOG_LEVELS),
   };
   if (missing.length > 0) problems.unshift(missingLine(missing));
@@ -140,6 +166,16 @@ function reader(env: Env, problems: string[], missing: { key: string; what: stri
       const parsed = Number(value);
       if (!Number.isInteger(parsed) || parsed < min || parsed > max) {
         problems.push(`${key} must be a whole number from ${min} to ${max} (got "${value}").`);
+        return fallback;
+      }
+      return parsed;
+    },
+    decimal(key: string, fallback: number, min: number, max: number): number {
+      const value = raw(key);
+      if (value === undefined) return fallback;
+      const parsed = Number(value);
+      if (!/^\d+(\.\d+)?$/.test(value) || parsed < min || parsed > max) {
+        problems.push(`${key} must be a number from ${min} to ${max}, e.g. 0.25 (got "${value}").`);
         return fallback;
       }
       return parsed;

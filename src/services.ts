@@ -3,9 +3,12 @@ import type { Config } from './config.ts';
 import { VoiceDesignClient } from './dashscope/voiceDesign.ts';
 import { PronunciationDictionary } from './narration/dictionary.ts';
 import { NarrationSettingsStore } from './narration/settings.ts';
+import { GuildBudgets } from './spend/budget.ts';
+import { SpendLedger } from './spend/ledger.ts';
 import { VoicePreferences } from './voices/preferences.ts';
 import { VoiceRegistry } from './voices/registry.ts';
-import { openStore } from './voices/store.ts';
+import { openStore, redactUrl } from './voices/store.ts';
+import { probeStore } from './voices/storeProbe.ts';
 import { VoiceLibrary } from './voices/voiceLibrary.ts';
 
 /** The services the bot and the CLI share, built from the configuration. */
@@ -18,17 +21,28 @@ export interface Services {
   narrationSettings: NarrationSettingsStore;
   /** Per-server pronunciation fixes. */
   dictionary: PronunciationDictionary;
+  /** What every paid call costs, and the budgets it is held to. */
+  spend: SpendLedger;
   /** The store itself, for its `error` events. */
   keyv: Keyv;
   close(): Promise<void>;
 }
 
-/** Opens the store and builds the services on it. */
+/** Opens the store, proves it can be written (so no paid call is ever lost to it), and builds the services. */
 export async function openServices(config: Config): Promise<Services> {
   const store = await openStore(config.storeUrl);
+  await probeStore(store, redactUrl(config.storeUrl)).catch(async (error: unknown) => {
+    await store.close();
+    throw error;
+  });
   const client = new VoiceDesignClient({ ...config.dashscope });
   const registry = new VoiceRegistry(store.keyv, { maxPerGuild: config.limits.voicesPerGuild });
-  const library = new VoiceLibrary({ client, registry, defaultModel: config.ttsModel });
+  const spend = new SpendLedger(
+    store.counters,
+    new GuildBudgets(store.keyv, config.spend.budgets),
+    config.spend.prices,
+  );
+  const library = new VoiceLibrary({ client, registry, defaultModel: config.ttsModel, spend });
   const preferences = new VoicePreferences(store.keyv);
   const narrationSettings = new NarrationSettingsStore(store.keyv);
   const dictionary = new PronunciationDictionary(store.keyv);
@@ -39,6 +53,7 @@ export async function openServices(config: Config): Promise<Services> {
     preferences,
     narrationSettings,
     dictionary,
+    spend,
     keyv: store.keyv,
     close: () => store.close(),
   };

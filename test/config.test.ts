@@ -27,7 +27,23 @@ describe('loadConfig', () => {
       limits: { voicesPerGuild: 25, designCooldownMs: 60_000, idleLeaveMs: 300_000, memberCharsPerMinute: 2_000 },
       discord: { restUrl: 'https://discord.com/api', devGuildId: undefined },
       logLevel: 'info',
+      spend: {
+        prices: { designUsd: 0.2, speechUsdPer10kChars: 0.143353 },
+        budgets: { designsPerMonth: 10, charsPerMonth: 300_000, memberCharsPerDay: 20_000, accountUsdPerDay: 5 },
+      },
     });
+  });
+
+  it('reads prices and budgets, and refuses a price that is not a plain number', () => {
+    const config = loadConfig(
+      { DASHSCOPE_API_KEY: 'k', PRICE_DESIGN_USD: '0.25', BUDGET_ACCOUNT_USD_PER_DAY: '1.5' },
+      { discord: false },
+    );
+    expect(config.spend.prices.designUsd).toBe(0.25);
+    expect(config.spend.budgets.accountUsdPerDay).toBe(1.5);
+    expect(problemsOf({ DASHSCOPE_API_KEY: 'k', PRICE_DESIGN_USD: '$1' })).toEqual([
+      expect.stringMatching(/^PRICE_DESIGN_USD must be a number/),
+    ]);
   });
 
   it('asks for DISCORD_TOKEN only when Discord is needed', () => {

@@ -4,6 +4,7 @@ import { writeOggOpus, writeWav } from '../audio/files.ts';
 import { TTS_SAMPLE_RATE_HZ } from '../audio/formats.ts';
 import { toOpusPackets } from '../audio/pipeline.ts';
 import { invalidInput, UserError } from '../errors.ts';
+import { billableChars } from '../spend/speechSpend.ts';
 import type { Synthesis } from '../tts/engine.ts';
 import { createTtsEngine } from '../tts/engines.ts';
 import { COMMON, flag, LOCAL_GUILD, parse, required, scopeName, text } from './args.ts';
@@ -43,16 +44,19 @@ export async function say(
   if ([...words].length > SAY_TEXT_MAX_CHARS)
     throw invalidInput(`The text is ${[...words].length} characters; say takes at most ${SAY_TEXT_MAX_CHARS}.`);
   const guildId = text(parsed, 'guild') ?? LOCAL_GUILD;
-  const { registry } = await ctx.services();
+  const { registry, spend } = await ctx.services();
   const voice = await registry.get(guildId, voiceName);
   if (!voice)
     throw new UserError(
       'not_found',
       `No voice called "${voiceName}" in ${scopeName(guildId)}. See "voicebot voices list".`,
     );
+  // Spend: reserved against the budgets before synthesis (as member "cli"), settled with DashScope's count.
+  const spender = { guildId, memberId: 'cli', voiceId: voice.voiceId };
+  const reservation = await spend.reserveSpeech(spender, billableChars(words));
   const engine = createTtsEngine({ ...ctx.config().dashscope });
+  const synthesis = engine.synthesize({ text: words, voice }, new AbortController().signal);
   try {
-    const synthesis = engine.synthesize({ text: words, voice }, new AbortController().signal);
     const audio = countSamples(synthesis);
     if (kind === 'ogg') await writeOggOpus(out, toOpusPackets(audio.chunks));
     else await writeWav(out, audio.chunks, { sampleRate: TTS_SAMPLE_RATE_HZ, channels: 1 });
@@ -73,6 +77,7 @@ export async function say(
     );
   } finally {
     await engine.close();
+    await spend.settle(reservation, synthesis.metrics.characters || reservation.units);
   }
 }
 

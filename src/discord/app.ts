@@ -3,6 +3,8 @@ import type { Config } from '../config.ts';
 import type { Logger } from '../log.ts';
 import type { Narrator } from '../narration/narrator.ts';
 import type { GuildPlayers } from '../playback/guildPlayers.ts';
+import type { SpendLedger } from '../spend/ledger.ts';
+import type { SpeechSpend } from '../spend/speechSpend.ts';
 import type { VoicePreferences } from '../voices/preferences.ts';
 import type { VoiceRegistry } from '../voices/registry.ts';
 import type { VoiceLibrary } from '../voices/voiceLibrary.ts';
@@ -17,7 +19,11 @@ export interface App {
   players: GuildPlayers;
   /** Narrated chat: settings, dictionary, and chat messages to utterances. */
   narration: Narrator;
-  /** Last successful `/voice design` per `guildId:userId`, for the cooldown. */
+  /** Every paid call's reservation and record, and the budgets. */
+  spend: SpendLedger;
+  /** Speech held to the budgets: reserve before queueing, settle when spoken. */
+  speechSpend: SpeechSpend;
+  /** When each member's last `/voice design` was taken, per `guildId:userId`, for the cooldown. */
   designCooldowns: Map<string, number>;
 }
 

@@ -52,6 +52,11 @@ export interface NarratorOptions extends VoiceSources {
   rate?: MemberRate | undefined;
   log: Logger;
   announcer?: NameAnnouncer;
+  /** Holds narration to the budgets (see `src/spend/speechSpend.ts`); absent: nothing is counted. */
+  spend?: {
+    admit(channelId: string, u: readonly Utterance[]): Promise<boolean>;
+    release(u: readonly Utterance[]): Promise<void>;
+  };
 }
 
 interface Prepared {
@@ -142,9 +147,11 @@ export class Narrator {
     if (utterances.length === 0) return this.#ignored(event, 'no_voice');
     const target = decision.action === 'join' ? await this.#join(event.guildId, decision.voiceChannelId) : player;
     if (!target) return this.#ignored(event, 'join_refused');
+    if (this.#options.spend && !(await this.#options.spend.admit(event.channelId, utterances))) return;
     const fits = hasRoom(target, utterances.length, this.#options.maxQueue);
     if (fits && (await this.#allowed(event, target, utterances)) && enqueueAll(target, utterances))
       return this.#remember(event.messageId, name);
+    await this.#options.spend?.release(utterances);
     await this.#skip(target, event, utterances);
   }
 

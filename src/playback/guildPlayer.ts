@@ -26,6 +26,8 @@ export interface GuildPlayerOptions {
   /** An utterance failed; called once per failed utterance, which is then skipped. */
   onError(utterance: Utterance, error: unknown): void;
   onSpoken?(utterance: Utterance, metrics: UtteranceMetrics): void;
+  /** Once per utterance however it ended (spoken, failed, skipped, dropped); `undefined`: never synthesized. */
+  onEnded?(utterance: Utterance, metrics: UtteranceMetrics | undefined): void;
 }
 
 interface Item {
@@ -130,6 +132,7 @@ export class GuildPlayer {
       if (!signal.aborted && this.#state.status !== 'destroyed') this.#options.onError(item.utterance, error);
     } finally {
       audio.packets.cancel();
+      this.#options.onEnded?.(item.utterance, audio.metrics);
     }
   }
 
@@ -154,5 +157,6 @@ export class GuildPlayer {
   #cancel(item: Item): void {
     if (!item.controller.signal.aborted) item.controller.abort(new Error('dropped'));
     item.audio?.packets.cancel();
+    this.#options.onEnded?.(item.utterance, item.audio?.metrics);
   }
 }

@@ -17,6 +17,8 @@ export interface GuildPlayersOptions {
   log: Logger;
   onError(utterance: Utterance, error: unknown): void;
   onSpoken?(utterance: Utterance, metrics: UtteranceMetrics): void;
+  /** Once per utterance however it ended (the spend ledger settles here). */
+  onEnded?(utterance: Utterance, metrics: UtteranceMetrics | undefined): void;
   /** People (not bots) in a voice channel right now. */
   humansIn(guildId: string, channelId: string): number;
   /** Asked when a guild has been idle for `idleLeaveMs`: true keeps the bot (it narrates a bound chat there). */
@@ -73,13 +75,14 @@ export class GuildPlayers {
   #presence(guildId: string): GuildPresence {
     let presence = this.#presences.get(guildId);
     if (presence) return presence;
-    const { joinVoice, engine, encode, maxQueue, idleLeaveMs, log, onError, onSpoken } = this.#options;
+    const { joinVoice, engine, encode, maxQueue, idleLeaveMs, log, onError, onSpoken, onEnded } = this.#options;
     presence = new GuildPresence({
       guildId,
       joinVoice,
       idleLeaveMs,
       log,
-      newPlayer: (sink, onIdle) => new GuildPlayer({ engine, sink, encode, maxQueue, onIdle, onError, onSpoken }),
+      newPlayer: (sink, onIdle) =>
+        new GuildPlayer({ engine, sink, encode, maxQueue, onIdle, onError, onSpoken, onEnded }),
       humansIn: (channelId) => this.#options.humansIn(guildId, channelId),
       staysWhenIdle: (channelId) => this.#options.staysWhenIdle(guildId, channelId),
     });

@@ -4,6 +4,7 @@ import { invalidInput, UserError } from '../errors.ts';
 import type { CharacterVoice } from './characterVoice.ts';
 import { type GuildDoc, type RegistryProblem, readGuildDoc, writeGuildDoc } from './guildDoc.ts';
 import { KeyedSerial } from './keyedSerial.ts';
+import { type PendingDesign, readPending, writePending } from './pendingDesigns.ts';
 import { nameKey, nameProblem, normalizeName, parseVoice } from './voiceRecord.ts';
 
 export { type RegistryProblem, registryKey } from './guildDoc.ts';
@@ -52,8 +53,8 @@ export class VoiceRegistry {
     }
     if (!keyv.throwOnErrors) {
       throw new TypeError(
-        'VoiceRegistry needs a Keyv with throwOnErrors: true (openStore makes one); otherwise a failed read looks ' +
-          'like an empty guild',
+        'VoiceRegistry needs a Keyv with throwOnErrors: true (openStore makes one); ' +
+          'otherwise a failed read looks like an empty guild',
       );
     }
     this.#keyv = keyv;
@@ -77,9 +78,47 @@ export class VoiceRegistry {
     return (await this.#read(guildId)).voices.length;
   }
 
-  /** Throws `quota_full` when the guild is at its cap; call it before paying for a new voice. */
+  /** Throws `quota_full` when the guild is at its cap, designs in flight included. */
   async assertRoom(guildId: string): Promise<void> {
-    if ((await this.count(guildId)) >= this.#maxPerGuild) throw this.#quotaFull();
+    const held = (await readPending(this.#keyv, guildId)).length;
+    if ((await this.count(guildId)) + held >= this.#maxPerGuild) throw this.#quotaFull();
+  }
+
+  /** Designs of this guild paid for (or about to be) but not yet registered. */
+  async pending(guildId: string): Promise<PendingDesign[]> {
+    await this.#read(guildId);
+    return readPending(this.#keyv, guildId);
+  }
+
+  /**
+   * Holds a name and a place under the cap for a design about to be paid for, in the store.
+   * @throws UserError `conflict` (name taken or being designed) or `quota_full`; a storage error when the
+   * store cannot be written — either way before any money is spent.
+   */
+  async holdPending(guildId: string, design: PendingDesign): Promise<void> {
+    await this.#serial.run(guildId, async () => {
+      const doc = await this.#read(guildId);
+      const held = await readPending(this.#keyv, guildId);
+      const same = find(doc, design.name, 'name');
+      if (same) throw nameTaken(same.voice);
+      if (held.some((p) => nameKey(p.name) === nameKey(design.name)))
+        throw new UserError('conflict', `A voice named "${design.name}" is being designed right now.`);
+      if (doc.voices.length + held.length >= this.#maxPerGuild) throw this.#quotaFull();
+      await writePending(this.#keyv, guildId, [...held, design]);
+    });
+  }
+
+  /** Drops a pending design (after its voice was registered, or when nothing was created). */
+  async dropPending(guildId: string, id: string): Promise<void> {
+    await this.#serial.run(guildId, async () => {
+      const held = await readPending(this.#keyv, guildId);
+      if (held.some((p) => p.id === id))
+        await writePending(
+          this.#keyv,
+          guildId,
+          held.filter((p) => p.id !== id),
+        );
+    });
   }
 
   /** Registers a voice; the name is normalized and must be unique in the guild. */
@@ -122,8 +161,8 @@ export class VoiceRegistry {
   #quotaFull(): UserError {
     return new UserError(
       'quota_full',
-      `This server has reached its limit of ${this.#maxPerGuild} voices. Remove a voice it no longer uses to make ` +
-        `room.`,
+      `This server has reached its limit of ${this.#maxPerGuild} voices. ` +
+        'Remove a voice it no longer uses to make room.',
     );
   }
 
@@ -138,8 +177,8 @@ export class VoiceRegistry {
       const doc = await this.#read(guildId);
       if (!doc.readable) {
         throw new Error(
-          `The voice registry value at "${doc.key}" is unreadable; refusing to overwrite it. Inspect or delete that ` +
-            `key.`,
+          `The voice registry value at "${doc.key}" is unreadable; refusing to overwrite it. ` +
+            'Inspect or delete that key.',
         );
       }
       const { stored, result } = change(doc);

@@ -3,6 +3,7 @@ import { dirname } from 'node:path';
 import KeyvRedis, { createClient } from '@keyv/redis';
 import KeyvSqlite from '@keyv/sqlite';
 import Keyv from 'keyv';
+import { type AtomicCounters, memoryCounters, redisCounters, sqliteCounters } from '../spend/counters.ts';
 import { parseStoreUrl, redactUrl, type StoreLocation } from './storeUrl.ts';
 
 export { parseStoreUrl, redactUrl, STORE_URL_FORMS, type StoreLocation } from './storeUrl.ts';
@@ -26,6 +27,8 @@ export interface Store {
   /** Throws on storage errors (`throwOnErrors`), as `VoiceRegistry` requires. */
   keyv: Keyv;
   kind: StoreLocation['kind'];
+  /** Counters changed atomically across processes: the spend ledger's. */
+  counters: AtomicCounters;
   /** Closes the database handle or connection so the process can exit; safe to call twice. */
   close(): Promise<void>;
 }
@@ -48,7 +51,7 @@ export async function openStore(storeUrl: string, options: StoreOptions = {}): P
   switch (location.kind) {
     case 'memory': {
       const keyv = new Keyv({ namespace, throwOnErrors: true });
-      return { keyv, kind: 'memory', close: once(() => keyv.disconnect()) };
+      return { keyv, kind: 'memory', counters: memoryCounters(), close: once(() => keyv.disconnect()) };
     }
     case 'sqlite':
       return openSqlite(location.path, namespace);
@@ -69,13 +72,15 @@ async function openSqlite(path: string, namespace: string): Promise<Store> {
   }
   const adapter = new KeyvSqlite({ uri: `sqlite://${path}`, busyTimeout: SQLITE_BUSY_TIMEOUT_MS });
   const keyv = new Keyv({ store: adapter, namespace, throwOnErrors: true });
+  let counters: AtomicCounters;
   try {
     await adapter.query('SELECT 1');
+    counters = await sqliteCounters((sql, ...params) => adapter.query(sql, ...params), namespace);
   } catch (error) {
     await adapter.close().catch(() => undefined);
     throw fail(error);
   }
-  return { keyv, kind: 'sqlite', close: once(() => adapter.close()) };
+  return { keyv, kind: 'sqlite', counters, close: once(() => adapter.close()) };
 }
 
 async function openRedis(url: string, namespace: string): Promise<Store> {
@@ -105,7 +110,7 @@ async function openRedis(url: string, namespace: string): Promise<Store> {
     if (client.isReady) await client.close();
     else if (client.isOpen) client.destroy();
   });
-  return { keyv, kind: 'redis', close };
+  return { keyv, kind: 'redis', counters: redisCounters(client, namespace), close };
 }
 
 /**

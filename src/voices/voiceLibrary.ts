@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { setTimeout as delay } from 'node:timers/promises';
 import { DashScopeError } from '../dashscope/errors.ts';
 import { ACCOUNT_VOICE_QUOTA } from '../dashscope/limits.ts';
@@ -5,7 +6,10 @@ import type { TargetModel } from '../dashscope/models.ts';
 import { type DesignRequest, type ValidDesignRequest, validateDesign } from '../dashscope/validate.ts';
 import type { AccountVoice, CreatedVoice, VoiceDesignClient } from '../dashscope/voiceDesign.ts';
 import { invalidInput, UserError } from '../errors.ts';
+import type { Reservation, Spender } from '../spend/ledger.ts';
 import type { CharacterVoice } from './characterVoice.ts';
+import type { PendingDesign } from './pendingDesigns.ts';
+import { createOrRecover } from './recoverCreate.ts';
 import type { VoiceRegistry } from './registry.ts';
 import { syncGuild } from './sync.ts';
 import { nameProblem, normalizeName } from './voiceRecord.ts';
@@ -32,6 +36,14 @@ export interface VoiceLibraryOptions {
   accountQuota?: number;
   /** How long reconciliation keeps looking for a voice whose create went unanswered, ms. */
   reconcileWindowMs?: number;
+  /** The spend ledger: a design is reserved against the budgets before it is paid for. */
+  spend?: DesignSpend;
+}
+
+/** The part of the spend ledger a design uses. */
+export interface DesignSpend {
+  reserveDesign(spender: Spender): Promise<Reservation>;
+  settle(reservation: Reservation, used: number): Promise<void>;
 }
 
 /**
@@ -44,6 +56,9 @@ export class VoiceLibrary {
   readonly #defaultModel: TargetModel;
   readonly #accountQuota: number;
   readonly #reconcileWindowMs: number;
+  readonly #spend: DesignSpend | undefined;
+  /** Designs between their reservation and their last write: shutdown waits for them. */
+  readonly #inFlight = new Set<Promise<unknown>>();
 
   constructor(options: VoiceLibraryOptions) {
     this.#client = options.client;
@@ -51,6 +66,19 @@ export class VoiceLibrary {
     this.#defaultModel = options.defaultModel;
     this.#accountQuota = options.accountQuota ?? ACCOUNT_VOICE_QUOTA;
     this.#reconcileWindowMs = options.reconcileWindowMs ?? 6_000;
+    this.#spend = options.spend;
+  }
+
+  /** Paid designs still running. */
+  get inFlight(): number {
+    return this.#inFlight.size;
+  }
+
+  /** Waits until no paid design is running, or `timeoutMs` passed; returns how many were still running. */
+  async drain(timeoutMs: number): Promise<number> {
+    const timeout = delay(timeoutMs, undefined, { ref: false });
+    await Promise.race([Promise.allSettled([...this.#inFlight]), timeout]);
+    return this.#inFlight.size;
   }
 
   /**
@@ -73,37 +101,85 @@ export class VoiceLibrary {
     const { request, name } = this.validate(input);
     if (await this.#registry.get(guildId, name))
       throw new UserError('conflict', `This server already has a voice named "${name}".`);
+    if ((await this.#registry.pending(guildId)).some((p) => p.name.toLowerCase() === name.toLowerCase()))
+      throw new UserError('conflict', `A voice named "${name}" is being designed right now.`);
     await this.#registry.assertRoom(guildId);
     const { totalCount } = await this.#client.list({ pageSize: 1 }, signal);
     if (totalCount >= this.#accountQuota)
       throw new UserError(
         'quota_full',
-        `The bot's DashScope account holds ${totalCount} of its ${this.#accountQuota} voices, so no new voice can be ` +
-          `designed until some are deleted.`,
+        `The bot's DashScope account holds ${totalCount} of its ${this.#accountQuota} voices, ` +
+          'so no new voice can be designed until some are deleted.',
       );
     return { request, name };
   }
 
-  /** Designs a voice at DashScope and saves it in the guild's registry. */
+  /**
+   * Designs a voice at DashScope and saves it in the guild's registry.
+   * @remarks Before the paid create: every check, a pending entry in the store (holding the name and a place
+   * under the cap; a store that cannot be written refuses here), and a reservation against the budgets.
+   */
   async design(guildId: string, input: DesignInput, signal?: AbortSignal): Promise<DesignResult> {
     const { request, name } = await this.prepare(guildId, input, signal);
-    const { created, recovered } = await this.#createOrRecover(guildId, request, signal);
-    const voice: CharacterVoice = {
+    const pending: PendingDesign = {
+      id: randomUUID(),
       name,
+      createdBy: input.createdBy,
+      startedAt: Date.now(),
+      request: {
+        preferredName: request.preferredName,
+        targetModel: request.targetModel,
+        description: request.description,
+        previewText: request.previewText,
+        language: request.language,
+      },
+    };
+    await this.#registry.holdPending(guildId, pending);
+    let reservation: Reservation | undefined;
+    try {
+      reservation = await this.#spend?.reserveDesign({ guildId, memberId: input.createdBy });
+    } catch (error) {
+      await this.#registry.dropPending(guildId, pending.id);
+      throw error;
+    }
+    const flight = this.#paidDesign(guildId, pending, request, reservation, signal);
+    this.#inFlight.add(flight);
+    return flight.finally(() => this.#inFlight.delete(flight));
+  }
+
+  async #paidDesign(
+    guildId: string,
+    pending: PendingDesign,
+    request: ValidDesignRequest,
+    reservation: Reservation | undefined,
+    signal?: AbortSignal,
+  ): Promise<DesignResult> {
+    let outcome: { created: CreatedVoice; recovered: boolean };
+    try {
+      const known = async () => new Set((await this.#registry.list(guildId)).map((v) => v.voiceId));
+      const listAccount = () => this.accountVoices(signal);
+      const window = { windowMs: this.#reconcileWindowMs, signal };
+      outcome = await createOrRecover(this.#client, request, { known, listAccount, ...window });
+    } catch (error) {
+      // Unanswered creates were looked for already: nothing was created, so nothing is billed.
+      if (reservation) await this.#spend?.settle(reservation, 0);
+      await this.#registry.dropPending(guildId, pending.id);
+      throw error;
+    }
+    const { created, recovered } = outcome;
+    const voice: CharacterVoice = {
+      name: pending.name,
       voiceId: created.voiceId,
       targetModel: request.targetModel,
       description: request.description,
       language: request.language,
-      createdBy: input.createdBy,
+      createdBy: pending.createdBy,
       createdAt: Date.now(),
     };
-    try {
-      return { voice: await this.#registry.add(guildId, voice), preview: created.preview, recovered };
-    } catch (error) {
-      // Lost a race for the name or the cap: do not leave a paid voice nobody can reach.
-      await this.#client.delete(created.voiceId).catch(() => undefined);
-      throw error;
-    }
+    // A failed write leaves the pending entry: the next start adopts the voice instead of losing it.
+    const saved = await this.#registry.add(guildId, voice);
+    await this.#registry.dropPending(guildId, pending.id);
+    return { voice: saved, preview: created.preview, recovered };
   }
 
   /**
@@ -139,61 +215,4 @@ export class VoiceLibrary {
     const ids = new Set((await this.accountVoices(signal)).map((v) => v.voiceId));
     return syncGuild(this.#registry, guildId, ids, { prune, listedAt });
   }
-
-  async #createOrRecover(
-    guildId: string,
-    request: ValidDesignRequest,
-    signal?: AbortSignal,
-  ): Promise<{ created: CreatedVoice; recovered: boolean }> {
-    try {
-      return { created: await this.#client.create(request, signal), recovered: false };
-    } catch (error) {
-      if (!(error instanceof DashScopeError && error.outcomeUnknown)) throw error;
-      const found = await this.#reconcile(guildId, request, signal);
-      if (!found)
-        throw new DashScopeError(
-          {
-            ...error,
-            outcomeUnknown: false,
-            serverMessage: `${error.serverMessage}; no voice was created, so it is safe to try again`,
-          },
-          { cause: error },
-        );
-      return {
-        created: { voiceId: found.voiceId, targetModel: found.targetModel, preview: undefined, requestId: undefined },
-        recovered: true,
-      };
-    }
-  }
-
-  /**
-   * Looks for the voice an unanswered create may have made, instead of creating (and paying) twice.
-   * @remarks Matches every field DashScope echoes (name prefix, model, language, description, preview text),
-   * skips voices this guild already has, and polls for a while because the create may still be running.
-   */
-  async #reconcile(
-    guildId: string,
-    request: ValidDesignRequest,
-    signal?: AbortSignal,
-  ): Promise<AccountVoice | undefined> {
-    const deadline = Date.now() + this.#reconcileWindowMs;
-    const known = new Set((await this.#registry.list(guildId)).map((v) => v.voiceId));
-    for (;;) {
-      const match = (await this.accountVoices(signal))
-        .filter((v) => !known.has(v.voiceId) && matchesRequest(v, request))
-        .sort((a, b) => b.voiceId.localeCompare(a.voiceId))[0];
-      if (match || Date.now() >= deadline) return match;
-      await delay(Math.min(2_000, this.#reconcileWindowMs / 3), undefined, { signal });
-    }
-  }
-}
-
-function matchesRequest(voice: AccountVoice, request: ValidDesignRequest): boolean {
-  return (
-    voice.voiceId.startsWith(`qwen-tts-vd-${request.preferredName}-voice-`) &&
-    voice.targetModel === request.targetModel &&
-    voice.description === request.description &&
-    voice.previewText === request.previewText &&
-    (voice.language === '' || voice.language === request.language)
-  );
 }

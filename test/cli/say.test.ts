@@ -64,6 +64,16 @@ describe('voicebot say', () => {
     expect(zeroCrossingFrequency(left, 48_000, 4_800, left.length - 4_800)).toBeCloseTo(tone.frequencyHz, -1);
   });
 
+  it('records what it spoke and designed in the spend ledger, as voicebot usage shows', async () => {
+    await runCli(['say', '--voice', 'captain', '--out', join(dir, 'spent.wav'), TEXT], env);
+    const server = await runCli(['usage', '--guild', 'local', '--json'], env);
+    expect(server.code).toBe(0);
+    const report = JSON.parse(server.stdout) as { designs: number; chars: number; topVoices: { id: string }[] };
+    expect(report).toMatchObject({ designs: 1, chars: TEXT.length, topVoices: [{ id: voiceId, chars: TEXT.length }] });
+    const account = JSON.parse((await runCli(['usage', '--json'], env)).stdout) as { today: { usd: number } };
+    expect(account.today.usd).toBeCloseTo(0.2 + Math.ceil(TEXT.length * 14.3353) / 1e6, 6);
+  });
+
   it('writes the received 24 kHz PCM exactly into a WAV, reading the text from stdin', async () => {
     const out = join(dir, 'hello.wav');
     const run = await runCli(['say', '--voice', voiceId, '--out', out], env, { stdin: `${TEXT}\n` });

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { QUEUE_MAX_UTTERANCES, SAY_TEXT_MAX_CHARS } from '../../../commands/limits.ts';
 import { invalidInput, UserError } from '../../errors.ts';
 import { memberShare, rateRefusal, withinShare } from '../../playback/memberShare.ts';
+import type { Utterance } from '../../playback/utterance.ts';
 import { resolveVoice } from '../../voices/resolveVoice.ts';
 import type { Handler } from '../app.ts';
 import { plain, respond } from '../reply.ts';
@@ -41,8 +42,7 @@ export const say: Handler = async (interaction, app) => {
   );
   assertInCall(interaction, app, '/say', interaction.member.voice.channelId);
   await takeShare(interaction, app, [...text].length);
-  const player = app.players.get(interaction.guildId) ?? (await joinFor(interaction, app)).player;
-  const ahead = player.enqueue({
+  const utterance: Utterance = {
     id: randomUUID(),
     guildId: interaction.guildId,
     text,
@@ -50,7 +50,11 @@ export const say: Handler = async (interaction, app) => {
     requestedBy: interaction.user.id,
     source: 'say',
     reportChannelId: interaction.channelId,
-  });
+  };
+  // Spend: the characters are reserved first (a budget refuses here, with its reason) and given back on failure.
+  const ahead = await app.speechSpend.queue(utterance, async () =>
+    (app.players.get(interaction.guildId) ?? (await joinFor(interaction, app)).player).enqueue(utterance),
+  );
   await respond(
     interaction,
     ahead === 0 ? `Speaking as **${plain(voice.name)}**.` : `Queued as **${plain(voice.name)}** (${ahead} ahead).`,

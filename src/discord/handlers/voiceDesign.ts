@@ -1,6 +1,7 @@
 import { ActionRowBuilder, AttachmentBuilder, ButtonBuilder, ButtonStyle } from 'discord.js';
 import { DESIGN_LANGUAGES, type DesignLanguage } from '../../../commands/limits.ts';
 import { wavBytes } from '../../audio/files.ts';
+import { DashScopeError } from '../../dashscope/errors.ts';
 import { preferredNameFrom } from '../../dashscope/validate.ts';
 import { UserError } from '../../errors.ts';
 import type { CharacterVoice } from '../../voices/characterVoice.ts';
@@ -16,11 +17,17 @@ export const KEEP_DECISION_MS = 5 * 60_000;
 export const design: Handler = async (interaction, app) => {
   const cooldownKey = `${interaction.guildId}:${interaction.user.id}`;
   const input = readInput(interaction.options, interaction.user.id);
-  assertCooldown(app, cooldownKey);
   app.library.validate(input); // pure checks first: a wrong option never spends a paid call, nor even defers
-  await interaction.deferReply();
-  const result = await app.library.design(interaction.guildId, input);
-  app.designCooldowns.set(cooldownKey, Date.now());
+  // Taken before any await, so designs sent at once see it: one paid create per cooldown, not one each.
+  const release = takeCooldown(app, cooldownKey);
+  let result: DesignResult;
+  try {
+    await interaction.deferReply();
+    result = await app.library.design(interaction.guildId, input);
+  } catch (error) {
+    if (!(error instanceof DashScopeError && error.outcomeUnknown)) release(); // nothing was paid for
+    throw error;
+  }
   app.log.info(
     { guildId: interaction.guildId, voice: result.voice.voiceId, recovered: result.recovered },
     'voice designed',
@@ -33,9 +40,14 @@ export const design: Handler = async (interaction, app) => {
   ).unref();
 };
 
-/** Keep / Discard, pressed under a design preview. `args`: voice id, designer id. */
-export const onDesignButton: ButtonHandler = async (click, app, [action, voiceId, designerId]) => {
-  if (click.user.id !== designerId)
+/**
+ * Keep / Discard, pressed under a design preview. `args`: action, voice id (a designer id after it is ignored).
+ * @remarks Who may choose comes from the stored record, never from the custom id, which a client can forge.
+ */
+export const onDesignButton: ButtonHandler = async (click, app, [action, voiceId]) => {
+  const voice = await app.registry.get(click.guildId, voiceId ?? '');
+  if (!voice) throw new UserError('not_found', 'That voice is no longer in this server.');
+  if (click.user.id !== voice.createdBy)
     throw new UserError('forbidden', 'Only the member who designed this voice can keep or discard it.');
   if (Date.now() - click.message.createdTimestamp > KEEP_DECISION_MS) {
     await click.update({ components: [] });
@@ -44,8 +56,6 @@ export const onDesignButton: ButtonHandler = async (click, app, [action, voiceId
       'That choice has expired: the voice was kept. Delete it with /voice delete if you don’t want it.',
     );
   }
-  const voice = await app.registry.get(click.guildId, voiceId ?? '');
-  if (!voice) throw new UserError('not_found', 'That voice is no longer in this server.');
   if (action === 'discard') {
     await click.deferUpdate();
     await app.library.remove(click.guildId, voice.voiceId);
@@ -74,11 +84,17 @@ function readInput(options: Parameters<Handler>[0]['options'], userId: string): 
   };
 }
 
-function assertCooldown(app: App, key: string): void {
+/** Starts the member's cooldown now, or refuses while one runs; returns how to give it back. */
+function takeCooldown(app: App, key: string): () => void {
   const last = app.designCooldowns.get(key);
-  const waitMs = last === undefined ? 0 : last + app.config.limits.designCooldownMs - Date.now();
+  const now = Date.now();
+  const waitMs = last === undefined ? 0 : last + app.config.limits.designCooldownMs - now;
   if (waitMs > 0)
     throw new UserError('quota_full', `You designed a voice a moment ago; try again in ${Math.ceil(waitMs / 1000)} s.`);
+  app.designCooldowns.set(key, now);
+  return () => {
+    if (app.designCooldowns.get(key) === now) app.designCooldowns.delete(key);
+  };
 }
 
 const keptText = (voice: CharacterVoice): string =>

@@ -1,0 +1,47 @@
+import type Keyv from 'keyv';
+import type { ValidDesignRequest } from '../dashscope/validate.ts';
+
+/**
+ * A design about to be paid for, written to the store before the paid create.
+ * @remarks It holds the name and a place under the server's cap while the create runs, so a second design
+ * of the same name or past the cap is refused before paying; if the process dies before the voice is
+ * recorded, the next start finds the voice through DashScope's `list` by these fields and adopts it.
+ */
+export interface PendingDesign {
+  id: string;
+  /** Normalized registry name. */
+  name: string;
+  createdBy: string;
+  /** Unix ms the paid call was about to start. */
+  startedAt: number;
+  request: Pick<ValidDesignRequest, 'preferredName' | 'targetModel' | 'description' | 'previewText' | 'language'>;
+}
+
+export const pendingKey = (guildId: string): string => `pending-designs:${guildId}`;
+
+/** The guild's pending designs; malformed entries are dropped (they hold nothing). */
+export async function readPending(keyv: Keyv, guildId: string): Promise<PendingDesign[]> {
+  const raw: unknown = await keyv.get(pendingKey(guildId));
+  return Array.isArray(raw) ? raw.filter(isPending) : [];
+}
+
+export async function writePending(keyv: Keyv, guildId: string, pending: PendingDesign[]): Promise<void> {
+  if (pending.length === 0) await keyv.delete(pendingKey(guildId));
+  else await keyv.set(pendingKey(guildId), pending);
+}
+
+function isPending(value: unknown): value is PendingDesign {
+  if (typeof value !== 'object' || value === null) return false;
+  const p = value as Record<string, unknown>;
+  const request = p.request as Record<string, unknown> | null | undefined;
+  return (
+    typeof p.id === 'string' &&
+    typeof p.name === 'string' &&
+    typeof p.createdBy === 'string' &&
+    typeof p.startedAt === 'number' &&
+    typeof request === 'object' &&
+    request !== null &&
+    typeof request.preferredName === 'string' &&
+    typeof request.description === 'string'
+  );
+}
