@@ -18,13 +18,19 @@ export class MemberRate {
     this.#limiter = new RateLimiterMemory({ points: perMinute, duration: 60, keyPrefix: 'speech' });
   }
 
-  /** Takes `characters` from the member's minute; refused when they would go past it. */
+  /**
+   * Takes `characters` from the member's minute; refused when they would go past it.
+   * @remarks A refused request takes nothing: the library counts it first, so it is given back at once.
+   */
   async take(guildId: string, userId: string, characters: number): Promise<Allowance> {
+    const key = `${guildId}:${userId}`;
+    const points = Math.max(1, characters);
     try {
-      await this.#limiter.consume(`${guildId}:${userId}`, Math.max(1, characters));
+      await this.#limiter.consume(key, points);
       return { granted: true };
     } catch (error) {
       if (!(error instanceof RateLimiterRes)) throw error;
+      await this.#limiter.reward(key, points);
       return { granted: false, retryInMs: error.msBeforeNext, perMinute: this.perMinute };
     }
   }

@@ -1,4 +1,4 @@
-import { createRequire } from 'node:module';
+import { remove as removeConfusables } from 'confusables';
 import { DESIGN_LANGUAGES, REGISTRY_NAME_MAX_CHARS, REGISTRY_NAME_PATTERN } from '../../commands/limits.ts';
 import { TARGET_MODELS } from '../dashscope/models.ts';
 import type { CharacterVoice } from './characterVoice.ts';
@@ -14,20 +14,15 @@ export function normalizeName(raw: string): string {
   return raw.normalize('NFKC').trim().replace(/\s+/gu, ' ');
 }
 
-/** decancer is CommonJS whose typings declare an ES default export: load it as what it is, a function. */
-const decancer = createRequire(import.meta.url)('decancer') as typeof import('decancer').default;
-
-/** Scripts whose letters do not pass for Latin ones are kept as they are when names are compared. */
-const KEEP_SCRIPTS = { retainChinese: true, retainJapanese: true, retainKorean: true } as const;
-
 /**
  * The comparison form of a registry name: {@link normalizeName}, then its confusable skeleton, lower case.
- * @remarks Two names that look alike are one name: Latin "Ada" and Cyrillic "Аda", "Zoë" and "Zoe" (decancer's
- * tables, after Unicode's confusables of UTS #39). Chinese, Japanese and Korean are kept as written.
+ * @remarks Two names that look alike are one name: Latin "Ada" and Cyrillic "Аda", "Zoë" and "Zoe" (the
+ * `confusables` package's tables, after Unicode's confusables of UTS #39). Scripts without Latin look-alikes,
+ * such as Chinese, Japanese and Korean, are kept as written.
  */
 export function nameKey(raw: string): string {
   const name = normalizeName(raw);
-  const skeleton = decancer(name, KEEP_SCRIPTS).toString();
+  const skeleton = removeConfusables(name).toLowerCase();
   return skeleton === '' ? name.toLowerCase() : skeleton;
 }
 

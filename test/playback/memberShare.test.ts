@@ -13,6 +13,8 @@ describe('MemberRate', () => {
     if (refused.granted) throw new Error('granted');
     expect(refused.retryInMs).toBeGreaterThan(50_000);
     expect(rateRefusal(refused)).toMatch(/used your 1000 characters for this minute; try again in \d+ s/);
+    expect(await rate.take('g1', 'alice', 400)).toEqual({ granted: true }); // the refused 600 took nothing
+    expect(await rate.take('g1', 'alice', 1)).toMatchObject({ granted: false });
     expect(await rate.take('g1', 'bob', 1_000)).toEqual({ granted: true });
     expect(await rate.take('g2', 'alice', 1_000)).toEqual({ granted: true });
   });
