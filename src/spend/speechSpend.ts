@@ -1,17 +1,16 @@
+import { billableChars } from '../dashscope/billing.ts';
 import type { Logger } from '../log.ts';
 import type { Utterance } from '../playback/utterance.ts';
 import { BudgetRefusal, type Reservation, type SpendLedger } from './ledger.ts';
 
-/** Characters DashScope bills for `text`: one each, two for a CJK ideograph (spec, `usage.characters`). */
-export function billableChars(text: string): number {
-  let count = 0;
-  for (const ch of text) count += /\p{Script=Han}/u.test(ch) ? 2 : 1;
-  return count;
-}
+export { billableChars };
 
 /** What the speech spend hook needs of an utterance that ended. */
 export interface SpokenMetrics {
+  /** Characters DashScope reported. */
   characters: number;
+  /** Billable characters of the text sent to DashScope, reported or not. */
+  sentCharacters: number;
 }
 
 /**
@@ -84,16 +83,15 @@ export class SpeechSpend {
   }
 
   /**
-   * Settles an utterance that ended: with the characters DashScope reported, or, when it was never
-   * synthesized (`undefined`), with nothing. A synthesis stopped before DashScope reported its usage keeps
-   * its reservation (what was sent is not known, so it counts as sent). An utterance that was not reserved
-   * (an edit's new text) is recorded all the same.
+   * Settles an utterance that ended: with the characters DashScope reported or, when more text was sent
+   * than usage reported (a piece cut off by /skip before its usage arrived), with what was sent; never
+   * synthesized (`undefined`): nothing. An utterance that was not reserved (an edit's new text) is recorded
+   * all the same.
    */
   ended(utterance: Utterance, metrics: SpokenMetrics | undefined): Promise<void> {
     const reservation = this.#held.get(utterance.id);
     this.#held.delete(utterance.id);
-    const reported = metrics?.characters ?? 0;
-    const used = metrics === undefined ? 0 : reported > 0 ? reported : (reservation?.units ?? 0);
+    const used = metrics === undefined ? 0 : Math.max(metrics.characters, metrics.sentCharacters);
     const spender = { guildId: utterance.guildId, memberId: utterance.requestedBy, voiceId: utterance.voice.voiceId };
     const settling = reservation ? this.#ledger.settle(reservation, used) : this.#ledger.record(spender, used);
     return settling.catch((error: unknown) =>

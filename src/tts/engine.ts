@@ -29,6 +29,8 @@ export interface UtteranceMetrics {
   totalMs: number;
   /** Billable characters DashScope reported (`usage.characters`; a CJK ideograph counts 2). */
   characters: number;
+  /** Billable characters of the text sent so far (the text goes a piece at a time; a skip stops it). */
+  sentCharacters: number;
   /** Whether an already open session carried the utterance. */
   warm: boolean;
 }
@@ -58,5 +60,5 @@ export function languageTypeOf(voice: CharacterVoice): string {
 
 /** Fresh metrics, all zero. */
 export function emptyMetrics(): UtteranceMetrics {
-  return { connectMs: 0, firstAudioMs: undefined, totalMs: 0, characters: 0, warm: false };
+  return { connectMs: 0, firstAudioMs: undefined, totalMs: 0, characters: 0, sentCharacters: 0, warm: false };
 }

@@ -2,6 +2,7 @@
  * Speech over DashScope's non-realtime generation endpoint with SSE streaming (spec §2), for voices
  * bound to a non-realtime model such as `qwen3-tts-vd-2026-01-26`.
  */
+import { billableChars } from '../dashscope/billing.ts';
 import { closedError } from '../dashscope/classify.ts';
 import { type GenerationTarget, streamGeneration } from '../dashscope/generation/stream.ts';
 import { GENERATION_MAX_CHARS } from '../dashscope/limits.ts';
@@ -98,6 +99,7 @@ export class HttpTts implements TtsEngine {
     };
     const sentAt = performance.now();
     const before = metrics.characters;
+    metrics.sentCharacters += billableChars(text.trim());
     this.#counts.requests += 1;
     const hooks = {
       onHeaders: (): void => {

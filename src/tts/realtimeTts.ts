@@ -4,6 +4,7 @@
  * piece only when the reader has taken all the audio of the last: a reader that keeps a few seconds ahead
  * of playback (see `prefetch`) thus keeps the spend a few seconds ahead too, and /skip or /stop ends it.
  */
+import { billableChars } from '../dashscope/billing.ts';
 import { closedError } from '../dashscope/classify.ts';
 import type { RealtimeResponse } from '../dashscope/realtime/response.ts';
 import type { RealtimeSession, SessionTarget } from '../dashscope/realtime/session.ts';
@@ -113,9 +114,11 @@ export class RealtimeTts implements TtsEngine {
     const onAbort = (): void => lease.session?.destroy(signal.reason);
     signal.addEventListener('abort', onAbort, { once: true });
     try {
+      metrics.sentCharacters += billableChars(head.trim());
       const { response, first } = await this.#begin(req.voice, head, metrics, lease);
       yield* this.#audioOf(response, first, signal, metrics);
       for (const piece of rest) {
+        metrics.sentCharacters += billableChars(piece.trim());
         const next = (lease.session as RealtimeSession).speak([piece]);
         yield* this.#audioOf(next, await next.chunks.next(), signal, metrics);
       }

@@ -3,7 +3,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createLogger } from '../../src/log.ts';
 import { GuildPlayers } from '../../src/playback/guildPlayers.ts';
 import type { Utterance } from '../../src/playback/utterance.ts';
-import type { Synthesis, TtsEngine } from '../../src/tts/engine.ts';
+import { emptyMetrics, type Synthesis, type TtsEngine } from '../../src/tts/engine.ts';
 import { VOICE } from '../narration/fakePlayer.ts';
 import { RecordingSink } from './recordingSink.ts';
 
@@ -12,7 +12,7 @@ const IDLE_MS = 1_000;
 /** An engine whose speech never arrives: a player fed by it stays `speaking` until stopped. */
 const silentEngine: TtsEngine = {
   synthesize: (_req, signal) => {
-    const metrics = { connectMs: 0, firstAudioMs: undefined, totalMs: 0, characters: 0, warm: false };
+    const metrics = emptyMetrics();
     const never = (async function* () {
       await new Promise((resolve) => signal.addEventListener('abort', resolve, { once: true }));
     })();

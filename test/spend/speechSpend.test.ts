@@ -37,18 +37,18 @@ describe('SpeechSpend', () => {
     expect(billableChars('Ahoy 你好')).toBe(9);
   });
 
-  it('settles with the reported count, nothing when never synthesized, the reservation when unreported', async () => {
+  it('settles with what was reported or sent, whichever is more; nothing when never synthesized', async () => {
     const spoken = utterance('x'.repeat(50));
     await spend.reserve(spoken);
-    await spend.ended(spoken, { characters: 20 });
+    await spend.ended(spoken, { characters: 20, sentCharacters: 20 });
     const dropped = utterance('y'.repeat(30));
     await spend.reserve(dropped);
     await spend.ended(dropped, undefined);
-    const cut = utterance('z'.repeat(10));
+    const cut = utterance('z'.repeat(80)); // skipped in its second piece, before that piece's usage arrived
     await spend.reserve(cut);
-    await spend.ended(cut, { characters: 0 });
-    await spend.ended(utterance('never reserved'), { characters: 7 });
-    expect(await chars()).toBe(20 + 0 + 10 + 7);
+    await spend.ended(cut, { characters: 30, sentCharacters: 60 });
+    await spend.ended(utterance('never reserved'), { characters: 7, sentCharacters: 7 });
+    expect(await chars()).toBe(20 + 0 + 60 + 7);
   });
 
   it('pauses narration with one notice per budget, and speaks again once a reservation fits', async () => {

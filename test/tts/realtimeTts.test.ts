@@ -125,6 +125,7 @@ describe('RealtimeTts', () => {
     for (const append of appends) expect(codePointLength(append)).toBeLessThanOrEqual(PIECE_MAX_CHARS);
     expect(sent(emu, 'input_text_buffer.commit')).toHaveLength(pieces.length);
     expect(synthesis.metrics.characters).toBe(billableCharacters(pieces.map((p) => p.trim()).join('')));
+    expect(synthesis.metrics.sentCharacters).toBe(synthesis.metrics.characters);
     expect(emu.ctx.stats.realtimeSessions).toBe(1);
   });
 
@@ -132,7 +133,8 @@ describe('RealtimeTts', () => {
     const voice = addVoice(emu, 'hero', RT_MODEL);
     const text = Array.from({ length: 12 }, (_, i) => `This is sentence number ${i + 1}, spoken in turn.`).join(' ');
     const controller = new AbortController();
-    const iterator = engine().synthesize({ text, voice }, controller.signal)[Symbol.asyncIterator]();
+    const synthesis = engine().synthesize({ text, voice }, controller.signal);
+    const iterator = synthesis[Symbol.asyncIterator]();
     await iterator.next();
     await waitFor(() => emu.requests.some((r) => r.action === 'input_text_buffer.commit'));
     await sleep(400); // the emulator has long finished the first response: nothing more may go out meanwhile
@@ -141,6 +143,9 @@ describe('RealtimeTts', () => {
     await iterator.return?.();
     await waitFor(() => tts.stats.sessionsOpen === 0);
     expect(sent(emu, 'input_text_buffer.append')).toHaveLength(1);
+    // Billed what went out: the first piece, not the whole text.
+    const [first] = chunkText(text, PIECE_MAX_CHARS);
+    expect(synthesis.metrics.sentCharacters).toBe(billableCharacters(first!.trim()));
   });
 
   it('says nothing and opens nothing for blank text', async () => {
