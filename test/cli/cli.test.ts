@@ -1,9 +1,8 @@
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { type DashScopeEmulator, startDashScopeEmulator } from '../emulators/dashscope/server.ts';
-import { runCli } from './run.ts';
+import { beforeEach, describe, expect, it } from 'vitest';
+import type { DashScopeEmulator } from '../emulators/dashscope/server.ts';
+import { runCli, useCliScene } from './run.ts';
 
 let emu: DashScopeEmulator;
 let dir: string;
@@ -19,19 +18,9 @@ const DESIGN = [
   'captain',
 ];
 
-beforeAll(async () => {
-  emu = await startDashScopeEmulator();
-});
-afterAll(() => emu.close());
-beforeEach(async () => {
-  emu.reset();
-  if (dir) await rm(dir, { recursive: true, force: true });
-  dir = await mkdtemp(join(tmpdir(), 'voicebot-cli-'));
-  env = {
-    DASHSCOPE_API_KEY: emu.apiKey,
-    DASHSCOPE_BASE_URL: emu.baseUrl,
-    STORE_URL: `sqlite://${join(dir, 'store.sqlite')}`,
-  };
+const scene = useCliScene('voicebot-cli-');
+beforeEach(() => {
+  ({ emu, dir, env } = scene);
 });
 
 describe('the CLI contract, as a new user tries it', () => {

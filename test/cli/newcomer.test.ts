@@ -1,14 +1,7 @@
-/**
- * The rough edges a newcomer hit with the CLI (issue 9 §4), each tried as a user would: the real CLI in a
- * child process against the loopback DashScope, asserting on what it printed, its exit code and what
- * reached the emulator.
- */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { type DashScopeEmulator, startDashScopeEmulator } from '../emulators/dashscope/server.ts';
-import { type CliRun, runCli } from './run.ts';
+import { beforeEach, describe, expect, it } from 'vitest';
+import type { DashScopeEmulator } from '../emulators/dashscope/server.ts';
+import { type CliRun, runCli, useCliScene } from './run.ts';
 
 let emu: DashScopeEmulator;
 let dir: string;
@@ -29,20 +22,9 @@ const designCaptain = async (): Promise<string> => {
   return (JSON.parse(run.stdout) as { voiceId: string }).voiceId;
 };
 
-beforeAll(async () => {
-  emu = await startDashScopeEmulator({ realtime: { realTimeFactor: 0, chunkMs: 100 } });
-});
-afterAll(() => emu.close());
-beforeEach(async () => {
-  emu.reset();
-  if (dir) await rm(dir, { recursive: true, force: true });
-  dir = await mkdtemp(join(tmpdir(), 'voicebot-newcomer-'));
-  env = {
-    DASHSCOPE_API_KEY: emu.apiKey,
-    DASHSCOPE_BASE_URL: emu.baseUrl,
-    DASHSCOPE_REALTIME_URL: emu.realtimeUrl,
-    STORE_URL: `sqlite://${join(dir, 's.sqlite')}`,
-  };
+const scene = useCliScene('voicebot-newcomer-');
+beforeEach(() => {
+  ({ emu, dir, env } = scene);
 });
 
 describe('usage and exit codes', () => {

@@ -1,14 +1,13 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { parseWav } from '../../src/audio/files.ts';
 import { channel, zeroCrossingFrequency } from '../audio/signal.ts';
 import { expectedTone, synthesizePcm } from '../emulators/dashscope/audio.ts';
-import { type DashScopeEmulator, startDashScopeEmulator } from '../emulators/dashscope/server.ts';
-import { runCli } from './run.ts';
+import type { DashScopeEmulator } from '../emulators/dashscope/server.ts';
+import { runCli, useCliScene } from './run.ts';
 
 const TEXT = 'Ahoy there, sailor.';
 let emu: DashScopeEmulator;
@@ -16,20 +15,9 @@ let dir: string;
 let env: Record<string, string>;
 let voiceId: string;
 
-beforeAll(async () => {
-  emu = await startDashScopeEmulator({ realtime: { realTimeFactor: 0, chunkMs: 100 } });
-});
-afterAll(() => emu.close());
+const scene = useCliScene('voicebot-say-');
 beforeEach(async () => {
-  emu.reset();
-  if (dir) await rm(dir, { recursive: true, force: true });
-  dir = await mkdtemp(join(tmpdir(), 'voicebot-say-'));
-  env = {
-    DASHSCOPE_API_KEY: emu.apiKey,
-    DASHSCOPE_BASE_URL: emu.baseUrl,
-    DASHSCOPE_REALTIME_URL: emu.realtimeUrl,
-    STORE_URL: `sqlite://${join(dir, 's.sqlite')}`,
-  };
+  ({ emu, dir, env } = scene);
   const designed = await runCli(
     [
       'design',
