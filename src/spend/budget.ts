@@ -1,5 +1,6 @@
 import type Keyv from 'keyv';
 import { invalidInput } from '../errors.ts';
+import { type AtomicDocs, docsOf } from '../voices/storeKeyv.ts';
 
 /** Prices in US dollars, from the configuration (defaults: DashScope's list prices). */
 export interface Prices {
@@ -32,10 +33,12 @@ const limitsKey = (guildId: string): string => `spend-limits:${guildId}`;
  */
 export class GuildBudgets {
   readonly #keyv: Keyv;
+  readonly #docs: AtomicDocs;
   readonly #operator: OperatorLimits;
 
   constructor(keyv: Keyv, operator: OperatorLimits) {
     this.#keyv = keyv;
+    this.#docs = docsOf(keyv);
     this.#operator = operator;
   }
 
@@ -60,27 +63,36 @@ export class GuildBudgets {
    * @returns the limits now in force.
    */
   async lower(guildId: string, changes: Partial<GuildLimits>): Promise<GuildLimits> {
-    const chosen = await this.#chosen(guildId);
-    for (const key of LIMIT_KEYS) {
-      const value = changes[key];
-      if (value === undefined) continue;
-      if (!Number.isSafeInteger(value) || value < 0) throw invalidInput(`${key} must be a whole number from 0.`);
-      if (value > this.#operator[key])
-        throw invalidInput(`The bot's operator allows at most ${this.#operator[key].toLocaleString('en')} for that.`);
-      chosen[key] = value;
-    }
-    await this.#keyv.set(limitsKey(guildId), chosen);
+    const key = limitsKey(guildId);
+    await this.#docs.update([key], ([raw]) => {
+      const chosen = chosenOf(raw);
+      for (const name of LIMIT_KEYS) {
+        const value = changes[name];
+        if (value === undefined) continue;
+        if (!Number.isSafeInteger(value) || value < 0) throw invalidInput(`${name} must be a whole number from 0.`);
+        if (value > this.#operator[name])
+          throw invalidInput(
+            `The bot's operator allows at most ${this.#operator[name].toLocaleString('en')} for that.`,
+          );
+        chosen[name] = value;
+      }
+      return { writes: { [key]: chosen }, result: undefined };
+    });
     return this.limits(guildId);
   }
 
   async #chosen(guildId: string): Promise<Partial<GuildLimits>> {
-    const raw: unknown = await this.#keyv.get(limitsKey(guildId));
-    const doc = typeof raw === 'object' && raw !== null ? (raw as Record<string, unknown>) : {};
-    const chosen: Partial<GuildLimits> = {};
-    for (const key of LIMIT_KEYS) {
-      const value = doc[key];
-      if (typeof value === 'number' && Number.isSafeInteger(value) && value >= 0) chosen[key] = value;
-    }
-    return chosen;
+    return chosenOf(await this.#keyv.get(limitsKey(guildId)));
   }
+}
+
+/** The limits a server's admins chose, from the stored value (anything malformed is left out). */
+function chosenOf(raw: unknown): Partial<GuildLimits> {
+  const doc = typeof raw === 'object' && raw !== null ? (raw as Record<string, unknown>) : {};
+  const chosen: Partial<GuildLimits> = {};
+  for (const key of LIMIT_KEYS) {
+    const value = doc[key];
+    if (typeof value === 'number' && Number.isSafeInteger(value) && value >= 0) chosen[key] = value;
+  }
+  return chosen;
 }

@@ -1,4 +1,4 @@
-import { KeyedSerial } from '../voices/keyedSerial.ts';
+import type { Query, SqliteConnection } from '../voices/sqliteDocs.ts';
 
 /** One integer counter: a field of a bucket (e.g. `chars` of `g:123:m:2026-12`). */
 export interface CounterRef {
@@ -65,21 +65,20 @@ export function memoryCounters(): AtomicCounters {
   };
 }
 
-type Query = (sql: string, ...params: unknown[]) => Promise<Array<Record<string, unknown>>>;
-
 /**
- * SQLite: one table, each `apply` a `BEGIN IMMEDIATE` transaction (the write lock is taken first, so two
- * processes never both read the old value; the other waits for the busy timeout). Transactions of this
- * process are serialized on its connection.
+ * SQLite: one table, each `apply` one `BEGIN IMMEDIATE` transaction on the store's connection (the write lock
+ * is taken first, so two processes never both read the old value; the other waits for the busy timeout).
  */
-export async function sqliteCounters(query: Query, namespace: string): Promise<AtomicCounters> {
-  await query(
+export async function sqliteCounters(
+  connection: Pick<SqliteConnection, 'query' | 'transaction'>,
+  namespace: string,
+): Promise<AtomicCounters> {
+  await connection.query(
     'CREATE TABLE IF NOT EXISTS voicebot_spend (bucket TEXT NOT NULL, field TEXT NOT NULL, ' +
       'amount INTEGER NOT NULL, PRIMARY KEY (bucket, field))',
   );
-  const serial = new KeyedSerial();
   const full = (bucket: string): string => `${namespace}:${bucket}`;
-  const amount = async (r: CounterRef): Promise<number> => {
+  const amount = async (query: Query, r: CounterRef): Promise<number> => {
     const rows = await query(
       'SELECT amount FROM voicebot_spend WHERE bucket = ? AND field = ?',
       full(r.bucket),
@@ -89,31 +88,24 @@ export async function sqliteCounters(query: Query, namespace: string): Promise<A
   };
   return {
     apply: (increments, ceilings = []) =>
-      serial.run('tx', async () => {
-        await query('BEGIN IMMEDIATE');
-        try {
-          const current = new Map<Ceiling, number>();
-          for (const c of ceilings) current.set(c, await amount(c));
-          const verdict = check(ceilings, increments, (c) => current.get(c as Ceiling) ?? 0);
-          if (verdict.ok) {
-            for (const i of increments)
-              await query(
-                'INSERT INTO voicebot_spend (bucket, field, amount) VALUES (?, ?, ?) ' +
-                  'ON CONFLICT (bucket, field) DO UPDATE SET amount = amount + excluded.amount',
-                full(i.bucket),
-                i.field,
-                i.by,
-              );
-          }
-          await query('COMMIT');
-          return verdict;
-        } catch (error) {
-          await query('ROLLBACK').catch(() => undefined);
-          throw error;
+      connection.transaction(async (query) => {
+        const current = new Map<Ceiling, number>();
+        for (const c of ceilings) current.set(c, await amount(query, c));
+        const verdict = check(ceilings, increments, (c) => current.get(c as Ceiling) ?? 0);
+        if (verdict.ok) {
+          for (const i of increments)
+            await query(
+              'INSERT INTO voicebot_spend (bucket, field, amount) VALUES (?, ?, ?) ' +
+                'ON CONFLICT (bucket, field) DO UPDATE SET amount = amount + excluded.amount',
+              full(i.bucket),
+              i.field,
+              i.by,
+            );
         }
+        return verdict;
       }),
     async read(bucket) {
-      const rows = await query('SELECT field, amount FROM voicebot_spend WHERE bucket = ?', full(bucket));
+      const rows = await connection.query('SELECT field, amount FROM voicebot_spend WHERE bucket = ?', full(bucket));
       return Object.fromEntries(rows.map((r) => [String(r.field), Number(r.amount)]));
     },
   };

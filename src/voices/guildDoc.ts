@@ -1,5 +1,6 @@
 import type Keyv from 'keyv';
 import type { CharacterVoice } from './characterVoice.ts';
+import { Undecodable } from './storeKeyv.ts';
 import { nameKey, parseVoice } from './voiceRecord.ts';
 
 /** Version tag of the per-guild document; bump it with a migration when the shape changes. */
@@ -42,26 +43,32 @@ export async function readGuildDoc(
   guildId: string,
   report: (p: RegistryProblem) => void,
 ): Promise<GuildDoc> {
+  let raw: unknown;
+  try {
+    raw = await keyv.get(registryKey(guildId));
+  } catch (error) {
+    if (!(error instanceof SyntaxError)) throw error;
+    raw = new Undecodable(error.message);
+  }
+  return guildDocOf(raw, guildId, report);
+}
+
+/** Validates a guild's stored value as read (`undefined` when absent); unusable parts are reported and left out. */
+export function guildDocOf(raw: unknown, guildId: string, report: (p: RegistryProblem) => void): GuildDoc {
   const key = registryKey(guildId);
   const unreadable = (problem: string): GuildDoc => {
     report({ guildId, key, problem });
     return { key, readable: false, stored: [], voices: [] };
   };
-  let raw: unknown;
-  try {
-    raw = await keyv.get(key);
-  } catch (error) {
-    if (error instanceof SyntaxError) return unreadable(`value cannot be decoded: ${error.message}`);
-    throw error;
-  }
+  if (raw instanceof Undecodable) return unreadable(`value cannot be decoded: ${raw.problem}`);
   if (raw === undefined) return { key, readable: true, stored: [], voices: [] };
   if (!isDocShape(raw)) return unreadable('value is not a voice registry document');
   return { key, readable: true, stored: raw.voices, voices: usableEntries(raw.voices, guildId, key, report) };
 }
 
-/** Writes a guild's entries back as one value, so a guild is never half-written. */
-export async function writeGuildDoc(keyv: Keyv, guildId: string, stored: unknown[]): Promise<void> {
-  await keyv.set(registryKey(guildId), { v: GUILD_DOC_VERSION, voices: stored });
+/** A guild's entries as the one value that holds them, so a guild is never half-written. */
+export function guildDocValue(stored: unknown[]): { v: number; voices: unknown[] } {
+  return { v: GUILD_DOC_VERSION, voices: stored };
 }
 
 function isDocShape(raw: unknown): raw is { v: number; voices: unknown[] } {

@@ -1,19 +1,20 @@
 import type Keyv from 'keyv';
-import { KeyedSerial } from './keyedSerial.ts';
+import { type AtomicDocs, docsOf, Undecodable } from './storeKeyv.ts';
 
 /**
  * One small JSON record per guild under `<prefix>:<guildId>` (preferences, usage, settings), read
- * through a parser that falls back to a default for a missing or foreign value, and changed by
- * serialized read-modify-write so concurrent updates of one guild lose nothing.
+ * through a parser that falls back to a default for a missing or foreign value, and changed by the
+ * store's atomic read-modify-write, so concurrent updates of one guild, from any process, lose nothing.
  */
 export class GuildRecord<T> {
   readonly #keyv: Keyv;
+  readonly #docs: AtomicDocs;
   readonly #prefix: string;
   readonly #parse: (value: unknown) => T;
-  readonly #serial = new KeyedSerial();
 
   constructor(keyv: Keyv, prefix: string, parse: (value: unknown) => T) {
     this.#keyv = keyv;
+    this.#docs = docsOf(keyv);
     this.#prefix = prefix;
     this.#parse = parse;
   }
@@ -29,12 +30,12 @@ export class GuildRecord<T> {
     }
   }
 
-  /** Replaces the guild's record with `change(current)` and returns the new value. */
+  /** Replaces the guild's record with `change(current)` and returns the new value; `change` may run twice. */
   update(guildId: string, change: (current: T) => T): Promise<T> {
-    return this.#serial.run(guildId, async () => {
-      const next = change(await this.get(guildId));
-      await this.#keyv.set(this.#key(guildId), next);
-      return next;
+    const key = this.#key(guildId);
+    return this.#docs.update([key], ([stored]) => {
+      const next = change(this.#parse(stored instanceof Undecodable ? undefined : stored));
+      return { writes: { [key]: next }, result: next };
     });
   }
 

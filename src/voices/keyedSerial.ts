@@ -1,10 +1,10 @@
 /**
  * Runs async tasks one at a time per key, in call order; different keys run concurrently.
- * @remarks keyv has no transactions, so the registry's read-modify-write of a guild must not
- * interleave with another. This is the whole of a per-key mutex in a dozen lines; the small
- * libraries that fit (`async-mutex`, `p-queue`) would still need a map of instances keyed by
- * guild, evicted when idle, which is exactly what this class is. It only orders work inside one
- * process: see {@link VoiceRegistry} for why that is enough.
+ * @remarks The in-process half of the store's atomic updates: turns on the SQLite connection, and
+ * updates of the same Redis keys (so only other processes make a compare-and-set retry). This is
+ * the whole of a per-key mutex in a dozen lines; the small libraries that fit (`async-mutex`,
+ * `p-queue`) would still need a map of instances keyed by key, evicted when idle, which is exactly
+ * what this class is. It only orders work inside one process; across processes the store does.
  */
 export class KeyedSerial {
   /** The settled-tail promise of each key's chain; removed once the chain drains. */

@@ -21,13 +21,17 @@ export const pendingKey = (guildId: string): string => `pending-designs:${guildI
 
 /** The guild's pending designs; malformed entries are dropped (they hold nothing). */
 export async function readPending(keyv: Keyv, guildId: string): Promise<PendingDesign[]> {
-  const raw: unknown = await keyv.get(pendingKey(guildId));
+  return pendingOf(await keyv.get(pendingKey(guildId)));
+}
+
+/** Pending designs in a stored value as read; anything else holds nothing. */
+export function pendingOf(raw: unknown): PendingDesign[] {
   return Array.isArray(raw) ? raw.filter(isPending) : [];
 }
 
-export async function writePending(keyv: Keyv, guildId: string, pending: PendingDesign[]): Promise<void> {
-  if (pending.length === 0) await keyv.delete(pendingKey(guildId));
-  else await keyv.set(pendingKey(guildId), pending);
+/** The value that stores `pending`: `undefined` (the key is deleted) when there are none. */
+export function pendingValue(pending: PendingDesign[]): PendingDesign[] | undefined {
+  return pending.length === 0 ? undefined : pending;
 }
 
 function isPending(value: unknown): value is PendingDesign {

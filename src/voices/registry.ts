@@ -2,9 +2,16 @@ import type Keyv from 'keyv';
 import { ACCOUNT_VOICE_QUOTA } from '../dashscope/limits.ts';
 import { invalidInput, UserError } from '../errors.ts';
 import type { CharacterVoice } from './characterVoice.ts';
-import { type GuildDoc, type RegistryProblem, readGuildDoc, writeGuildDoc } from './guildDoc.ts';
-import { KeyedSerial } from './keyedSerial.ts';
-import { type PendingDesign, readPending, writePending } from './pendingDesigns.ts';
+import {
+  type GuildDoc,
+  guildDocOf,
+  guildDocValue,
+  type RegistryProblem,
+  readGuildDoc,
+  registryKey,
+} from './guildDoc.ts';
+import { type PendingDesign, pendingKey, pendingOf, pendingValue, readPending } from './pendingDesigns.ts';
+import { type AtomicDocs, docsOf } from './storeKeyv.ts';
 import { nameKey, nameProblem, normalizeName, parseVoice } from './voiceRecord.ts';
 
 export { type RegistryProblem, registryKey } from './guildDoc.ts';
@@ -33,18 +40,17 @@ type Change<T> = { stored?: unknown[]; result: T };
  * untouched, so nothing is silently destroyed; a value that is not a registry document at all is
  * never overwritten (writes to that guild fail until an operator looks).
  *
- * Writes to one guild are serialized in this process ({@link KeyedSerial}); keyv has no
- * transactions, so this relies on every write for a guild coming from one process, which holds
- * because Discord routes each guild to one shard and the bot runs one registry per store.
+ * Every write is one atomic read-modify-write of the store ({@link AtomicDocs}: a SQLite transaction,
+ * a Redis compare-and-set), so the bot, its other shards and the CLI writing the same guild lose nothing.
  *
  * Usage counters ("characters spoken") belong in their own key (`usage:<guildId>`), not here:
  * they change on every utterance and must not rewrite, or queue behind, the registry document.
  */
 export class VoiceRegistry {
   readonly #keyv: Keyv;
+  readonly #docs: AtomicDocs;
   readonly #maxPerGuild: number;
   readonly #report: (problem: RegistryProblem) => void;
-  readonly #serial = new KeyedSerial();
 
   constructor(keyv: Keyv, options: VoiceRegistryOptions) {
     const max = options.maxPerGuild;
@@ -58,6 +64,7 @@ export class VoiceRegistry {
       );
     }
     this.#keyv = keyv;
+    this.#docs = docsOf(keyv);
     this.#maxPerGuild = options.maxPerGuild;
     this.#report = options.onInvalid ?? warn;
   }
@@ -96,28 +103,27 @@ export class VoiceRegistry {
    * store cannot be written — either way before any money is spent.
    */
   async holdPending(guildId: string, design: PendingDesign): Promise<void> {
-    await this.#serial.run(guildId, async () => {
-      const doc = await this.#read(guildId);
-      const held = await readPending(this.#keyv, guildId);
+    checkGuildId(guildId);
+    const key = pendingKey(guildId);
+    await this.#docs.update([registryKey(guildId), key], ([raw, rawPending]) => {
+      const doc = guildDocOf(raw, guildId, this.#report);
+      const held = pendingOf(rawPending);
       const same = find(doc, design.name, 'name');
       if (same) throw nameTaken(same.voice);
       if (held.some((p) => nameKey(p.name) === nameKey(design.name)))
         throw new UserError('conflict', `A voice named "${design.name}" is being designed right now.`);
       if (doc.voices.length + held.length >= this.#maxPerGuild) throw this.#quotaFull();
-      await writePending(this.#keyv, guildId, [...held, design]);
+      return { writes: { [key]: pendingValue([...held, design]) }, result: undefined };
     });
   }
 
   /** Drops a pending design (after its voice was registered, or when nothing was created). */
   async dropPending(guildId: string, id: string): Promise<void> {
-    await this.#serial.run(guildId, async () => {
-      const held = await readPending(this.#keyv, guildId);
-      if (held.some((p) => p.id === id))
-        await writePending(
-          this.#keyv,
-          guildId,
-          held.filter((p) => p.id !== id),
-        );
+    const key = pendingKey(guildId);
+    await this.#docs.update([key], ([raw]) => {
+      const held = pendingOf(raw);
+      if (!held.some((p) => p.id === id)) return { result: undefined };
+      return { writes: { [key]: pendingValue(held.filter((p) => p.id !== id)) }, result: undefined };
     });
   }
 
@@ -167,14 +173,16 @@ export class VoiceRegistry {
   }
 
   async #read(guildId: string): Promise<GuildDoc> {
-    if (!GUILD_ID_PATTERN.test(guildId)) throw invalidInput(`"${guildId}" is not a server id.`);
+    checkGuildId(guildId);
     return readGuildDoc(this.#keyv, guildId, this.#report);
   }
 
-  /** Read-modify-write of one guild, serialized per guild; writes only when `change` returns `stored`. */
-  #mutate<T>(guildId: string, change: (doc: GuildDoc) => Change<T>): Promise<T> {
-    return this.#serial.run(guildId, async () => {
-      const doc = await this.#read(guildId);
+  /** One atomic read-modify-write of a guild's document; writes only when `change` returns `stored`. */
+  async #mutate<T>(guildId: string, change: (doc: GuildDoc) => Change<T>): Promise<T> {
+    checkGuildId(guildId);
+    const key = registryKey(guildId);
+    return this.#docs.update([key], ([raw]) => {
+      const doc = guildDocOf(raw, guildId, this.#report);
       if (!doc.readable) {
         throw new Error(
           `The voice registry value at "${doc.key}" is unreadable; refusing to overwrite it. ` +
@@ -182,8 +190,7 @@ export class VoiceRegistry {
         );
       }
       const { stored, result } = change(doc);
-      if (stored) await writeGuildDoc(this.#keyv, guildId, stored);
-      return result;
+      return { writes: stored ? { [key]: guildDocValue(stored) } : {}, result };
     });
   }
 }
@@ -194,6 +201,10 @@ function find(doc: GuildDoc, query: string, by: 'name' | 'voiceId' | 'either' = 
   const byName = by === 'voiceId' || key === '' ? undefined : doc.voices.find((e) => nameKey(e.voice.name) === key);
   if (byName || by === 'name') return byName;
   return doc.voices.find((e) => e.voice.voiceId === query);
+}
+
+function checkGuildId(guildId: string): void {
+  if (!GUILD_ID_PATTERN.test(guildId)) throw invalidInput(`"${guildId}" is not a server id.`);
 }
 
 function nameTaken(existing: CharacterVoice): UserError {

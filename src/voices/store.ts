@@ -2,8 +2,10 @@ import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import KeyvRedis, { createClient } from '@keyv/redis';
 import KeyvSqlite from '@keyv/sqlite';
-import Keyv from 'keyv';
 import { type AtomicCounters, memoryCounters, redisCounters, sqliteCounters } from '../spend/counters.ts';
+import { redisDocs } from './redisDocs.ts';
+import { SqliteConnection, sqliteDocs } from './sqliteDocs.ts';
+import { backendDocs, inProcessDocs, StoreKeyv } from './storeKeyv.ts';
 import { parseStoreUrl, redactUrl, type StoreLocation } from './storeUrl.ts';
 
 export { parseStoreUrl, redactUrl, STORE_URL_FORMS, type StoreLocation } from './storeUrl.ts';
@@ -12,10 +14,12 @@ export { parseStoreUrl, redactUrl, STORE_URL_FORMS, type StoreLocation } from '.
 export const DEFAULT_NAMESPACE = 'voicebot';
 /** How long opening a Redis store may take before it fails, in milliseconds. */
 export const REDIS_CONNECT_TIMEOUT_MS = 5_000;
-/** How long SQLite waits on a locked database file, in milliseconds. */
-export const SQLITE_BUSY_TIMEOUT_MS = 5_000;
+/** Default of `STORE_TIMEOUT_MS`: how long one store operation may wait (Redis reply, SQLite lock), in ms. */
+export const STORE_TIMEOUT_MS_DEFAULT = 2_000;
 /** Longest pause between Redis reconnect attempts once connected, in milliseconds. */
 const REDIS_RECONNECT_MAX_MS = 2_000;
+/** Most Redis commands sent and unanswered at once; past it a command fails at once instead of queueing. */
+export const REDIS_MAX_QUEUED_COMMANDS = 1_000;
 
 /** The store could not be opened; the one-line message names `STORE_URL` and never holds a password. */
 export class StoreError extends Error {
@@ -24,11 +28,13 @@ export class StoreError extends Error {
 
 /** An open keyv store and how to close it. */
 export interface Store {
-  /** Throws on storage errors (`throwOnErrors`), as `VoiceRegistry` requires. */
-  keyv: Keyv;
+  /** Throws on storage errors (`throwOnErrors`), as `VoiceRegistry` requires; `update` is atomic across processes. */
+  keyv: StoreKeyv;
   kind: StoreLocation['kind'];
   /** Counters changed atomically across processes: the spend ledger's. */
   counters: AtomicCounters;
+  /** Resolves when the store answers a trivial query within the timeout; rejects otherwise (for readiness checks). */
+  ping(): Promise<void>;
   /** Closes the database handle or connection so the process can exit; safe to call twice. */
   close(): Promise<void>;
 }
@@ -37,6 +43,8 @@ export interface Store {
 export interface StoreOptions {
   /** Key namespace; default {@link DEFAULT_NAMESPACE}. Tests use a fresh one each. */
   namespace?: string;
+  /** How long one operation may wait on Redis or a locked SQLite file; default {@link STORE_TIMEOUT_MS_DEFAULT}. */
+  timeoutMs?: number;
 }
 
 /**
@@ -48,19 +56,21 @@ export interface StoreOptions {
 export async function openStore(storeUrl: string, options: StoreOptions = {}): Promise<Store> {
   const location = parseStoreUrl(storeUrl);
   const namespace = options.namespace ?? DEFAULT_NAMESPACE;
+  const timeoutMs = options.timeoutMs ?? STORE_TIMEOUT_MS_DEFAULT;
   switch (location.kind) {
     case 'memory': {
-      const keyv = new Keyv({ namespace, throwOnErrors: true });
-      return { keyv, kind: 'memory', counters: memoryCounters(), close: once(() => keyv.disconnect()) };
+      const keyv = new StoreKeyv({ namespace, throwOnErrors: true }, inProcessDocs);
+      const close = once(() => keyv.disconnect());
+      return { keyv, kind: 'memory', counters: memoryCounters(), ping: async () => undefined, close };
     }
     case 'sqlite':
-      return openSqlite(location.path, namespace);
+      return openSqlite(location.path, namespace, timeoutMs);
     case 'redis':
-      return openRedis(location.url, namespace);
+      return openRedis(location.url, namespace, timeoutMs);
   }
 }
 
-async function openSqlite(path: string, namespace: string): Promise<Store> {
+async function openSqlite(path: string, namespace: string, timeoutMs: number): Promise<Store> {
   const fail = (error: unknown): Error =>
     new StoreError(`Could not open the SQLite store at ${path}: ${messageOf(error)}. Check STORE_URL.`, {
       cause: error,
@@ -70,23 +80,32 @@ async function openSqlite(path: string, namespace: string): Promise<Store> {
   } catch (error) {
     throw fail(error);
   }
-  const adapter = new KeyvSqlite({ uri: `sqlite://${path}`, busyTimeout: SQLITE_BUSY_TIMEOUT_MS });
-  const keyv = new Keyv({ store: adapter, namespace, throwOnErrors: true });
+  // The busy timeout bounds every wait on another process's lock, so a locked file fails in time for a reply.
+  const adapter = new KeyvSqlite({ uri: `sqlite://${path}`, busyTimeout: timeoutMs });
+  const connection = new SqliteConnection(adapter);
+  const docs = backendDocs(sqliteDocs(connection, adapter.opts.table ?? 'keyv', namespace));
+  const keyv = new StoreKeyv({ store: adapter, namespace, throwOnErrors: true }, docs);
   let counters: AtomicCounters;
   try {
-    await adapter.query('SELECT 1');
-    counters = await sqliteCounters((sql, ...params) => adapter.query(sql, ...params), namespace);
+    await connection.query('SELECT 1');
+    counters = await sqliteCounters(connection, namespace);
   } catch (error) {
     await adapter.close().catch(() => undefined);
     throw fail(error);
   }
-  return { keyv, kind: 'sqlite', counters, close: once(() => adapter.close()) };
+  const ping = async (): Promise<void> => void (await connection.query('SELECT 1'));
+  return { keyv, kind: 'sqlite', counters, ping, close: once(() => adapter.close()) };
 }
 
-async function openRedis(url: string, namespace: string): Promise<Store> {
+async function openRedis(url: string, namespace: string, timeoutMs: number): Promise<Store> {
   let connected = false;
   const client = createClient({
     url,
+    // Fail fast rather than wait: every command gives up after the timeout, and while the connection is
+    // down commands are refused at once (no offline queue) instead of piling up until Redis returns.
+    commandOptions: { timeout: timeoutMs },
+    disableOfflineQueue: true,
+    commandsQueueMaxLength: REDIS_MAX_QUEUED_COMMANDS,
     socket: {
       connectTimeout: REDIS_CONNECT_TIMEOUT_MS,
       // Fail fast while opening; once up, ride out server restarts with capped backoff.
@@ -95,7 +114,8 @@ async function openRedis(url: string, namespace: string): Promise<Store> {
     },
   });
   const adapter = new KeyvRedis(client, { namespace, throwOnErrors: true });
-  const keyv = new Keyv({ store: adapter, namespace, useKeyPrefix: false, throwOnErrors: true });
+  const docs = backendDocs(redisDocs(client, (key) => adapter.createKeyPrefix(key, namespace)));
+  const keyv = new StoreKeyv({ store: adapter, namespace, useKeyPrefix: false, throwOnErrors: true }, docs);
   try {
     await client.connect();
     await client.ping();
@@ -110,7 +130,8 @@ async function openRedis(url: string, namespace: string): Promise<Store> {
     if (client.isReady) await client.close();
     else if (client.isOpen) client.destroy();
   });
-  return { keyv, kind: 'redis', counters: redisCounters(client, namespace), close };
+  const ping = async (): Promise<void> => void (await client.ping());
+  return { keyv, kind: 'redis', counters: redisCounters(client, namespace), ping, close };
 }
 
 /**
