@@ -24,6 +24,8 @@ export interface Config {
   /** Target model for new designs. */
   ttsModel: TargetModel;
   storeUrl: string;
+  /** How long one store operation may wait (a Redis reply, a SQLite file locked by another process), ms. */
+  storeTimeoutMs: number;
   limits: {
     /** Registry entries one server may hold. */
     voicesPerGuild: number;
@@ -68,6 +70,7 @@ export const DEFAULTS = {
   DASHSCOPE_TIMEOUT_MS: 60_000,
   TTS_MODEL: DEFAULT_TARGET_MODEL,
   STORE_URL: 'sqlite://./data/voicebot.sqlite',
+  STORE_TIMEOUT_MS: 2_000,
   VOICES_PER_GUILD: 25,
   DESIGN_COOLDOWN_SECONDS: 60,
   IDLE_LEAVE_SECONDS: 300,
@@ -109,6 +112,7 @@ export function loadConfig(env: Env, needs: ConfigNeeds): Config {
     },
     ttsModel: read.oneOf('TTS_MODEL', DEFAULTS.TTS_MODEL, TARGET_MODELS),
     storeUrl: read.storeUrl('STORE_URL', DEFAULTS.STORE_URL),
+    storeTimeoutMs: read.int('STORE_TIMEOUT_MS', DEFAULTS.STORE_TIMEOUT_MS, 100, 60_000),
     limits: {
       voicesPerGuild: read.int('VOICES_PER_GUILD', DEFAULTS.VOICES_PER_GUILD, 1, 1000),
       designCooldownMs: read.int('DESIGN_COOLDOWN_SECONDS', DEFAULTS.DESIGN_COOLDOWN_SECONDS, 0, 86_400) * 1000,

@@ -23,14 +23,17 @@ export interface Services {
   dictionary: PronunciationDictionary;
   /** What every paid call costs, and the budgets it is held to. */
   spend: SpendLedger;
-  /** The store itself, for its `error` events. */
+  /** The store itself, for its `error` events (every failed store operation is one). */
   keyv: Keyv;
+  /** Resolves when the store answers within `STORE_TIMEOUT_MS`, rejects otherwise (readiness checks). */
+  pingStore(): Promise<void>;
+  /** Waits (bounded) for settlements still being retried, then closes the store. */
   close(): Promise<void>;
 }
 
 /** Opens the store, proves it can be written (so no paid call is ever lost to it), and builds the services. */
 export async function openServices(config: Config): Promise<Services> {
-  const store = await openStore(config.storeUrl);
+  const store = await openStore(config.storeUrl, { timeoutMs: config.storeTimeoutMs });
   await probeStore(store, redactUrl(config.storeUrl)).catch(async (error: unknown) => {
     await store.close();
     throw error;
@@ -55,6 +58,10 @@ export async function openServices(config: Config): Promise<Services> {
     dictionary,
     spend,
     keyv: store.keyv,
-    close: () => store.close(),
+    pingStore: () => store.ping(),
+    close: async () => {
+      await spend.flush();
+      await store.close();
+    },
   };
 }

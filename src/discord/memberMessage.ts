@@ -1,14 +1,17 @@
 import { DashScopeError } from '../dashscope/errors.ts';
 import { UserError } from '../errors.ts';
+import { isStoreUnavailable, STORE_UNAVAILABLE_REPLY } from '../voices/storeFault.ts';
 
 /**
  * What a failure says to a Discord member, or `undefined` for a bug (answered generically).
  * @remarks A `UserError` is written for the member. A `DashScopeError`'s own message is advice for the
  * operator ("Check DASHSCOPE_API_KEY…"): it goes to the log, and the member gets a sentence meant for them.
+ * A store that is down, slow or locked is an outage, not a bug: the member is asked to try again.
  */
 export function memberMessage(error: unknown): string | undefined {
   if (error instanceof UserError) return error.message;
   if (error instanceof DashScopeError) return forMembers(error.code);
+  if (isStoreUnavailable(error)) return STORE_UNAVAILABLE_REPLY;
   return undefined;
 }
 

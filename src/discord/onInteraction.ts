@@ -1,5 +1,6 @@
 import type { Interaction } from 'discord.js';
 import type { CommandName } from '../../commands/index.ts';
+import { DashScopeError } from '../dashscope/errors.ts';
 import { UserError } from '../errors.ts';
 import type { App, ButtonHandler, Handler } from './app.ts';
 import { autocompleteDictionary, dictionary, onDictionaryButton } from './handlers/dictionary.ts';
@@ -55,7 +56,9 @@ export async function onInteraction(interaction: Interaction, app: App): Promise
     };
     if (message === undefined) app.log.error({ err: error, ...context }, 'interaction failed');
     else if (error instanceof UserError) app.log.info({ ...context, reason: error.reason }, 'interaction refused');
-    else app.log.warn({ ...context, err: error }, 'interaction refused by DashScope');
+    else if (error instanceof DashScopeError)
+      app.log.warn({ ...context, err: error }, 'interaction refused by DashScope');
+    else app.log.warn({ ...context, err: error }, 'interaction refused: storage unavailable');
     if (interaction.isRepliable())
       await respond(interaction, message ?? GENERIC_FAILURE).catch((e: unknown) =>
         app.log.warn({ err: e }, 'could not answer'),

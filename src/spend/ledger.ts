@@ -2,6 +2,7 @@ import { UserError } from '../errors.ts';
 import type { GuildBudgets, GuildLimits, Prices } from './budget.ts';
 import type { AtomicCounters, Ceiling, Increment } from './counters.ts';
 import { bucket, nextPeriods, type Periods, periodsOf } from './periods.ts';
+import { SETTLE_RETRY_DELAYS_MS, Settlements } from './settlements.ts';
 
 export type SpendKind = 'design' | 'speech';
 /** Who spends: the server, the member, and for speech the voice. */
@@ -46,12 +47,20 @@ export class SpendLedger {
   readonly #budgets: GuildBudgets;
   readonly #prices: Prices;
   readonly #now: () => number;
+  readonly #settlements: Settlements;
 
-  constructor(counters: AtomicCounters, budgets: GuildBudgets, prices: Prices, now: () => number = Date.now) {
+  constructor(
+    counters: AtomicCounters,
+    budgets: GuildBudgets,
+    prices: Prices,
+    now: () => number = Date.now,
+    retryDelaysMs: readonly number[] = SETTLE_RETRY_DELAYS_MS,
+  ) {
     this.#counters = counters;
     this.#budgets = budgets;
     this.#prices = prices;
     this.#now = now;
+    this.#settlements = new Settlements(counters, retryDelaysMs);
   }
 
   get budgets(): GuildBudgets {
@@ -72,13 +81,16 @@ export class SpendLedger {
     return this.#reserve('speech', Math.max(0, Math.ceil(chars)), spender);
   }
 
-  /** Replaces a reservation with what was really used (0 when the call failed unbilled). */
+  /**
+   * Replaces a reservation with what was really used (0 when the call failed unbilled).
+   * @remarks Retried while the store is briefly unreachable, never counted twice ({@link Settlements}).
+   */
   async settle(reservation: Reservation, used: number): Promise<void> {
     const delta = Math.max(0, Math.ceil(used)) - reservation.units;
     if (delta === 0) return;
     const increments = this.#increments(reservation.kind, reservation.units + delta, reservation);
     const before = this.#increments(reservation.kind, reservation.units, reservation);
-    await this.#counters.apply(increments.map((inc, i) => ({ ...inc, by: inc.by - (before[i]?.by ?? 0) })));
+    await this.#settlements.apply(increments.map((inc, i) => ({ ...inc, by: inc.by - (before[i]?.by ?? 0) })));
   }
 
   /** Records speech that was spent without a reservation (e.g. an edit's new text); no budget is checked. */
@@ -86,7 +98,12 @@ export class SpendLedger {
     const units = Math.max(0, Math.ceil(chars));
     if (units === 0) return;
     const periods = periodsOf(this.#now());
-    await this.#counters.apply(this.#increments('speech', units, { spender, periods }));
+    await this.#settlements.apply(this.#increments('speech', units, { spender, periods }));
+  }
+
+  /** Cuts settlement retries short and waits for those under way (for shutdown). */
+  flush(): Promise<void> {
+    return this.#settlements.flush();
   }
 
   /** Dollars, in micro-dollars, that `units` of `kind` cost. */

@@ -3,6 +3,7 @@ import { dirname } from 'node:path';
 import KeyvRedis, { createClient } from '@keyv/redis';
 import KeyvSqlite from '@keyv/sqlite';
 import { type AtomicCounters, memoryCounters, redisCounters, sqliteCounters } from '../spend/counters.ts';
+import { deadlined } from './deadline.ts';
 import { redisDocs } from './redisDocs.ts';
 import { SqliteConnection, sqliteDocs } from './sqliteDocs.ts';
 import { backendDocs, inProcessDocs, StoreKeyv } from './storeKeyv.ts';
@@ -114,8 +115,15 @@ async function openRedis(url: string, namespace: string, timeoutMs: number): Pro
     },
   });
   const adapter = new KeyvRedis(client, { namespace, throwOnErrors: true });
-  const docs = backendDocs(redisDocs(client, (key) => adapter.createKeyPrefix(key, namespace)));
-  const keyv = new StoreKeyv({ store: adapter, namespace, useKeyPrefix: false, throwOnErrors: true }, docs);
+  // Every command we send, through keyv or directly, gets its reply within the timeout or fails.
+  const bounded = deadlined(
+    adapter,
+    ['get', 'getMany', 'set', 'setMany', 'delete', 'deleteMany', 'has', 'clear'],
+    timeoutMs,
+  );
+  const direct = deadlined(client, ['mGet', 'eval', 'hGetAll', 'ping'], timeoutMs);
+  const docs = backendDocs(redisDocs(direct, (key) => adapter.createKeyPrefix(key, namespace)));
+  const keyv = new StoreKeyv({ store: bounded, namespace, useKeyPrefix: false, throwOnErrors: true }, docs);
   try {
     await client.connect();
     await client.ping();
@@ -130,8 +138,8 @@ async function openRedis(url: string, namespace: string, timeoutMs: number): Pro
     if (client.isReady) await client.close();
     else if (client.isOpen) client.destroy();
   });
-  const ping = async (): Promise<void> => void (await client.ping());
-  return { keyv, kind: 'redis', counters: redisCounters(client, namespace), ping, close };
+  const ping = async (): Promise<void> => void (await direct.ping());
+  return { keyv, kind: 'redis', counters: redisCounters(direct, namespace), ping, close };
 }
 
 /**

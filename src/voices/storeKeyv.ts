@@ -1,5 +1,6 @@
 import Keyv, { type KeyvOptions } from 'keyv';
 import { KeyedSerial } from './keyedSerial.ts';
+import { isStoreUnavailable } from './storeFault.ts';
 
 /** Stored bytes keyv cannot decode (a foreign or damaged value): handed to a change instead of thrown. */
 export class Undecodable {
@@ -40,7 +41,11 @@ export interface RawDecision<R> {
   result: R;
 }
 
-/** The keyv of an opened store, able to {@link AtomicDocs.update} atomically across processes. */
+/**
+ * The keyv of an opened store, able to {@link AtomicDocs.update} atomically across processes.
+ * @remarks An update that fails because the store is unavailable is also emitted as an `error` event, as keyv
+ * does for its own operations, so one listener sees every store fault (logs, metrics).
+ */
 export class StoreKeyv extends Keyv implements AtomicDocs {
   readonly #docs: AtomicDocs;
 
@@ -51,7 +56,10 @@ export class StoreKeyv extends Keyv implements AtomicDocs {
   }
 
   update<R>(keys: readonly string[], change: (values: readonly unknown[]) => Decision<R>): Promise<R> {
-    return this.#docs.update(keys, change);
+    return this.#docs.update(keys, change).catch((error: unknown) => {
+      if (isStoreUnavailable(error)) this.emit('error', error);
+      throw error;
+    });
   }
 }
 
