@@ -117,7 +117,7 @@ describe('a SQLite file another process keeps locked', () => {
     return child;
   }
 
-  it('gives up after the busy timeout with a clear error, writes nothing, and works once the lock is gone', async () => {
+  it('gives up after the busy timeout with a clear error, writes nothing, and works once unlocked', async () => {
     const path = join(dir, 'locked.sqlite');
     store = await openStore(`sqlite://${path}`, { timeoutMs: TIMEOUT_MS });
     const registry = new VoiceRegistry(store.keyv, { maxPerGuild: 10 });
