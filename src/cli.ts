@@ -11,6 +11,7 @@ import { DashScopeError } from './dashscope/errors.ts';
 import { environment } from './env.ts';
 import { UserError } from './errors.ts';
 import { StoreError } from './voices/store.ts';
+import { isStoreUnavailable } from './voices/storeFault.ts';
 
 const HELP = `voicebot: design character voices with DashScope and keep them in a guild's registry, without Discord.
 
@@ -79,6 +80,12 @@ function report(error: unknown, output: Output, debug: boolean): number {
   }
   if (error instanceof StoreError) {
     output.err(`error: ${error.message}`);
+    return EXIT.failure;
+  }
+  if (isStoreUnavailable(error)) {
+    output.err(
+      `error: the store is unavailable (${error instanceof Error ? error.message : String(error)}); try again.`,
+    );
     return EXIT.failure;
   }
   if (error instanceof DashScopeError) {

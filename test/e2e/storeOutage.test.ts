@@ -9,6 +9,7 @@ import { STORE_UNAVAILABLE_REPLY } from '../../src/voices/storeFault.ts';
 import { expectedTone } from '../emulators/dashscope/audio.ts';
 import type { AddedGuild } from '../emulators/discord/server.ts';
 import { OwnRedis } from '../setup/ownRedis.ts';
+import { holdSqliteLock } from '../setup/sqliteLock.ts';
 import { type BotWorld, designVoice, standardGuild, startWorld, waitForLog } from './harness.ts';
 
 let redis: OwnRedis;
@@ -29,20 +30,20 @@ const command = (name: string, options: Record<string, string> = {}, subcommand?
     options,
   });
 
-beforeAll(async () => {
-  redis = await OwnRedis.start();
-  const started = await startWorld([standardGuild('Harbour')], { STORE_URL: redis.url, STORE_TIMEOUT_MS: '1000' });
-  world = started;
-  g = started.guilds[0]!;
-  voiceId = await designVoice(world, g, 'Captain');
-  await command('voice', { name: 'Captain' }, 'use').reply();
-}, 90_000);
-afterAll(async () => {
-  await world?.close();
-  await redis?.close();
-}, 30_000);
-
 describe('Redis goes away and comes back', () => {
+  beforeAll(async () => {
+    redis = await OwnRedis.start();
+    const started = await startWorld([standardGuild('Harbour')], { STORE_URL: redis.url, STORE_TIMEOUT_MS: '1000' });
+    world = started;
+    g = started.guilds[0]!;
+    voiceId = await designVoice(world, g, 'Captain');
+    await command('voice', { name: 'Captain' }, 'use').reply();
+  }, 90_000);
+  afterAll(async () => {
+    await world?.close();
+    await redis?.close();
+  }, 30_000);
+
   it('plays what was queued, answers "storage unavailable" within 3 s, and recovers by itself', async () => {
     expect((await command('say', { text: FIRST }).reply()).content).toBe('Speaking as **Captain**.');
     expect((await command('say', { text: SECOND }).reply()).content).toBe('Queued as **Captain** (1 ahead).');
@@ -73,5 +74,36 @@ describe('Redis goes away and comes back', () => {
     expect(content).toMatch(/Captain/);
     expect((await command('say', { text: 'Back again.' }).reply()).content).toBe('Speaking as **Captain**.');
     expect(world.logs.join('\n')).not.toMatch(/interaction failed/);
+  });
+});
+
+describe('a SQLite store another process keeps locked', () => {
+  let sqliteWorld: BotWorld;
+  let h: AddedGuild;
+  beforeAll(async () => {
+    const started = await startWorld([standardGuild('Citadel')], { STORE_TIMEOUT_MS: '1000' });
+    sqliteWorld = started;
+    h = started.guilds[0]!;
+  }, 60_000);
+  afterAll(() => sqliteWorld?.close(), 30_000);
+
+  it('answers "storage unavailable" within 3 s while the file is locked, and works once it is free', async () => {
+    const list = () =>
+      sqliteWorld.discord
+        .slashCommand({
+          guildId: h.id,
+          channelId: h.channels.general!,
+          userId: h.members.alice!,
+          name: 'voice',
+          subcommand: 'list',
+        })
+        .reply();
+    const lock = await holdSqliteLock(sqliteWorld.env.STORE_URL!.slice('sqlite://'.length));
+    try {
+      expect((await list()).content).toBe(STORE_UNAVAILABLE_REPLY);
+    } finally {
+      await lock.release();
+    }
+    expect((await list()).content).not.toBe(STORE_UNAVAILABLE_REPLY);
   });
 });

@@ -3,8 +3,6 @@
  * again, and a SQLite file another process keeps locked. Operations fail in bounded time with an error the bot
  * answers as "storage unavailable", write nothing half-done, and work again by themselves once the store is back.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,6 +12,7 @@ import { VoiceRegistry } from '../../src/voices/registry.ts';
 import { openStore, type Store } from '../../src/voices/store.ts';
 import { isStoreUnavailable, STORE_UNAVAILABLE_REPLY } from '../../src/voices/storeFault.ts';
 import { OwnRedis } from '../setup/ownRedis.ts';
+import { type HeldLock, holdSqliteLock } from '../setup/sqliteLock.ts';
 import { voice } from './backends.ts';
 
 const TIMEOUT_MS = 500;
@@ -93,42 +92,26 @@ describe('Redis stopped and started again', () => {
 describe('a SQLite file another process keeps locked', () => {
   let dir: string;
   let store: Store | undefined;
-  let holder: ChildProcess | undefined;
+  let lock: HeldLock | undefined;
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'voicebot-locked-'));
   });
   afterEach(async () => {
-    holder?.stdin?.end();
+    await lock?.release();
     await store?.close();
   });
   afterAll(() => rm(dir, { recursive: true, force: true }));
-
-  /** A second process holding an exclusive lock on the file until its stdin closes. */
-  async function lockFile(path: string): Promise<ChildProcess> {
-    const script = `
-      const { DatabaseSync } = await import('node:sqlite');
-      const db = new DatabaseSync(process.argv[1]);
-      db.exec('BEGIN EXCLUSIVE');
-      process.stdout.write('locked\\n');
-      process.stdin.on('end', () => { db.exec('COMMIT'); db.close(); });
-      process.stdin.resume();`;
-    const child = spawn(process.execPath, ['--no-warnings', '--input-type=module', '-e', script, path]);
-    await once(child.stdout, 'data');
-    return child;
-  }
 
   it('gives up after the busy timeout with a clear error, writes nothing, and works once unlocked', async () => {
     const path = join(dir, 'locked.sqlite');
     store = await openStore(`sqlite://${path}`, { timeoutMs: TIMEOUT_MS });
     const registry = new VoiceRegistry(store.keyv, { maxPerGuild: 10 });
     await registry.add('g1', voice('Before'));
-    holder = await lockFile(path);
+    lock = await holdSqliteLock(path);
     expectUnavailable(await failure(() => registry.add('g1', voice('Blocked'))));
     expectUnavailable(await failure(() => registry.list('g1')));
     expectUnavailable(await failure(() => store!.counters.apply([{ bucket: 'b', field: 'f', by: 1 }])));
-    const released = once(holder, 'exit');
-    holder.stdin?.end();
-    await released;
+    await lock.release();
     await registry.add('g1', voice('After'));
     expect((await registry.list('g1')).map((v) => v.name)).toEqual(['After', 'Before']);
     expect(await store.counters.read('b')).toEqual({});
