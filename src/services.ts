@@ -23,7 +23,7 @@ export interface Services {
   dictionary: PronunciationDictionary;
   /** What every paid call costs, and the budgets it is held to. */
   spend: SpendLedger;
-  /** The store itself, for its `error` events (every failed store operation is one). */
+  /** The store itself, for its `error` events (connection errors, failed writes, failed atomic updates). */
   keyv: Keyv;
   /** Resolves when the store answers within `STORE_TIMEOUT_MS`, rejects otherwise (readiness checks). */
   pingStore(): Promise<void>;
