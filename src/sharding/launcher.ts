@@ -41,7 +41,7 @@ export async function launchShards(config: Config, log: Logger): Promise<ShardPr
     execArgv: process.execArgv,
   });
   manager.on('shardCreate', (shard) => {
-    log.info({ shard: shard.id, count }, 'shard process started');
+    shard.on('spawn', (child) => log.info({ shard: shard.id, count, pid: pidOf(child) }, 'shard process started'));
     shard.on('death', (child) => log.warn({ shard: shard.id, exitCode: exitCodeOf(child) }, 'shard process exited'));
   });
   log.info({ count, ids }, 'starting shard processes');
@@ -71,6 +71,11 @@ function stopShard(shard: Shard, log: Logger): Promise<number | null> {
     });
     child.kill('SIGTERM');
   });
+}
+
+function pidOf(child: unknown): number | null {
+  const pid = (child as { pid?: unknown } | null)?.pid;
+  return typeof pid === 'number' ? pid : null;
 }
 
 function exitCodeOf(child: unknown): number | null {

@@ -122,7 +122,7 @@ describe('two shard processes on one Redis', () => {
     expect(emu.discord.listener(citadel.id, citadel.members.ada!)?.decrypted).toBeGreaterThan(0);
   }, 60_000);
 
-  it('shard 1 killed mid-utterance and restarted loses no registry entry nor budget record; shard 0 speaks on', async () => {
+  it('shard 1 SIGKILLed mid-utterance and restarted loses no registry entry or budget record', async () => {
     const before = await usage(citadel);
     await say(citadel, LONG);
     await emu.discord.waitForAudio(citadel.id, { minMs: 300, timeoutMs: 15_000 });
