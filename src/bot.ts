@@ -16,8 +16,13 @@ import {
   refuseNewWork,
   reportUnspoken,
   SHUTDOWN_LEAVE_WAIT_MS,
+  SHUTDOWN_PAID_CALLS_WAIT_MS,
   SHUTDOWN_SPEECH_WAIT_MS,
+  SHUTDOWN_WRITES_WAIT_MS,
 } from './lifecycle/shutdown.ts';
+
+export { SHUTDOWN_PAID_CALLS_WAIT_MS };
+
 import type { Logger } from './log.ts';
 import { Narrator } from './narration/narrator.ts';
 import { CachedNarrationSettings } from './narration/settingsCache.ts';
@@ -28,9 +33,6 @@ import { SpeechSpend } from './spend/speechSpend.ts';
 import type { TtsEngine } from './tts/engine.ts';
 import { createTtsEngine } from './tts/engines.ts';
 import { adoptPendingDesigns } from './voices/adoptPending.ts';
-
-/** How long shutdown waits for paid calls in flight and their writes, ms. */
-export const SHUTDOWN_PAID_CALLS_WAIT_MS = 10_000;
 
 /** A running bot. */
 export interface Bot {
@@ -128,7 +130,7 @@ export async function startBot(config: Config, log: Logger, options: BotOptions 
     const designs = await library.drain(SHUTDOWN_PAID_CALLS_WAIT_MS);
     if (designs > 0) log.warn({ designs }, 'stopping with paid designs in flight; the next start adopts them');
     await Promise.allSettled([engine.close(), reported]);
-    const unsaved = await writes.drain(SHUTDOWN_PAID_CALLS_WAIT_MS);
+    const unsaved = await writes.drain(SHUTDOWN_WRITES_WAIT_MS);
     if (unsaved > 0) log.warn({ writes: unsaved }, 'stopping with store writes unfinished');
     await Promise.allSettled([client.destroy(), services.close()]);
     log.info({ unspoken: unspoken.length, leftVoice, designs, unsaved }, 'stopped');

@@ -1,6 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { type Shard, ShardingManager } from 'discord.js';
 import type { Config } from '../config.ts';
+import { SHUTDOWN_BOUND_MS } from '../lifecycle/shutdown.ts';
 import type { Logger } from '../log.ts';
 import { recommendedShardCount } from './recommended.ts';
 
@@ -11,7 +12,7 @@ const SHARD_READY_TIMEOUT_MS = 120_000;
 /** Gap between two shard spawns: Discord allows one IDENTIFY per 5 s per `max_concurrency` bucket, ms. */
 const SPAWN_DELAY_MS = 5_500;
 /** How long stopping waits for the shard processes' own graceful shutdown before SIGKILL, ms. */
-const STOP_WAIT_MS = 25_000;
+export const SHARD_STOP_WAIT_MS = SHUTDOWN_BOUND_MS + 5_000;
 
 /** The shard processes. */
 export interface ShardProcesses {
@@ -55,7 +56,7 @@ async function stopShards(manager: ShardingManager, log: Logger): Promise<boolea
   return codes.every((code) => code === 0);
 }
 
-/** SIGTERM, then SIGKILL after {@link STOP_WAIT_MS}; resolves with the exit code (null when killed). */
+/** SIGTERM, then SIGKILL after {@link SHARD_STOP_WAIT_MS}; resolves with the exit code (null when killed). */
 function stopShard(shard: Shard, log: Logger): Promise<number | null> {
   const child = shard.process;
   if (child === null || child.exitCode !== null || child.signalCode !== null)
@@ -64,7 +65,7 @@ function stopShard(shard: Shard, log: Logger): Promise<number | null> {
     const timer = setTimeout(() => {
       log.warn({ shard: shard.id }, 'shard process did not stop in time; killing it');
       child.kill('SIGKILL');
-    }, STOP_WAIT_MS);
+    }, SHARD_STOP_WAIT_MS);
     child.once('exit', (code) => {
       clearTimeout(timer);
       resolve(code);
