@@ -121,26 +121,29 @@ export async function startBot(config: Config, log: Logger, options: BotOptions 
     );
   });
   let stopped: Promise<void> | undefined;
-  const stopOnce = async (): Promise<void> => {
+  const stopOnce = async (report: boolean): Promise<void> => {
     refuseNewWork(client, log);
+    // Paid designs in flight settle while speech finishes: the two bounds run side by side.
+    const designsLeft = library.drain(SHUTDOWN_PAID_CALLS_WAIT_MS);
     const unspoken = await finishSpeech(players, SHUTDOWN_SPEECH_WAIT_MS);
     if (unspoken.length > 0) log.warn({ utterances: unspoken.length }, 'stopping with utterances unspoken');
     const reported = reportUnspoken(client, log, unspoken);
     const leftVoice = await leaveVoice(client, players, SHUTDOWN_LEAVE_WAIT_MS);
-    const designs = await library.drain(SHUTDOWN_PAID_CALLS_WAIT_MS);
+    const designs = await designsLeft;
     if (designs > 0) log.warn({ designs }, 'stopping with paid designs in flight; the next start adopts them');
     await Promise.allSettled([engine.close(), reported]);
     const unsaved = await writes.drain(SHUTDOWN_WRITES_WAIT_MS);
     if (unsaved > 0) log.warn({ writes: unsaved }, 'stopping with store writes unfinished');
     await Promise.allSettled([client.destroy(), services.close()]);
-    log.info({ unspoken: unspoken.length, leftVoice, designs, unsaved }, 'stopped');
+    if (report) log.info({ unspoken: unspoken.length, leftVoice, designs, unsaved }, 'stopped');
   };
   const stop = (): Promise<void> => {
-    stopped ??= stopOnce();
+    stopped ??= stopOnce(true);
     return stopped;
   };
   await loginExplained(client, config.discordToken, log).catch(async (error: unknown) => {
-    await stop();
+    stopped ??= stopOnce(false); // start-up failed: its one line says why, not a shutdown report
+    await stopped;
     throw error;
   });
   return { client, app, stop };

@@ -13,9 +13,9 @@ export const SHUTDOWN_LEAVE_WAIT_MS = 3_000;
 export const SHUTDOWN_WRITES_WAIT_MS = 5_000;
 /** How long shutdown waits for paid calls in flight (voice designs) and their writes, ms. */
 export const SHUTDOWN_PAID_CALLS_WAIT_MS = 10_000;
-/** The longest a graceful stop waits in all (each step's bound, one after the other), ms. */
+/** The longest a graceful stop waits in all (speech and leaving run beside the paid calls; then writes), ms. */
 export const SHUTDOWN_BOUND_MS =
-  SHUTDOWN_SPEECH_WAIT_MS + SHUTDOWN_LEAVE_WAIT_MS + SHUTDOWN_PAID_CALLS_WAIT_MS + SHUTDOWN_WRITES_WAIT_MS;
+  Math.max(SHUTDOWN_SPEECH_WAIT_MS + SHUTDOWN_LEAVE_WAIT_MS, SHUTDOWN_PAID_CALLS_WAIT_MS) + SHUTDOWN_WRITES_WAIT_MS;
 /** The answer to every interaction that arrives while the bot shuts down. */
 export const RESTARTING_REPLY = 'The bot is restarting and takes no new requests right now; try again in a minute.';
 
