@@ -9,6 +9,20 @@ import { reportUtteranceFailure, wireClient } from './discord/events.ts';
 import { discordNarrationOutlet } from './discord/narrationOutlet.ts';
 import { postLine } from './discord/reply.ts';
 import { humansIn } from './discord/voiceChannel.ts';
+import { PendingWrites } from './lifecycle/pendingWrites.ts';
+import {
+  finishSpeech,
+  leaveVoice,
+  refuseNewWork,
+  reportUnspoken,
+  SHUTDOWN_LEAVE_WAIT_MS,
+  SHUTDOWN_PAID_CALLS_WAIT_MS,
+  SHUTDOWN_SPEECH_WAIT_MS,
+  SHUTDOWN_WRITES_WAIT_MS,
+} from './lifecycle/shutdown.ts';
+
+export { SHUTDOWN_PAID_CALLS_WAIT_MS };
+
 import type { Logger } from './log.ts';
 import { Narrator } from './narration/narrator.ts';
 import { CachedNarrationSettings } from './narration/settingsCache.ts';
@@ -20,14 +34,15 @@ import type { TtsEngine } from './tts/engine.ts';
 import { createTtsEngine } from './tts/engines.ts';
 import { adoptPendingDesigns } from './voices/adoptPending.ts';
 
-/** How long shutdown waits for paid calls in flight and their writes, ms. */
-export const SHUTDOWN_PAID_CALLS_WAIT_MS = 10_000;
-
 /** A running bot. */
 export interface Bot {
   client: Client;
   app: App;
-  /** Leaves every voice channel, closes DashScope sessions, the gateway and the store. */
+  /**
+   * Stops gracefully (idempotent): takes no new work, lets what is being said finish (bounded) and reports
+   * the rest, leaves voice, closes DashScope sessions (`session.finish`), flushes the store's writes, and
+   * closes the gateway and the store.
+   */
   stop(): Promise<void>;
 }
 
@@ -45,6 +60,7 @@ export async function startBot(config: Config, log: Logger, options: BotOptions 
   const engine = options.wrapEngine?.(baseEngine) ?? baseEngine;
   const client = createDiscordClient(config.discord);
   const settings = new CachedNarrationSettings(services.narrationSettings);
+  const writes = new PendingWrites();
   const speechSpend = new SpeechSpend(services.spend, log, (channelId, text) => postLine(client, log, channelId, text));
   const players: GuildPlayers = new GuildPlayers({
     joinVoice: discordJoinVoice(client, log),
@@ -58,11 +74,11 @@ export async function startBot(config: Config, log: Logger, options: BotOptions 
     onSpoken: (utterance, metrics) => {
       const { guildId, id: utteranceId } = utterance;
       log.info({ guildId, utteranceId, voice: utterance.voice.voiceId, ...metrics }, 'spoken');
-      void services.preferences
-        .addUsage(guildId, utterance.voice.voiceId, metrics.characters)
+      void writes
+        .track(services.preferences.addUsage(guildId, utterance.voice.voiceId, metrics.characters))
         .catch((e: unknown) => log.warn({ err: e }, 'usage not saved'));
     },
-    onEnded: (utterance, metrics) => void speechSpend.ended(utterance, metrics),
+    onEnded: (utterance, metrics) => void writes.track(speechSpend.ended(utterance, metrics)),
     humansIn: (guildId, channelId) => humansIn(client.guilds.cache.get(guildId), channelId),
     staysWhenIdle: (guildId, channelId) => narration.staysWhileIdle(guildId, channelId),
   });
@@ -104,14 +120,30 @@ export async function startBot(config: Config, log: Logger, options: BotOptions 
       (error: unknown) => log.error({ err: error }, 'pending designs not reconciled; they are kept for the next start'),
     );
   });
-  const stop = async (): Promise<void> => {
-    players.leaveAll();
-    const left = await library.drain(SHUTDOWN_PAID_CALLS_WAIT_MS);
-    if (left > 0) log.warn({ designs: left }, 'stopping with paid designs in flight; the next start adopts them');
-    await Promise.allSettled([engine.close(), client.destroy(), services.close()]);
+  let stopped: Promise<void> | undefined;
+  const stopOnce = async (report: boolean): Promise<void> => {
+    refuseNewWork(client, log);
+    // Paid designs in flight settle while speech finishes: the two bounds run side by side.
+    const designsLeft = library.drain(SHUTDOWN_PAID_CALLS_WAIT_MS);
+    const unspoken = await finishSpeech(players, SHUTDOWN_SPEECH_WAIT_MS);
+    if (unspoken.length > 0) log.warn({ utterances: unspoken.length }, 'stopping with utterances unspoken');
+    const reported = reportUnspoken(client, log, unspoken);
+    const leftVoice = await leaveVoice(client, players, SHUTDOWN_LEAVE_WAIT_MS);
+    const designs = await designsLeft;
+    if (designs > 0) log.warn({ designs }, 'stopping with paid designs in flight; the next start adopts them');
+    await Promise.allSettled([engine.close(), reported]);
+    const unsaved = await writes.drain(SHUTDOWN_WRITES_WAIT_MS);
+    if (unsaved > 0) log.warn({ writes: unsaved }, 'stopping with store writes unfinished');
+    await Promise.allSettled([client.destroy(), services.close()]);
+    if (report) log.info({ unspoken: unspoken.length, leftVoice, designs, unsaved }, 'stopped');
+  };
+  const stop = (): Promise<void> => {
+    stopped ??= stopOnce(true);
+    return stopped;
   };
   await loginExplained(client, config.discordToken, log).catch(async (error: unknown) => {
-    await stop();
+    stopped ??= stopOnce(false); // start-up failed: its one line says why, not a shutdown report
+    await stopped;
     throw error;
   });
   return { client, app, stop };

@@ -11,7 +11,7 @@ export interface Config {
     restUrl: string;
     /** `npm run deploy` registers commands to this guild only (instant), else globally. */
     devGuildId: string | undefined;
-    /** This process's shards and the total, when the bot runs as several processes. */
+    /** This process's shards (or `npm run shards`'s) and the total; undefined: one shard, or Discord's count. */
     shards: { ids: number[]; count: number } | undefined;
   };
   dashscope: {
@@ -188,10 +188,14 @@ function reader(env: Env, problems: string[], missing: { key: string; what: stri
       const [ids, count] = [raw(idsKey), raw(countKey)];
       if (ids === undefined && count === undefined) return undefined;
       const total = Number(count);
-      const list = (ids ?? '').split(',').map((id) => Number(id.trim()));
+      // DISCORD_SHARD_COUNT alone: every shard, in this process (`npm start`) or one process each (`npm run shards`)
+      const list =
+        ids === undefined
+          ? Array.from({ length: total }, (_, id) => id)
+          : ids.split(',').map((id) => Number(id.trim()));
       const valid =
         Number.isInteger(total) && total >= 1 && list.every((id) => Number.isInteger(id) && id >= 0 && id < total);
-      if (!valid || ids === undefined) {
+      if (!valid || count === undefined) {
         problems.push(
           `${idsKey} must list this process's shard ids (e.g. "0,1") and ${countKey} the total number of ` +
             'shards, each id below it.',

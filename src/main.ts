@@ -2,20 +2,33 @@
 import { startBot } from './bot.ts';
 import { loadConfig } from './config.ts';
 import { createLogger, type Logger } from './log.ts';
+import { managedShardEnv } from './sharding/managedEnv.ts';
 import { exitOnStartupFailure, startupEnvironment } from './startupFailure.ts';
 
-/** `npm start`: configuration → the bot → stop cleanly on SIGINT/SIGTERM. */
+/**
+ * `npm start` (or one shard process of `npm run shards`): configuration → the bot → on SIGINT/SIGTERM a
+ * graceful stop (see `Bot.stop`) and exit 0; a second signal while stopping is ignored, not fatal.
+ */
 async function main(env: Readonly<Record<string, string | undefined>>): Promise<void> {
   const config = loadConfig(env, { discord: true });
   const log = createLogger(config.logLevel);
   guardProcess(log);
   const bot = await startBot(config, log);
+  let stopping = false;
   const shutdown = (signal: string): void => {
-    log.info({ signal }, 'shutting down');
-    void bot.stop().finally(() => process.exit(0));
+    if (stopping) return void log.info({ signal }, 'already shutting down');
+    stopping = true;
+    log.info({ signal, shards: config.discord.shards?.ids }, 'shutting down');
+    bot.stop().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        log.error({ err: error }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
   };
-  process.once('SIGINT', shutdown);
-  process.once('SIGTERM', shutdown);
+  process.on('SIGINT', shutdown);
+  process.on('SIGTERM', shutdown);
 }
 
 /**
@@ -33,5 +46,5 @@ function guardProcess(log: Logger): void {
   });
 }
 
-const env = startupEnvironment();
+const env = managedShardEnv(startupEnvironment());
 main(env).catch((error: unknown) => exitOnStartupFailure(error, env));

@@ -115,9 +115,12 @@ describe('shards', () => {
     expect(shards({})).toBeUndefined();
     expect(shards({ DISCORD_SHARDS: '0, 2', DISCORD_SHARD_COUNT: '4' })).toEqual({ ids: [0, 2], count: 4 });
   });
+  it('takes every shard when only the total is set', () => {
+    expect(shards({ DISCORD_SHARD_COUNT: '3' })).toEqual({ ids: [0, 1, 2], count: 3 });
+  });
   it.each([
     [{ DISCORD_SHARDS: '4', DISCORD_SHARD_COUNT: '4' }],
-    [{ DISCORD_SHARD_COUNT: '2' }],
+    [{ DISCORD_SHARD_COUNT: '0' }],
     [{ DISCORD_SHARDS: '0' }],
     [{ DISCORD_SHARDS: 'a', DISCORD_SHARD_COUNT: '2' }],
   ])('refuses %j', (env) => {

@@ -63,6 +63,11 @@ export class GuildPlayers {
     return this.#presences.get(guildId)?.leave(reason) ?? false;
   }
 
+  /** Every utterance being spoken or waiting, in every guild. */
+  pending(): Utterance[] {
+    return [...this.#presences.values()].flatMap((p) => p.present?.player.pending ?? []);
+  }
+
   leaveAll(reason: LeaveReason = 'shutdown'): void {
     for (const presence of this.#presences.values()) presence.leave(reason);
   }

@@ -180,7 +180,12 @@ export function buttonId(message: { components: unknown[] }, label: string): str
 /**
  * Designs a voice called `name` as `userId` in `guild`'s general channel, keeps it, and returns its DashScope voice id.
  */
-export async function designVoice(world: BotWorld, guild: AddedGuild, name: string, userId = 'alice'): Promise<string> {
+export async function designVoice(
+  world: Pick<BotWorld, 'discord' | 'dashscope'>,
+  guild: AddedGuild,
+  name: string,
+  userId = 'alice',
+): Promise<string> {
   const where = { guildId: guild.id, channelId: guild.channels.general!, userId: guild.members[userId]! };
   const description = `The voice of ${name}, slow and warm.`;
   const designed = await world.discord

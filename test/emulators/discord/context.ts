@@ -52,8 +52,8 @@ export interface EmulatorContext {
    * `perSession` can tailor the data to the session's intents.
    */
   dispatch(event: string, data: unknown, intent?: number, perSession?: (intents: number) => unknown): void;
-  /** The session id of the bot's gateway session, or null before IDENTIFY. */
-  gatewaySessionId(): string | null;
+  /** The session id of the bot's gateway session (on `guildId`'s shard when given), or null before IDENTIFY. */
+  gatewaySessionId(guildId?: string): string | null;
   /** Closes the guild's voice socket from the server side. */
   closeVoiceSocket(guildId: string, code: number, reason: string): void;
 }
@@ -81,6 +81,7 @@ export function createContext(options: DiscordEmulatorOptions): EmulatorContext 
     heartbeatIntervalMs: options.heartbeatIntervalMs ?? 41_250,
     voiceHeartbeatIntervalMs: options.voiceHeartbeatIntervalMs ?? 13_750,
     interactionTimeoutMs: options.interactionTimeoutMs ?? 3_000,
+    recommendedShards: options.recommendedShards ?? 1,
   };
   const bot: UserModel = { id: applicationId, username: resolved.botUsername, globalName: null, bot: true };
   return {

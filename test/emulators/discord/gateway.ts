@@ -1,6 +1,7 @@
 /**
  * The main gateway (JSON text frames, no compression): HELLO, heartbeats, IDENTIFY → READY +
  * GUILD_CREATE, RESUME with replay, op 4 voice requests, op 8 member requests, and dispatch.
+ * Sharded: each session gets only the events of guilds on its shard (`(guild_id >> 22) % num_shards`).
  */
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
@@ -8,12 +9,14 @@ import { type RawData, type WebSocket, WebSocketServer } from 'ws';
 import type { EmulatorContext } from './context.ts';
 import { guildCreatePayload, memberPayload, userPayload } from './guildPayloads.ts';
 import { randomToken } from './ids.ts';
+import { guildOfEvent, parseShard, type ShardTuple, shardReceives } from './shards.ts';
 
 /** One bot gateway session. */
 export interface GatewaySession {
   id: string;
   intents: number;
   identify: Record<string, unknown>;
+  shard: ShardTuple;
   seq: number;
   events: Array<{ s: number; t: string; d: unknown }>;
   socket: WebSocket | null;
@@ -26,6 +29,8 @@ export interface Gateway {
   identifies: Array<Record<string, unknown>>;
   resumes: number;
   heartbeats: number;
+  /** IDENTIFYs refused because their shard already had a live session. */
+  duplicateIdentifies: number;
   /** Every op 3 presence update `d`. */
   presences: unknown[];
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void;
@@ -46,6 +51,7 @@ export function createGateway(ctx: EmulatorContext, onVoiceRequest: (d: Record<s
     identifies: [],
     resumes: 0,
     heartbeats: 0,
+    duplicateIdentifies: 0,
     presences: [],
     handleUpgrade: (req, socket, head) =>
       wss.handleUpgrade(req, socket, head, (ws) => onConnection(ctx, gateway, ws, onVoiceRequest)),
@@ -57,13 +63,17 @@ export function createGateway(ctx: EmulatorContext, onVoiceRequest: (d: Record<s
     },
   };
   ctx.dispatch = (event, data, intent = 0, perSession) => {
+    const guildId = guildOfEvent(event, data);
     for (const session of gateway.sessions.values()) {
       if (intent !== 0 && (session.intents & intent) === 0) continue;
+      if (!shardReceives(session.shard, guildId)) continue;
       dispatchTo(session, event, perSession ? perSession(session.intents) : data);
     }
     ctx.watch.notify();
   };
-  ctx.gatewaySessionId = () => [...gateway.sessions.keys()].at(-1) ?? null;
+  ctx.gatewaySessionId = (guildId) =>
+    [...gateway.sessions.values()].filter((s) => guildId === undefined || shardReceives(s.shard, guildId)).at(-1)?.id ??
+    null;
   return gateway;
 }
 
@@ -116,24 +126,35 @@ function identify(
     ws.close(4_004, 'Authentication failed.');
     return null;
   }
+  const shard = parseShard(d.shard);
+  if (shard === null) {
+    ws.close(4_010, 'Invalid shard.');
+    return null;
+  }
   for (const [id, old] of gateway.sessions) if (old.socket === null) gateway.sessions.delete(id);
+  if (liveOnShard(gateway, shard)) {
+    gateway.duplicateIdentifies += 1;
+    ws.close(4_010, `Shard [${shard.join(', ')}] already has a session.`);
+    return null;
+  }
   const session: GatewaySession = {
     id: randomToken('sess', 16),
     intents: Number(d.intents ?? 0),
     identify: d,
+    shard,
     seq: 0,
     events: [],
     socket: ws,
   };
   gateway.sessions.set(session.id, session);
-  const guilds = [...ctx.guilds.values()];
+  const guilds = [...ctx.guilds.values()].filter((g) => shardReceives(shard, g.id));
   dispatchTo(session, 'READY', {
     v: 10,
     user: { ...userPayload(ctx.bot), verified: true, mfa_enabled: false },
     guilds: guilds.map((g) => ({ id: g.id, unavailable: true })),
     session_id: session.id,
     resume_gateway_url: ctx.gatewayUrl,
-    shard: d.shard ?? [0, 1],
+    shard,
     application: { id: ctx.bot.id, flags: 0 },
     private_channels: [],
     relationships: [],
@@ -159,6 +180,18 @@ function resume(gateway: Gateway, ws: WebSocket, d: Record<string, unknown>, tok
   for (const event of session.events) if (event.s > seq) send(ws, { op: 0, s: event.s, t: event.t, d: event.d });
   dispatchTo(session, 'RESUMED', null);
   return session;
+}
+
+/**
+ * True when another live socket holds `shard`.
+ * @remarks Discord itself lets a second session identify on a shard and sends that shard's events to both,
+ * so two processes on one shard answer everything twice. The emulator refuses it (close 4010, which
+ * discord.js treats as final) so that a test catches a process started on a shard that is already running.
+ */
+function liveOnShard(gateway: Gateway, shard: ShardTuple): boolean {
+  return [...gateway.sessions.values()].some(
+    (s) => s.socket !== null && s.shard[0] === shard[0] && s.shard[1] === shard[1],
+  );
 }
 
 function requestMembers(ctx: EmulatorContext, session: GatewaySession, d: Record<string, unknown>): void {

@@ -97,7 +97,8 @@ function dispatchInteraction(
   data: Json,
   sourceMessageId: string | null,
 ): InteractionRecord {
-  if (ctx.gatewaySessionId() === null) throw new Error('no bot is connected to the emulator gateway');
+  if (ctx.gatewaySessionId(target.guildId) === null)
+    throw new Error(`no bot is connected to the emulator gateway on the shard of guild ${target.guildId}`);
   const guild = requireGuild(ctx, target.guildId);
   const channelId = resolveChannel(guild, target.channelId);
   const userId = resolveUser(guild, target.userId, ctx.users);

@@ -54,6 +54,12 @@ export interface GatewayApi {
   connected(): boolean;
   /** Resolves once a bot has identified (READY and GUILD_CREATEs are sent). */
   waitForBot(timeoutMs?: number): Promise<void>;
+  /** IDENTIFYs refused (close 4010) because their shard already had a live session. */
+  readonly duplicateIdentifies: number;
+  /** `[shard_id, num_shards]` of every live session, in identify order. */
+  liveShards(): Array<readonly [number, number]>;
+  /** Resolves once a session on `shardId` is live (READY and its guilds' GUILD_CREATEs are sent). */
+  waitForShard(shardId: number, timeoutMs?: number): Promise<void>;
   /** Closes the bot's socket: 4000 (default) makes discord.js resume, 1000 re-identify. */
   disconnect(code?: number): void;
   /** Sends op 7 RECONNECT. */
@@ -108,6 +114,14 @@ export function gatewayApi(ctx: EmulatorContext, gateway: Gateway): GatewayApi {
     },
     get heartbeats() {
       return gateway.heartbeats;
+    },
+    get duplicateIdentifies() {
+      return gateway.duplicateIdentifies;
+    },
+    liveShards: () => [...gateway.sessions.values()].filter((s) => s.socket !== null).map((s) => s.shard),
+    waitForShard: async (shardId, timeoutMs = DEFAULT_WAIT_MS) => {
+      const up = () => [...gateway.sessions.values()].some((s) => s.socket !== null && s.shard[0] === shardId);
+      await ctx.watch.until(() => (up() ? true : undefined), timeoutMs, `shard ${shardId} to identify`);
     },
     intents: () => live()?.intents ?? null,
     connected: () => live() !== undefined,

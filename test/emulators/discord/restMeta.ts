@@ -19,7 +19,7 @@ export function metaRoutes(): Route[] {
     route('GET', '/gateway/bot', ({ ctx }) =>
       ok({
         url: ctx.gatewayUrl,
-        shards: 1,
+        shards: ctx.options.recommendedShards,
         session_start_limit: { total: 1_000, remaining: 999, reset_after: 0, max_concurrency: 1 },
       }),
     ),

@@ -104,6 +104,8 @@ export interface DiscordEmulatorOptions {
   voiceHeartbeatIntervalMs?: number;
   /** How long an interaction accepts its first callback (default 3 000 ms, like Discord). */
   interactionTimeoutMs?: number;
+  /** The `shards` that `GET /gateway/bot` recommends (default 1). */
+  recommendedShards?: number;
 }
 
 /** The options with defaults filled in. */

@@ -28,7 +28,7 @@ export function onBotVoiceRequest(ctx: EmulatorContext, d: Record<string, unknow
   if (channelId === null) return leaveVoice(ctx, guild, 4_014, 'Disconnected.');
   const moving = state.view.connected && state.view.channelId !== null && state.view.channelId !== channelId;
   state.view.channelId = channelId;
-  state.sessionId = ctx.gatewaySessionId() ?? randomToken('vsess', 16);
+  state.sessionId = ctx.gatewaySessionId(guild.id) ?? randomToken('vsess', 16);
   guild.voiceStates.set(ctx.bot.id, {
     channelId,
     sessionId: state.sessionId,
