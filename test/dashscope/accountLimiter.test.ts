@@ -115,7 +115,7 @@ describe('AccountLimiter', () => {
     expect(limiter.waiting).toBe(0);
   });
 
-  it('after a DashScope 429 holds every waiter for the pause, and fails those the pause would keep too long', async () => {
+  it('after a DashScope 429 holds waiters for the pause, and fails those it would keep too long', async () => {
     const limiter = new AccountLimiter(budget({ perMinute: 10, perSecond: 10 }), { maxWaitMs: 500 });
     limiter.throttled(5_000);
     await expect(limiter.admit('say')).rejects.toBeInstanceOf(LimitWaitTooLong);

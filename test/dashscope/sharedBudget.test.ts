@@ -7,11 +7,12 @@ import { SessionBudget } from '../../src/dashscope/sessionBudget.ts';
 
 const FIXTURE = new URL('./fixtures/takeBudget.ts', import.meta.url).pathname;
 const redisUrl = inject('redisUrl');
-const clients: ReturnType<typeof createClient>[] = [];
+const newClient = () => createClient({ url: redisUrl, disableOfflineQueue: true });
+const clients: ReturnType<typeof newClient>[] = [];
 
 beforeAll(async () => {
   for (let i = 0; i < 2; i += 1) {
-    const client = createClient({ url: redisUrl, disableOfflineQueue: true });
+    const client = newClient();
     await client.connect();
     clients.push(client);
   }
