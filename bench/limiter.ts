@@ -145,7 +145,8 @@ function report(
       `429 ${count('throttled')}, other failures ${count('failed')})`,
   );
   console.log(
-    `  sessions opened (handshakes DashScope accepted): ${limit.accepted}; by the workers' pools: ${sum((r) => r.sessionsOpened)}`,
+    `  sessions opened (handshakes DashScope accepted): ${limit.accepted}; ` +
+      `by the workers' pools: ${sum((r) => r.sessionsOpened)}`,
   );
   console.log(
     `  utterances spoken ÷ sessions opened: ${(spoken.length / Math.max(1, limit.accepted)).toFixed(1)} (goal >= 10)`,
