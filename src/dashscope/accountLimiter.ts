@@ -37,15 +37,17 @@ export interface AccountLimiterOptions {
   maxWaitMs: number;
   /** Points of the minute narration leaves for `/say`; default a tenth of the minute. */
   sayReserve?: number;
+  /** What a point buys, for the member's message: "new voice sessions" (default) or "voice designs". */
+  unit?: string;
   observer?: LimiterObserver;
 }
 
 /** A wait for the budget that would pass `maxWaitMs`: said once to the member, never dropped silently. */
 export class LimitWaitTooLong extends UserError {
-  constructor(perMinute: number, maxWaitMs: number) {
+  constructor(perMinute: number, maxWaitMs: number, unit = 'new voice sessions') {
     super(
       'quota_full',
-      `The voice service allows ${perMinute} new voice sessions a minute for every server this bot is on, and ` +
+      `The voice service allows ${perMinute} ${unit} a minute for every server this bot is on, and ` +
         `they are all in use: this would have waited over ${Math.round(maxWaitMs / 1000)} s. Try again in a minute.`,
     );
   }
@@ -61,10 +63,10 @@ interface Waiter {
 
 /** The per-process queue in front of a shared budget. */
 export class AccountLimiter {
-  readonly counters: LimiterCounters = { admitted: 0, waited: 0, refused: 0, throttled: 0, storeErrors: 0 };
   readonly budget: SessionBudget;
   readonly #options: Required<Omit<AccountLimiterOptions, 'observer'>> & { observer: LimiterObserver };
   readonly #waiters: Waiter[] = [];
+  readonly #counts = { admitted: 0, waited: 0, refused: 0, throttled: 0 };
   #pausedUntil = 0;
   #pumping = false;
   #wake: (() => void) | undefined;
@@ -72,7 +74,13 @@ export class AccountLimiter {
   constructor(budget: SessionBudget, options: AccountLimiterOptions) {
     this.budget = budget;
     const sayReserve = options.sayReserve ?? Math.floor(budget.limits.perMinute / 10);
-    this.#options = { maxWaitMs: options.maxWaitMs, sayReserve, observer: options.observer ?? {} };
+    const { maxWaitMs, unit = 'new voice sessions', observer = {} } = options;
+    this.#options = { maxWaitMs, sayReserve, unit, observer };
+  }
+
+  /** What this limiter did so far (a snapshot). */
+  get counters(): LimiterCounters {
+    return { ...this.#counts, storeErrors: this.budget.storeErrors };
   }
 
   /** Waiters in this process. */
@@ -103,13 +111,13 @@ export class AccountLimiter {
   async tryAdmit(): Promise<boolean> {
     if (this.#waiters.length > 0 || performance.now() < this.#pausedUntil) return false;
     const take = await this.budget.take(this.#options.sayReserve);
-    if (take.granted) this.counters.admitted += 1;
+    if (take.granted) this.#counts.admitted += 1;
     return take.granted;
   }
 
   /** DashScope refused a handshake with 429: nobody in this process takes a point for `ms`. */
   throttled(ms: number): void {
-    this.counters.throttled += 1;
+    this.#counts.throttled += 1;
     this.#options.observer.throttled?.();
     this.#pausedUntil = Math.max(this.#pausedUntil, performance.now() + ms);
   }
@@ -141,9 +149,9 @@ export class AccountLimiter {
   #grant(waiter: Waiter): void {
     this.#waiters.splice(this.#waiters.indexOf(waiter), 1);
     const waitedMs = performance.now() - waiter.since;
-    this.counters.admitted += 1;
+    this.#counts.admitted += 1;
     if (waitedMs >= 1) {
-      this.counters.waited += 1;
+      this.#counts.waited += 1;
       this.#options.observer.waited?.(waiter.priority, waitedMs);
     }
     waiter.resolve(waitedMs);
@@ -153,9 +161,10 @@ export class AccountLimiter {
   #refuseBefore(freeAt: number): void {
     for (const waiter of [...this.#waiters]) {
       if (waiter.deadline >= freeAt) continue;
-      this.counters.refused += 1;
+      this.#counts.refused += 1;
       this.#options.observer.refused?.(waiter.priority);
-      this.#drop(waiter, new LimitWaitTooLong(this.budget.limits.perMinute, this.#options.maxWaitMs));
+      const { maxWaitMs, unit } = this.#options;
+      this.#drop(waiter, new LimitWaitTooLong(this.budget.limits.perMinute, maxWaitMs, unit));
     }
   }
 

@@ -10,7 +10,7 @@ import { createClient } from '@keyv/redis';
 import type { Config } from '../config.ts';
 import type { Logger } from '../log.ts';
 import { parseStoreUrl } from '../voices/storeUrl.ts';
-import { AccountLimiter, type LimiterCounters, type LimiterObserver } from './accountLimiter.ts';
+import { AccountLimiter, type LimiterObserver } from './accountLimiter.ts';
 import { SessionBudget } from './sessionBudget.ts';
 
 /** Longest pause between the limiter's Redis reconnect attempts, ms. */
@@ -42,37 +42,24 @@ export async function openAccountLimits(
   const location = parseStoreUrl(config.storeUrl);
   const redis = location.kind === 'redis' ? await connect(location.url, log) : undefined;
   let warnedAt = Number.NEGATIVE_INFINITY;
-  const storeFor = (counters: () => LimiterCounters | undefined) => ({
+  const store = {
     redis,
     onStoreError: (error: unknown): void => {
-      const counted = counters();
-      if (counted !== undefined) counted.storeErrors += 1;
       if (performance.now() - warnedAt < WARN_EVERY_MS) return;
       warnedAt = performance.now();
       log.warn({ err: error }, 'the DashScope limiter cannot reach Redis: each process counts alone until it is back');
     },
-  });
+  };
   const sessionLimits = { perMinute: limit.sessionsPerMinute, perSecond: limit.sessionsPerSecond };
   const designLimits = { perMinute: limit.designsPerMinute, perSecond: Math.ceil(limit.designsPerMinute / 30) };
-  const sessionBudget = new SessionBudget(
-    'sessions',
-    dashscope.apiKey,
-    sessionLimits,
-    storeFor(() => sessions?.counters),
-  );
-  const designBudget = new SessionBudget(
-    'designs',
-    dashscope.apiKey,
-    designLimits,
-    storeFor(() => designs?.counters),
-  );
-  const sessions: AccountLimiter | undefined = new AccountLimiter(sessionBudget, {
+  const sessions = new AccountLimiter(new SessionBudget('sessions', dashscope.apiKey, sessionLimits, store), {
     maxWaitMs: limit.maxWaitMs,
     observer,
   });
-  const designs: AccountLimiter | undefined = new AccountLimiter(designBudget, {
+  const designs = new AccountLimiter(new SessionBudget('designs', dashscope.apiKey, designLimits, store), {
     maxWaitMs: limit.maxWaitMs,
     sayReserve: 0,
+    unit: 'voice designs',
   });
   return {
     sessions,

@@ -52,6 +52,8 @@ interface Window {
  */
 export class SessionBudget {
   readonly limits: BudgetLimits;
+  /** Redis failures so far (each answered by the in-memory twin). */
+  storeErrors = 0;
   readonly #key: string;
   readonly #minute: Window;
   readonly #second: Window;
@@ -100,6 +102,7 @@ export class SessionBudget {
     try {
       return await run(w.shared);
     } catch (error) {
+      this.storeErrors += 1;
       this.#onStoreError(error);
       return run(w.local);
     }
@@ -109,6 +112,7 @@ export class SessionBudget {
     try {
       await (w.shared ?? w.local).reward(this.#key);
     } catch (error) {
+      this.storeErrors += 1;
       this.#onStoreError(error);
     }
   }
