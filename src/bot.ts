@@ -54,9 +54,9 @@ export interface BotOptions {
 /** The composition root: builds every service from the configuration, wires the Discord client and logs in. */
 export async function startBot(config: Config, log: Logger, options: BotOptions = {}): Promise<Bot> {
   log.debug({ report: generateDependencyReport() }, 'voice dependencies');
-  const services = await openServices(config);
+  const services = await openServices(config, log);
   services.keyv.on('error', (error: unknown) => log.error({ err: error }, 'store error'));
-  const baseEngine = createTtsEngine({ ...config.dashscope });
+  const baseEngine = createTtsEngine({ ...config.dashscope, limiter: services.limits.sessions });
   const engine = options.wrapEngine?.(baseEngine) ?? baseEngine;
   const client = createDiscordClient(config.discord);
   const settings = new CachedNarrationSettings(services.narrationSettings);

@@ -38,6 +38,17 @@ export interface Config {
   };
   /** What DashScope charges, and the operator's budgets (every server's ceilings and the account's per day). */
   spend: { prices: Prices; budgets: OperatorLimits };
+  /** DashScope's account-wide request limits, shared by every process through Redis (see `AccountLimiter`). */
+  accountLimit: {
+    /** New realtime sessions per minute for the whole account (DashScope: 180). */
+    sessionsPerMinute: number;
+    /** New realtime sessions per second: smooths bursts. */
+    sessionsPerSecond: number;
+    /** Voice-design API calls per minute for the whole account. */
+    designsPerMinute: number;
+    /** Longest an utterance or a design waits for the budget before it fails with a message, ms. */
+    maxWaitMs: number;
+  };
   logLevel: LogLevel;
 }
 
@@ -81,6 +92,10 @@ export const DEFAULTS = {
   BUDGET_SERVER_CHARS_PER_MONTH: 300_000,
   BUDGET_MEMBER_CHARS_PER_DAY: 20_000,
   BUDGET_ACCOUNT_USD_PER_DAY: 5,
+  DASHSCOPE_SESSIONS_PER_MINUTE: 180,
+  DASHSCOPE_SESSIONS_PER_SECOND: 6,
+  DASHSCOPE_DESIGNS_PER_MINUTE: 60,
+  DASHSCOPE_LIMIT_MAX_WAIT_SECONDS: 20,
   DISCORD_REST_URL: 'https://discord.com/api',
   LOG_LEVEL: 'info',
 } as const;
@@ -136,8 +151,17 @@ export function loadConfig(env: Env, needs: ConfigNeeds): Config {
         accountUsdPerDay: read.decimal('BUDGET_ACCOUNT_USD_PER_DAY', DEFAULTS.BUDGET_ACCOUNT_USD_PER_DAY, 0, 1e6),
       },
     },
+    accountLimit: {
+      sessionsPerMinute: read.int('DASHSCOPE_SESSIONS_PER_MINUTE', DEFAULTS.DASHSCOPE_SESSIONS_PER_MINUTE, 1, 1e6),
+      sessionsPerSecond: read.int('DASHSCOPE_SESSIONS_PER_SECOND', DEFAULTS.DASHSCOPE_SESSIONS_PER_SECOND, 1, 1e5),
+      designsPerMinute: read.int('DASHSCOPE_DESIGNS_PER_MINUTE', DEFAULTS.DASHSCOPE_DESIGNS_PER_MINUTE, 1, 1e5),
+      maxWaitMs: read.int('DASHSCOPE_LIMIT_MAX_WAIT_SECONDS', DEFAULTS.DASHSCOPE_LIMIT_MAX_WAIT_SECONDS, 1, 600) * 1000,
+    },
     logLevel: read.oneOf('LOG_LEVEL', DEFAULTS.LOG_LEVEL, LOG_LEVELS),
   };
+  const { sessionsPerMinute, sessionsPerSecond } = config.accountLimit;
+  if (sessionsPerSecond > sessionsPerMinute)
+    problems.push('DASHSCOPE_SESSIONS_PER_SECOND must not be above DASHSCOPE_SESSIONS_PER_MINUTE.');
   if (missing.length > 0) problems.unshift(missingLine(missing));
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

@@ -1,6 +1,8 @@
 import type Keyv from 'keyv';
 import type { Config } from './config.ts';
+import { type AccountLimits, openAccountLimits } from './dashscope/accountLimits.ts';
 import { VoiceDesignClient } from './dashscope/voiceDesign.ts';
+import { createLogger, type Logger } from './log.ts';
 import { PronunciationDictionary } from './narration/dictionary.ts';
 import { NarrationSettingsStore } from './narration/settings.ts';
 import { GuildBudgets } from './spend/budget.ts';
@@ -25,20 +27,23 @@ export interface Services {
   spend: SpendLedger;
   /** The store itself, for its `error` events (connection errors, failed writes, failed atomic updates). */
   keyv: Keyv;
+  /** DashScope's account-wide limits on new sessions and design calls, shared through Redis when the store is. */
+  limits: AccountLimits;
   /** Resolves when the store answers within `STORE_TIMEOUT_MS`, rejects otherwise (readiness checks). */
   pingStore(): Promise<void>;
-  /** Waits (bounded) for settlements still being retried, then closes the store. */
+  /** Waits (bounded) for settlements still being retried, then closes the store and the limiter. */
   close(): Promise<void>;
 }
 
 /** Opens the store, proves it can be written (so no paid call is ever lost to it), and builds the services. */
-export async function openServices(config: Config): Promise<Services> {
+export async function openServices(config: Config, log?: Logger): Promise<Services> {
   const store = await openStore(config.storeUrl, { timeoutMs: config.storeTimeoutMs });
   await probeStore(store, redactUrl(config.storeUrl)).catch(async (error: unknown) => {
     await store.close();
     throw error;
   });
-  const client = new VoiceDesignClient({ ...config.dashscope });
+  const limits = await openAccountLimits(config, log ?? createLogger(config.logLevel));
+  const client = new VoiceDesignClient({ ...config.dashscope, limiter: limits.designs });
   const registry = new VoiceRegistry(store.keyv, { maxPerGuild: config.limits.voicesPerGuild });
   const spend = new SpendLedger(
     store.counters,
@@ -58,10 +63,11 @@ export async function openServices(config: Config): Promise<Services> {
     dictionary,
     spend,
     keyv: store.keyv,
+    limits,
     pingStore: () => store.ping(),
     close: async () => {
       await spend.flush();
-      await store.close();
+      await Promise.all([store.close(), limits.close()]);
     },
   };
 }

@@ -46,6 +46,23 @@ describe('loadConfig', () => {
     ]);
   });
 
+  it('reads the account-wide DashScope limits, defaulting to 180 sessions a minute', () => {
+    const base = { DASHSCOPE_API_KEY: 'k' };
+    expect(loadConfig(base, { discord: false }).accountLimit).toEqual({
+      sessionsPerMinute: 180,
+      sessionsPerSecond: 6,
+      designsPerMinute: 60,
+      maxWaitMs: 20_000,
+    });
+    const low = { ...base, DASHSCOPE_SESSIONS_PER_MINUTE: '3', DASHSCOPE_LIMIT_MAX_WAIT_SECONDS: '2' };
+    expect(problemsOf(low)).toEqual(['DASHSCOPE_SESSIONS_PER_SECOND must not be above DASHSCOPE_SESSIONS_PER_MINUTE.']);
+    const fine = loadConfig({ ...low, DASHSCOPE_SESSIONS_PER_SECOND: '1' }, { discord: false }).accountLimit;
+    expect(fine).toMatchObject({ sessionsPerMinute: 3, sessionsPerSecond: 1, maxWaitMs: 2_000 });
+    expect(problemsOf({ ...base, DASHSCOPE_LIMIT_MAX_WAIT_SECONDS: '0' })).toEqual([
+      expect.stringMatching(/^DASHSCOPE_LIMIT_MAX_WAIT_SECONDS must be a whole number from 1 to 600/),
+    ]);
+  });
+
   it('asks for DISCORD_TOKEN only when Discord is needed', () => {
     expect(problemsOf({ DASHSCOPE_API_KEY: 'k' })).toEqual([]);
     expect(problemsOf({ DASHSCOPE_API_KEY: 'k' }, true)).toEqual([expect.stringMatching(/^DISCORD_TOKEN is not set/)]);

@@ -1,4 +1,5 @@
 import { setTimeout as delay } from 'node:timers/promises';
+import type { AccountLimiter } from './accountLimiter.ts';
 import { isRetryableCode } from './errors.ts';
 import type { DesignLanguage } from './limits.ts';
 import { type TargetModel, VOICE_DESIGN_MODEL } from './models.ts';
@@ -22,6 +23,8 @@ const PATH = '/api/v1/services/audio/tts/customization';
 export interface VoiceDesignClientOptions extends HttpTarget {
   retry?: RetryPolicy;
   random?: () => number;
+  /** DashScope's account-wide budget for voice-design calls, awaited before each request. */
+  limiter?: AccountLimiter | undefined;
 }
 
 /**
@@ -33,11 +36,13 @@ export class VoiceDesignClient {
   readonly #target: HttpTarget;
   readonly #retry: RetryPolicy;
   readonly #random: () => number;
+  readonly #limiter: AccountLimiter | undefined;
 
   constructor(options: VoiceDesignClientOptions) {
     this.#target = options;
     this.#retry = options.retry ?? DEFAULT_RETRY;
     this.#random = options.random ?? Math.random;
+    this.#limiter = options.limiter;
   }
 
   /**
@@ -99,6 +104,7 @@ export class VoiceDesignClient {
     const started = Date.now();
     let unanswered = false;
     for (let attempt = 1; ; attempt++) {
+      await this.#limiter?.admit('say', signal);
       const result = await postJson(this.#target, PATH, body, signal);
       if (result.ok) return result.body;
       if (action === 'delete' && unanswered && result.error.code === 'VoiceNotFound') return { output: {} };

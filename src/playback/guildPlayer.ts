@@ -140,7 +140,8 @@ export class GuildPlayer {
     if (item.audio) return item.audio;
     const { signal } = item.controller;
     const text = item.utterance.text;
-    const synthesis = this.#options.engine.synthesize({ text, voice: item.utterance.voice }, signal);
+    const { voice, source: priority } = item.utterance;
+    const synthesis = this.#options.engine.synthesize({ text, voice, priority }, signal);
     item.audio = {
       packets: prefetch(this.#options.encode(synthesis, signal), PREFETCH_PACKETS),
       metrics: synthesis.metrics,

@@ -1,6 +1,7 @@
 /**
  * The text-to-speech engine contract: text in, 24 kHz mono s16le PCM chunks out, as DashScope streams them.
  */
+import type { AdmissionPriority } from '../dashscope/accountLimiter.ts';
 import { DESIGN_LANGUAGES } from '../dashscope/limits.ts';
 import type { CharacterVoice } from '../voices/characterVoice.ts';
 
@@ -14,6 +15,8 @@ export const PIECE_MAX_CHARS = 100;
 export interface TtsRequest {
   text: string;
   voice: CharacterVoice;
+  /** Who waits first when DashScope's session budget is spent: `/say` before narration (default narration). */
+  priority?: AdmissionPriority;
 }
 
 /** How one utterance went; the engine fills it in while the audio streams. */
@@ -33,6 +36,8 @@ export interface UtteranceMetrics {
   sentCharacters: number;
   /** Whether an already open session carried the utterance. */
   warm: boolean;
+  /** Time spent waiting for the account-wide session budget (included in `connectMs`), ms. */
+  limiterWaitMs: number;
 }
 
 /**
@@ -60,5 +65,13 @@ export function languageTypeOf(voice: CharacterVoice): string {
 
 /** Fresh metrics, all zero. */
 export function emptyMetrics(): UtteranceMetrics {
-  return { connectMs: 0, firstAudioMs: undefined, totalMs: 0, characters: 0, sentCharacters: 0, warm: false };
+  return {
+    connectMs: 0,
+    firstAudioMs: undefined,
+    totalMs: 0,
+    characters: 0,
+    sentCharacters: 0,
+    warm: false,
+    limiterWaitMs: 0,
+  };
 }

@@ -2,6 +2,8 @@
  * The bot's TTS engine: routes each utterance by the voice's target model to the realtime or the HTTP engine.
  * @remarks A designed voice is bound to its target model, and synthesis must use that same model (spec §1.2, §3).
  */
+
+import type { AccountLimiter } from '../dashscope/accountLimiter.ts';
 import { HTTP_TTS_MODELS } from '../dashscope/models.ts';
 import type { TtsTimeouts } from '../dashscope/timeouts.ts';
 import type { HttpDispatcher } from '../dashscope/transport.ts';
@@ -23,6 +25,8 @@ export interface TtsEngineOptions {
   /** How long an idle realtime session stays open for the next utterance, ms. */
   warmIdleMs?: number;
   dispatcher?: HttpDispatcher | undefined;
+  /** DashScope's account-wide session budget, awaited before every new realtime session. */
+  limiter?: AccountLimiter | undefined;
 }
 
 /** The routing engine, with its two engines exposed for their counters. */

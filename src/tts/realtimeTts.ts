@@ -4,12 +4,14 @@
  * piece only when the reader has taken all the audio of the last: a reader that keeps a few seconds ahead
  * of playback (see `prefetch`) thus keeps the spend a few seconds ahead too, and /skip or /stop ends it.
  */
+import type { AccountLimiter } from '../dashscope/accountLimiter.ts';
 import { billableChars } from '../dashscope/billing.ts';
 import { closedError } from '../dashscope/classify.ts';
 import type { RealtimeResponse } from '../dashscope/realtime/response.ts';
 import type { RealtimeSession, SessionTarget } from '../dashscope/realtime/session.ts';
 import { DEFAULT_TTS_TIMEOUTS, type TtsTimeouts } from '../dashscope/timeouts.ts';
 import type { CharacterVoice } from '../voices/characterVoice.ts';
+import { openAdmitted } from './admittedSession.ts';
 import {
   languageTypeOf,
   PIECE_MAX_CHARS,
@@ -35,6 +37,8 @@ export interface RealtimeTtsOptions {
   warmIdleMs?: number;
   /** Longest piece of text per response (default {@link PIECE_MAX_CHARS}); benchmarks compare with whole texts. */
   pieceMaxChars?: number;
+  /** DashScope's account-wide session budget, awaited before every new session; none: sessions open at once. */
+  limiter?: AccountLimiter | undefined;
 }
 
 /** Sessions opened versus utterances spoken, and how the sessions ended. */
@@ -73,6 +77,7 @@ export class RealtimeTts implements TtsEngine {
   readonly #realtimeUrl: string;
   readonly #pool: SessionPool;
   readonly #pieceMaxChars: number;
+  readonly #limiter: AccountLimiter | undefined;
   readonly #counts = { utterances: 0, warmUtterances: 0, retries: 0 };
   #closed = false;
 
@@ -84,6 +89,7 @@ export class RealtimeTts implements TtsEngine {
     const timeouts = { ...DEFAULT_TTS_TIMEOUTS, ...options.timeouts };
     this.#pool = new SessionPool(timeouts, options.warmIdleMs ?? DEFAULT_WARM_IDLE_MS);
     this.#pieceMaxChars = options.pieceMaxChars ?? PIECE_MAX_CHARS;
+    this.#limiter = options.limiter;
   }
 
   get stats(): RealtimeTtsStats {
@@ -95,8 +101,16 @@ export class RealtimeTts implements TtsEngine {
     return createSynthesis((metrics) => this.#run(req, signal, metrics));
   }
 
+  /** @remarks With a limiter, only when the budget has a point to spare at once (a refused one is given back). */
   prewarm(voice: CharacterVoice): void {
-    if (!this.#closed) this.#pool.prewarm(this.#targetOf(voice));
+    if (this.#closed) return;
+    const limiter = this.#limiter;
+    if (limiter === undefined) return void this.#pool.prewarm(this.#targetOf(voice));
+    const spare = async (): Promise<void> => {
+      const admitted = await limiter.tryAdmit();
+      if (admitted && (this.#closed || !this.#pool.prewarm(this.#targetOf(voice)))) await limiter.budget.refund();
+    };
+    void spare().catch(() => {});
   }
 
   async close(): Promise<void> {
@@ -115,7 +129,7 @@ export class RealtimeTts implements TtsEngine {
     signal.addEventListener('abort', onAbort, { once: true });
     try {
       metrics.sentCharacters += billableChars(head.trim());
-      const { response, first } = await this.#begin(req.voice, head, metrics, lease);
+      const { response, first } = await this.#begin(req, head, metrics, lease, signal);
       yield* this.#audioOf(response, first, signal, metrics);
       for (const piece of rest) {
         metrics.sentCharacters += billableChars(piece.trim());
@@ -148,9 +162,15 @@ export class RealtimeTts implements TtsEngine {
    * @remarks A warm session can die between two utterances (server idle close). When it fails with
    * ConnectionClosed before the server acknowledged anything, the text is re-sent once on a new session.
    */
-  async #begin(voice: CharacterVoice, text: string, metrics: UtteranceMetrics, lease: Lease): Promise<Started> {
+  async #begin(
+    req: TtsRequest,
+    text: string,
+    metrics: UtteranceMetrics,
+    lease: Lease,
+    signal: AbortSignal,
+  ): Promise<Started> {
     for (let attempt = 0; ; attempt += 1) {
-      const session = await this.#acquire(voice, metrics, lease);
+      const session = await this.#acquire(req, metrics, lease, signal);
       const response = session.speak([text]);
       try {
         const first = await response.chunks.next();
@@ -165,19 +185,34 @@ export class RealtimeTts implements TtsEngine {
   }
 
   /** A ready session for `voice`: an idle one (warm), a prewarmed one still connecting, or a new one. */
-  async #acquire(voice: CharacterVoice, metrics: UtteranceMetrics, lease: Lease): Promise<RealtimeSession> {
+  async #acquire(
+    req: TtsRequest,
+    metrics: UtteranceMetrics,
+    lease: Lease,
+    signal: AbortSignal,
+  ): Promise<RealtimeSession> {
     if (this.#closed) throw closedError('the TTS engine is closed');
-    const target = this.#targetOf(voice);
-    const session = this.#pool.take(target) ?? this.#pool.open(target);
-    lease.session = session;
-    metrics.warm = session.state === 'ready';
-    if (metrics.warm) {
+    const target = this.#targetOf(req.voice);
+    const taken = this.#pool.take(target);
+    lease.session = taken;
+    metrics.warm = taken?.state === 'ready';
+    if (taken !== undefined && metrics.warm) {
       this.#counts.warmUtterances += 1;
       metrics.connectMs = 0;
-      return session;
+      return taken;
     }
     const started = performance.now();
-    await session.ready;
+    let session = taken;
+    if (session !== undefined) await session.ready;
+    else {
+      const hold = (opened: RealtimeSession): void => {
+        lease.session = opened;
+      };
+      const open = () => this.#pool.open(target);
+      const admitted = await openAdmitted(open, this.#limiter, req.priority ?? 'narration', signal, hold);
+      metrics.limiterWaitMs += admitted.waitedMs;
+      session = admitted.session;
+    }
     metrics.connectMs = elapsedMs(started);
     return session;
   }

@@ -2,6 +2,8 @@
  * Building and resetting the emulator's shared context: default options and fault switches.
  * @remarks `resetContext` works in place, so references a test holds (`emu.faults.http`, `emu.voices`) stay live.
  */
+
+import { DEFAULT_SESSION_LIMIT, resetSessionLimit, type SessionLimit } from './session-limit.ts';
 import type {
   EmulatorContext,
   EmulatorOptions,
@@ -20,6 +22,7 @@ export const DEFAULT_OPTIONS: Readonly<EmulatorOptions> = Object.freeze({
   previewTextMinChars: 15,
   pageSizeMax: 100,
   realtime: Object.freeze({ realTimeFactor: 0.5, chunkMs: 100, firstPacketDelayMs: 0, handshakeDelayMs: 0 }),
+  sessionLimit: DEFAULT_SESSION_LIMIT,
 });
 
 /** Every HTTP fault switched off. */
@@ -57,16 +60,22 @@ export function defaultSseFaults(): SseFaults {
 }
 
 /** Options as `startDashScopeEmulator` accepts them: everything optional, pacing and faults partial. */
-export type StartOptions = Partial<Omit<EmulatorOptions, 'realtime'>> & {
+export type StartOptions = Partial<Omit<EmulatorOptions, 'realtime' | 'sessionLimit'>> & {
   realtime?: Partial<RealtimePacing>;
+  sessionLimit?: Partial<SessionLimit>;
   faults?: { http?: Partial<HttpFaults>; realtime?: Partial<RealtimeFaults>; sse?: Partial<SseFaults> };
 };
 
 /** Fills the defaults into partial start options. */
 export function resolveOptions(given: StartOptions): EmulatorOptions {
-  const { faults: _faults, realtime, ...rest } = given;
+  const { faults: _faults, realtime, sessionLimit, ...rest } = given;
   const defined = Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== undefined));
-  return { ...DEFAULT_OPTIONS, ...defined, realtime: { ...DEFAULT_OPTIONS.realtime, ...realtime } };
+  return {
+    ...DEFAULT_OPTIONS,
+    ...defined,
+    realtime: { ...DEFAULT_OPTIONS.realtime, ...realtime },
+    sessionLimit: { ...DEFAULT_OPTIONS.sessionLimit, ...sessionLimit },
+  };
 }
 
 /** A fresh context: resolved options, no voices, the given faults over all-off defaults. */
@@ -93,4 +102,5 @@ export function resetContext(ctx: EmulatorContext): void {
   Object.assign(ctx.faults.sse, defaultSseFaults());
   ctx.stats.realtimeSessions = 0;
   ctx.stats.voicesCreated = 0;
+  resetSessionLimit(ctx);
 }

@@ -10,6 +10,7 @@ import { isAuthorized } from './http-io.ts';
 import { requestId } from './ids.ts';
 import { HANDSHAKE_REFUSALS } from './realtime-errors.ts';
 import { RealtimeSession } from './realtime-session.ts';
+import { admitSession, SESSION_LIMIT_REFUSALS } from './session-limit.ts';
 import type { EmulatorContext } from './state.ts';
 
 interface RealtimeEndpoint {
@@ -64,6 +65,8 @@ function answerUpgrade(ctx: EmulatorContext, req: IncomingMessage, socket: Duple
   const model = new URL(req.url ?? '/', 'http://emulator').searchParams.get('model');
   const status = refusal(ctx, req, model);
   if (status !== null) return refuse(socket, status);
+  const limited = admitSession(ctx, req.headers.authorization ?? '', Date.now());
+  if (limited !== undefined) return refuse(socket, 429, SESSION_LIMIT_REFUSALS[limited]);
   endpointFor(ctx).wss.handleUpgrade(req, socket, head, (ws) => {
     ctx.stats.realtimeSessions += 1;
     new RealtimeSession(ctx, ws, model ?? '').open();
@@ -82,8 +85,12 @@ function refusal(ctx: EmulatorContext, req: IncomingMessage, model: string | nul
   return null;
 }
 
-function refuse(socket: Duplex, status: keyof typeof HANDSHAKE_REFUSALS): void {
-  const body = JSON.stringify({ ...HANDSHAKE_REFUSALS[status], request_id: requestId() });
+function refuse(
+  socket: Duplex,
+  status: keyof typeof HANDSHAKE_REFUSALS,
+  refusal: { code: string; message: string } = HANDSHAKE_REFUSALS[status],
+): void {
+  const body = JSON.stringify({ ...refusal, request_id: requestId() });
   const head = [
     `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}`,
     'Content-Type: application/json; charset=utf-8',

@@ -4,6 +4,8 @@
  * so a voice designed over HTTP is usable over the realtime socket, and a test can flip a fault at any time.
  */
 
+import type { SessionLimit } from './session-limit.ts';
+
 /** A designed voice as the emulated account holds it. */
 export interface EmulatedVoice {
   voice: string;
@@ -30,6 +32,8 @@ export interface EmulatorOptions {
   pageSizeMax: number;
   /** Realtime synthesis pacing. */
   realtime: RealtimePacing;
+  /** New realtime sessions allowed per API key (off by default). */
+  sessionLimit: SessionLimit;
 }
 
 export interface RealtimePacing {
