@@ -6,10 +6,14 @@ import type { Config } from './config.ts';
 import type { App } from './discord/app.ts';
 import { createDiscordClient, loginExplained } from './discord/client.ts';
 import { reportUtteranceFailure, wireClient } from './discord/events.ts';
+import { gatewayReady } from './discord/gatewayReady.ts';
 import { discordNarrationOutlet } from './discord/narrationOutlet.ts';
 import { postLine } from './discord/reply.ts';
 import { humansIn } from './discord/voiceChannel.ts';
 import type { Logger } from './log.ts';
+import { BotMetrics } from './metrics/botMetrics.ts';
+import { observeFirstPacket } from './metrics/firstPacket.ts';
+import { shardLabel, startMonitoring } from './metrics/monitoring.ts';
 import { Narrator } from './narration/narrator.ts';
 import { CachedNarrationSettings } from './narration/settingsCache.ts';
 import { discordJoinVoice } from './playback/discordVoiceSink.ts';
@@ -27,6 +31,8 @@ export const SHUTDOWN_PAID_CALLS_WAIT_MS = 10_000;
 export interface Bot {
   client: Client;
   app: App;
+  /** Prometheus metrics (served when METRICS_PORT is set); the account-wide limiter reports to `metrics.limiter`. */
+  metrics: BotMetrics;
   /** Leaves every voice channel, closes DashScope sessions, the gateway and the store. */
   stop(): Promise<void>;
 }
@@ -40,29 +46,42 @@ export interface BotOptions {
 export async function startBot(config: Config, log: Logger, options: BotOptions = {}): Promise<Bot> {
   log.debug({ report: generateDependencyReport() }, 'voice dependencies');
   const services = await openServices(config);
-  services.keyv.on('error', (error: unknown) => log.error({ err: error }, 'store error'));
+  const telemetry = new BotMetrics(shardLabel(config.discord.shards));
+  services.keyv.on('error', (error: unknown) => {
+    telemetry.storeError();
+    log.error({ err: error }, 'store error');
+  });
   const baseEngine = createTtsEngine({ ...config.dashscope });
   const engine = options.wrapEngine?.(baseEngine) ?? baseEngine;
   const client = createDiscordClient(config.discord);
   const settings = new CachedNarrationSettings(services.narrationSettings);
   const speechSpend = new SpeechSpend(services.spend, log, (channelId, text) => postLine(client, log, channelId, text));
   const players: GuildPlayers = new GuildPlayers({
-    joinVoice: discordJoinVoice(client, log),
+    joinVoice: observeFirstPacket(discordJoinVoice(client, log), (id) =>
+      telemetry.firstPacket(players.get(id)?.pending[0]),
+    ),
     engine,
     encode: toOpusPackets,
     maxQueue: QUEUE_MAX_UTTERANCES,
     memberCharsPerMinute: config.limits.memberCharsPerMinute,
     idleLeaveMs: config.limits.idleLeaveMs,
     log,
-    onError: (utterance, error) => reportUtteranceFailure(client, log, utterance, error),
+    onError: (utterance, error) => {
+      telemetry.failed(utterance, error);
+      reportUtteranceFailure(client, log, utterance, error);
+    },
     onSpoken: (utterance, metrics) => {
+      telemetry.spoken(utterance);
       const { guildId, id: utteranceId } = utterance;
       log.info({ guildId, utteranceId, voice: utterance.voice.voiceId, ...metrics }, 'spoken');
       void services.preferences
         .addUsage(guildId, utterance.voice.voiceId, metrics.characters)
         .catch((e: unknown) => log.warn({ err: e }, 'usage not saved'));
     },
-    onEnded: (utterance, metrics) => void speechSpend.ended(utterance, metrics),
+    onEnded: (utterance, metrics) => {
+      telemetry.ended(utterance, metrics);
+      void speechSpend.ended(utterance, metrics);
+    },
     humansIn: (guildId, channelId) => humansIn(client.guilds.cache.get(guildId), channelId),
     staysWhenIdle: (guildId, channelId) => narration.staysWhileIdle(guildId, channelId),
   });
@@ -89,6 +108,7 @@ export async function startBot(config: Config, log: Logger, options: BotOptions 
     spend,
     speechSpend,
     designCooldowns: new Map(),
+    metrics: telemetry,
   };
   wireClient(client, app);
   client.once(Events.ClientReady, (ready) => {
@@ -104,15 +124,23 @@ export async function startBot(config: Config, log: Logger, options: BotOptions 
       (error: unknown) => log.error({ err: error }, 'pending designs not reconciled; they are kept for the next start'),
     );
   });
+  const monitoring = await startMonitoring(config.metrics, {
+    ...{ metrics: telemetry, engine: baseEngine, players, keyv: services.keyv, spend, log },
+    guildIds: () => client.guilds.cache.keys(),
+    gatewayReady: () => gatewayReady(client),
+  }).catch(async (error: unknown) => {
+    await services.close();
+    throw error;
+  });
   const stop = async (): Promise<void> => {
     players.leaveAll();
     const left = await library.drain(SHUTDOWN_PAID_CALLS_WAIT_MS);
     if (left > 0) log.warn({ designs: left }, 'stopping with paid designs in flight; the next start adopts them');
-    await Promise.allSettled([engine.close(), client.destroy(), services.close()]);
+    await Promise.allSettled([engine.close(), client.destroy(), services.close(), monitoring?.close()]);
   };
   await loginExplained(client, config.discordToken, log).catch(async (error: unknown) => {
     await stop();
     throw error;
   });
-  return { client, app, stop };
+  return { client, app, metrics: telemetry, stop };
 }
