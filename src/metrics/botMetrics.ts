@@ -18,6 +18,8 @@ export interface LimiterObserver {
   waited(kind: LimitedCall, ms: number): void;
   /** A caller was refused: the wait would have been longer than allowed. */
   refused(kind: LimitedCall): void;
+  /** DashScope answered a call with 429 (throttling) although the limiter let it through. */
+  throttled(kind: LimitedCall): void;
 }
 
 /** How an utterance ended: spoken to its end, failed (reported to the channel), or stopped/dropped. */
@@ -79,7 +81,7 @@ export class BotMetrics {
     });
     this.#sessionsRefused = new Counter({
       name: 'voicebot_tts_sessions_refused_total',
-      help: 'Speech refused for lack of a session: by the account-wide limiter or by DashScope (429).',
+      help: 'New realtime sessions refused: by the account-wide limiter (wait too long), or by DashScope (429).',
       labelNames: ['by'],
       registers,
     });
@@ -99,8 +101,7 @@ export class BotMetrics {
   /** An utterance failed (the channel is told). */
   failed(utterance: Utterance, error: unknown): void {
     this.#outcomes.set(utterance.id, 'failed');
-    const failure = this.dashscopeFailed('speech', error);
-    if (failure?.status === 429) this.#sessionsRefused.inc({ by: 'dashscope' });
+    this.dashscopeFailed('speech', error);
   }
 
   /** An utterance ended, however it ended: counts it, its time to first audio and the characters it billed. */
@@ -121,11 +122,10 @@ export class BotMetrics {
     this.#firstPacket.observe({ source: utterance.source }, Math.max(0, now - utterance.receivedAt) / 1000);
   }
 
-  /** Counts `error` when it is (or wraps) a DashScope failure; returns that failure. */
-  dashscopeFailed(call: DashScopeCall, error: unknown): { status: number } | undefined {
+  /** Counts `error` when it is (or wraps) a DashScope failure. */
+  dashscopeFailed(call: DashScopeCall, error: unknown): void {
     const failure = dashscopeErrorOf(error);
     if (failure !== undefined) this.#dashscopeErrors.inc({ call, code: dashscopeCodeLabel(failure.code) });
-    return failure;
   }
 
   /** The store emitted an `error` event. */
@@ -149,11 +149,21 @@ function limiterMetrics(registers: Registry[], sessionsRefused: Counter<'by'>): 
     labelNames: ['kind'],
     registers,
   });
+  const throttled = new Counter({
+    name: 'voicebot_dashscope_throttled_total',
+    help: 'Calls DashScope answered with 429 although the limiter let them through, by kind (session, design).',
+    labelNames: ['kind'],
+    registers,
+  });
   return {
     waited: (kind, ms) => waits.observe({ kind }, Math.max(0, ms) / 1000),
     refused: (kind) => {
       refusals.inc({ kind });
       if (kind === 'session') sessionsRefused.inc({ by: 'limiter' });
+    },
+    throttled: (kind) => {
+      throttled.inc({ kind });
+      if (kind === 'session') sessionsRefused.inc({ by: 'dashscope' });
     },
   };
 }

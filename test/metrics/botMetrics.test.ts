@@ -55,6 +55,8 @@ function exercised(): BotMetrics {
   metrics.storeError();
   metrics.limiter.waited('session', 1_500);
   metrics.limiter.refused('session');
+  metrics.limiter.throttled('session');
+  metrics.limiter.throttled('design');
   return metrics;
 }
 
@@ -98,6 +100,7 @@ describe('BotMetrics', () => {
     expect(scrape.value('voicebot_tts_sessions_refused_total', { by: 'limiter' })).toBe(1);
     expect(scrape.sum('voicebot_limiter_wait_seconds', { kind: 'session' })).toBe(1.5);
     expect(scrape.value('voicebot_limiter_refusals_total', { kind: 'session' })).toBe(1);
+    expect(scrape.value('voicebot_dashscope_throttled_total', { kind: 'design' })).toBe(1);
     expect(scrape.value('voicebot_store_errors_total')).toBe(1);
     expect(scrape.value('voicebot_tts_sessions_opened_total')).toBe(3);
     expect(scrape.value('voicebot_tts_sessions_reused_total')).toBe(7);

@@ -15,7 +15,7 @@ import { openStore, type Store } from '../../src/voices/store.ts';
 import { standardGuild } from '../e2e/harness.ts';
 import { type DiscordEmulator, startDiscordEmulator } from '../emulators/discord/server.ts';
 import { freePort, startRedis, stopRedis } from '../setup/redis.ts';
-import { get } from './scrape.ts';
+import { get, scrape } from './scrape.ts';
 
 let discord: DiscordEmulator;
 let redisPort: number;
@@ -31,14 +31,15 @@ beforeAll(async () => {
   redisPort = await freePort();
   redis = await startRedis(redisPort);
   store = await openStore(`redis://127.0.0.1:${redisPort}`, { namespace: `readyz-${process.pid}` });
-  store.keyv.on('error', () => {}); // a stopped Redis is reported here; this test reads /readyz instead
+  const metrics = new BotMetrics('all');
+  store.keyv.on('error', () => metrics.storeError()); // as the bot wires it
   bot = createDiscordClient({ restUrl: discord.restUrl, devGuildId: undefined, shards: undefined });
   const readiness = () =>
     checkReadiness({
       gatewayReady: () => gatewayReady(bot),
       storeReachable: () => storeReachable(store.keyv),
     });
-  const registry = new BotMetrics('all').registry;
+  const registry = metrics.registry;
   server = await serveMetrics({ host: '127.0.0.1', port: 0, registry, readiness, log: pino({ level: 'silent' }) });
   base = `http://127.0.0.1:${server.port}`;
 }, 30_000);
@@ -78,6 +79,7 @@ describe('/readyz', () => {
     await stopRedis(redis);
     expect(await readyz(503)).toEqual({ ready: false, failing: ['store'] });
     expect((await get(base, '/healthz')).status).toBe(200);
+    expect((await scrape(base)).value('voicebot_store_errors_total')).toBeGreaterThanOrEqual(1);
     redis = await startRedis(redisPort);
     expect(await readyz(200, 20_000)).toEqual({ ready: true });
   }, 45_000);
