@@ -6,6 +6,7 @@ import type { Config } from './config.ts';
 import type { App } from './discord/app.ts';
 import { createDiscordClient, loginExplained } from './discord/client.ts';
 import { reportUtteranceFailure, wireClient } from './discord/events.ts';
+import { gatewayReady } from './discord/gatewayReady.ts';
 import { discordNarrationOutlet } from './discord/narrationOutlet.ts';
 import { postLine } from './discord/reply.ts';
 import { humansIn } from './discord/voiceChannel.ts';
@@ -24,6 +25,9 @@ import {
 export { SHUTDOWN_PAID_CALLS_WAIT_MS };
 
 import type { Logger } from './log.ts';
+import { BotMetrics } from './metrics/botMetrics.ts';
+import { observeFirstPacket } from './metrics/firstPacket.ts';
+import { shardLabel, startMonitoring } from './metrics/monitoring.ts';
 import { Narrator } from './narration/narrator.ts';
 import { CachedNarrationSettings } from './narration/settingsCache.ts';
 import { discordJoinVoice } from './playback/discordVoiceSink.ts';
@@ -38,6 +42,8 @@ import { adoptPendingDesigns } from './voices/adoptPending.ts';
 export interface Bot {
   client: Client;
   app: App;
+  /** Prometheus metrics (served when METRICS_PORT is set); the account-wide limiter reports to `metrics.limiter`. */
+  metrics: BotMetrics;
   /**
    * Stops gracefully (idempotent): takes no new work, lets what is being said finish (bounded) and reports
    * the rest, leaves voice, closes DashScope sessions (`session.finish`), flushes the store's writes, and
@@ -54,8 +60,15 @@ export interface BotOptions {
 /** The composition root: builds every service from the configuration, wires the Discord client and logs in. */
 export async function startBot(config: Config, log: Logger, options: BotOptions = {}): Promise<Bot> {
   log.debug({ report: generateDependencyReport() }, 'voice dependencies');
-  const services = await openServices(config, log);
-  services.keyv.on('error', (error: unknown) => log.error({ err: error }, 'store error'));
+  const telemetry = new BotMetrics(shardLabel(config.discord.shards));
+  const services = await openServices(config, log, {
+    sessions: telemetry.limiterFor('session'),
+    designs: telemetry.limiterFor('design'),
+  });
+  services.keyv.on('error', (error: unknown) => {
+    telemetry.storeError();
+    log.error({ err: error }, 'store error');
+  });
   const baseEngine = createTtsEngine({ ...config.dashscope, limiter: services.limits.sessions });
   const engine = options.wrapEngine?.(baseEngine) ?? baseEngine;
   const client = createDiscordClient(config.discord);
@@ -63,22 +76,31 @@ export async function startBot(config: Config, log: Logger, options: BotOptions 
   const writes = new PendingWrites();
   const speechSpend = new SpeechSpend(services.spend, log, (channelId, text) => postLine(client, log, channelId, text));
   const players: GuildPlayers = new GuildPlayers({
-    joinVoice: discordJoinVoice(client, log),
+    joinVoice: observeFirstPacket(discordJoinVoice(client, log), (id) =>
+      telemetry.firstPacket(players.get(id)?.pending[0]),
+    ),
     engine,
     encode: toOpusPackets,
     maxQueue: QUEUE_MAX_UTTERANCES,
     memberCharsPerMinute: config.limits.memberCharsPerMinute,
     idleLeaveMs: config.limits.idleLeaveMs,
     log,
-    onError: (utterance, error) => reportUtteranceFailure(client, log, utterance, error),
+    onError: (utterance, error) => {
+      telemetry.failed(utterance, error);
+      reportUtteranceFailure(client, log, utterance, error);
+    },
     onSpoken: (utterance, metrics) => {
+      telemetry.spoken(utterance);
       const { guildId, id: utteranceId } = utterance;
       log.info({ guildId, utteranceId, voice: utterance.voice.voiceId, ...metrics }, 'spoken');
       void writes
         .track(services.preferences.addUsage(guildId, utterance.voice.voiceId, metrics.characters))
         .catch((e: unknown) => log.warn({ err: e }, 'usage not saved'));
     },
-    onEnded: (utterance, metrics) => void writes.track(speechSpend.ended(utterance, metrics)),
+    onEnded: (utterance, metrics) => {
+      telemetry.ended(utterance, metrics);
+      void writes.track(speechSpend.ended(utterance, metrics));
+    },
     humansIn: (guildId, channelId) => humansIn(client.guilds.cache.get(guildId), channelId),
     staysWhenIdle: (guildId, channelId) => narration.staysWhileIdle(guildId, channelId),
   });
@@ -105,6 +127,7 @@ export async function startBot(config: Config, log: Logger, options: BotOptions 
     spend,
     speechSpend,
     designCooldowns: new Map(),
+    metrics: telemetry,
   };
   wireClient(client, app);
   client.once(Events.ClientReady, (ready) => {
@@ -120,6 +143,14 @@ export async function startBot(config: Config, log: Logger, options: BotOptions 
       (error: unknown) => log.error({ err: error }, 'pending designs not reconciled; they are kept for the next start'),
     );
   });
+  const monitoring = await startMonitoring(config.metrics, {
+    ...{ metrics: telemetry, engine: baseEngine, players, keyv: services.keyv, spend, log },
+    guildIds: () => client.guilds.cache.keys(),
+    gatewayReady: () => gatewayReady(client),
+  }).catch(async (error: unknown) => {
+    await services.close();
+    throw error;
+  });
   let stopped: Promise<void> | undefined;
   const stopOnce = async (report: boolean): Promise<void> => {
     refuseNewWork(client, log);
@@ -134,7 +165,7 @@ export async function startBot(config: Config, log: Logger, options: BotOptions 
     await Promise.allSettled([engine.close(), reported]);
     const unsaved = await writes.drain(SHUTDOWN_WRITES_WAIT_MS);
     if (unsaved > 0) log.warn({ writes: unsaved }, 'stopping with store writes unfinished');
-    await Promise.allSettled([client.destroy(), services.close()]);
+    await Promise.allSettled([client.destroy(), services.close(), monitoring?.close()]);
     if (report) log.info({ unspoken: unspoken.length, leftVoice, designs, unsaved }, 'stopped');
   };
   const stop = (): Promise<void> => {
@@ -146,5 +177,5 @@ export async function startBot(config: Config, log: Logger, options: BotOptions 
     await stopped;
     throw error;
   });
-  return { client, app, stop };
+  return { client, app, metrics: telemetry, stop };
 }

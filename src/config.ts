@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { DEFAULT_TARGET_MODEL, TARGET_MODELS, type TargetModel } from './dashscope/models.ts';
 import type { OperatorLimits, Prices } from './spend/budget.ts';
 import { redactUrl } from './voices/storeUrl.ts';
@@ -50,6 +51,8 @@ export interface Config {
     maxWaitMs: number;
   };
   logLevel: LogLevel;
+  /** Where `/metrics`, `/healthz` and `/readyz` are served; undefined when `METRICS_PORT` is unset or 0 (off). */
+  metrics: { host: string; port: number } | undefined;
 }
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
@@ -98,6 +101,7 @@ export const DEFAULTS = {
   DASHSCOPE_LIMIT_MAX_WAIT_SECONDS: 20,
   DISCORD_REST_URL: 'https://discord.com/api',
   LOG_LEVEL: 'info',
+  METRICS_HOST: '127.0.0.1',
 } as const;
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -158,6 +162,7 @@ export function loadConfig(env: Env, needs: ConfigNeeds): Config {
       maxWaitMs: read.int('DASHSCOPE_LIMIT_MAX_WAIT_SECONDS', DEFAULTS.DASHSCOPE_LIMIT_MAX_WAIT_SECONDS, 1, 600) * 1000,
     },
     logLevel: read.oneOf('LOG_LEVEL', DEFAULTS.LOG_LEVEL, LOG_LEVELS),
+    metrics: metricsEndpoint(read.int('METRICS_PORT', 0, 0, 65_535), read.host('METRICS_HOST', DEFAULTS.METRICS_HOST)),
   };
   const { sessionsPerMinute, sessionsPerSecond } = config.accountLimit;
   if (sessionsPerSecond > sessionsPerMinute)
@@ -175,6 +180,11 @@ function missingLine(missing: readonly { key: string; what: string }[]): string 
     `${keys} ${one ? 'is' : 'are'} not set (${missing.map((m) => m.what).join('; ')}): copy .env.example to .env ` +
     `and fill ${one ? 'it' : 'them'} in.`
   );
+}
+
+/** The metrics endpoint, or undefined when its port is 0 (off). */
+function metricsEndpoint(port: number, host: string): Config['metrics'] {
+  return port === 0 ? undefined : { host, port };
 }
 
 function reader(env: Env, problems: string[], missing: { key: string; what: string }[]) {
@@ -253,6 +263,14 @@ function reader(env: Env, problems: string[], missing: { key: string; what: stri
         return fallback;
       }
       return value.replace(/\/+$/, '');
+    },
+    host(key: string, fallback: string): string {
+      const value = raw(key) ?? fallback;
+      if (isIP(value) === 0 && !/^[A-Za-z0-9]([A-Za-z0-9.-]{0,251}[A-Za-z0-9])?$/.test(value)) {
+        problems.push(`${key} must be an IP address or a host name, e.g. 127.0.0.1 or 0.0.0.0 (got "${value}").`);
+        return fallback;
+      }
+      return value;
     },
     storeUrl(key: string, fallback: string): string {
       const value = raw(key) ?? fallback;

@@ -1,5 +1,6 @@
 import type Keyv from 'keyv';
 import type { Config } from './config.ts';
+import type { LimiterObserver } from './dashscope/accountLimiter.ts';
 import { type AccountLimits, openAccountLimits } from './dashscope/accountLimits.ts';
 import { VoiceDesignClient } from './dashscope/voiceDesign.ts';
 import { createLogger, type Logger } from './log.ts';
@@ -36,13 +37,17 @@ export interface Services {
 }
 
 /** Opens the store, proves it can be written (so no paid call is ever lost to it), and builds the services. */
-export async function openServices(config: Config, log?: Logger): Promise<Services> {
+export async function openServices(
+  config: Config,
+  log?: Logger,
+  limiterObservers: { sessions?: LimiterObserver; designs?: LimiterObserver } = {},
+): Promise<Services> {
   const store = await openStore(config.storeUrl, { timeoutMs: config.storeTimeoutMs });
   await probeStore(store, redactUrl(config.storeUrl)).catch(async (error: unknown) => {
     await store.close();
     throw error;
   });
-  const limits = await openAccountLimits(config, log ?? createLogger(config.logLevel));
+  const limits = await openAccountLimits(config, log ?? createLogger(config.logLevel), limiterObservers);
   const client = new VoiceDesignClient({ ...config.dashscope, limiter: limits.designs });
   const registry = new VoiceRegistry(store.keyv, { maxPerGuild: config.limits.voicesPerGuild });
   const spend = new SpendLedger(

@@ -36,7 +36,7 @@ export type AccountLimitsConfig = Pick<Config, 'storeUrl' | 'accountLimit'> & { 
 export async function openAccountLimits(
   config: AccountLimitsConfig,
   log: Logger,
-  observer: LimiterObserver = {},
+  observers: { sessions?: LimiterObserver; designs?: LimiterObserver } = {},
 ): Promise<AccountLimits> {
   const { accountLimit: limit, dashscope } = config;
   const location = parseStoreUrl(config.storeUrl);
@@ -54,12 +54,13 @@ export async function openAccountLimits(
   const designLimits = { perMinute: limit.designsPerMinute, perSecond: Math.ceil(limit.designsPerMinute / 30) };
   const sessions = new AccountLimiter(new SessionBudget('sessions', dashscope.apiKey, sessionLimits, store), {
     maxWaitMs: limit.maxWaitMs,
-    observer,
+    observer: observers.sessions ?? {},
   });
   const designs = new AccountLimiter(new SessionBudget('designs', dashscope.apiKey, designLimits, store), {
     maxWaitMs: limit.maxWaitMs,
     sayReserve: 0,
     unit: 'voice designs',
+    observer: observers.designs ?? {},
   });
   return {
     sessions,

@@ -1,6 +1,7 @@
 import type { ButtonInteraction, ChatInputCommandInteraction } from 'discord.js';
 import type { Config } from '../config.ts';
 import type { Logger } from '../log.ts';
+import type { BotMetrics } from '../metrics/botMetrics.ts';
 import type { Narrator } from '../narration/narrator.ts';
 import type { GuildPlayers } from '../playback/guildPlayers.ts';
 import type { SpendLedger } from '../spend/ledger.ts';
@@ -25,6 +26,8 @@ export interface App {
   speechSpend: SpeechSpend;
   /** When each member's last `/voice design` was taken, per `guildId:userId`, for the cooldown. */
   designCooldowns: Map<string, number>;
+  /** Counts the DashScope failures interactions meet (absent where nothing is measured, e.g. tests). */
+  metrics?: BotMetrics;
 }
 
 /** A slash-command handler; `interaction` is always in a cached guild. */

@@ -50,6 +50,7 @@ export async function onInteraction(interaction: Interaction, app: App): Promise
     await handler(interaction, app);
   } catch (error) {
     const message = memberMessage(error);
+    app.metrics?.dashscopeFailed('voices', error);
     const context = {
       guildId: interaction.guildId,
       command: interaction.isCommand() ? interaction.commandName : undefined,

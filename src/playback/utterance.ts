@@ -13,4 +13,6 @@ export interface Utterance {
   reportChannelId: string;
   /** The chat message it reads, for narration: edits and deletes find it by this. */
   messageId?: string | undefined;
+  /** When the request reached the bot (ms since the epoch), for the request → first packet latency metric. */
+  receivedAt?: number | undefined;
 }

@@ -29,6 +29,7 @@ export const leave: Handler = async (interaction, app) => {
 
 /** `/say text [voice]`: joins the member's channel when needed, then queues the text. */
 export const say: Handler = async (interaction, app) => {
+  const receivedAt = Date.now();
   const text = interaction.options.getString('text', true).trim();
   if (text === '') throw invalidInput('There is nothing to say.');
   if ([...text].length > SAY_TEXT_MAX_CHARS)
@@ -50,6 +51,7 @@ export const say: Handler = async (interaction, app) => {
     requestedBy: interaction.user.id,
     source: 'say',
     reportChannelId: interaction.channelId,
+    receivedAt,
   };
   // Spend: the characters are reserved first (a budget refuses here, with its reason) and given back on failure.
   const ahead = await app.speechSpend.queue(utterance, async () =>
