@@ -4,6 +4,7 @@ import { QUEUE_MAX_UTTERANCES } from '../commands/limits.ts';
 import { toOpusPackets } from './audio/pipeline.ts';
 import type { Config } from './config.ts';
 import type { App } from './discord/app.ts';
+import { VoiceChannelStatus } from './discord/channelStatus.ts';
 import { createDiscordClient, loginExplained } from './discord/client.ts';
 import { reportUtteranceFailure, wireClient } from './discord/events.ts';
 import { discordNarrationOutlet } from './discord/narrationOutlet.ts';
@@ -88,6 +89,7 @@ export async function startBot(config: Config, log: Logger, options: BotOptions 
     preferences,
     spend,
     speechSpend,
+    channelStatus: new VoiceChannelStatus(client, log, (guildId) => settings.get(guildId)),
     designCooldowns: new Map(),
   };
   wireClient(client, app);
@@ -105,6 +107,7 @@ export async function startBot(config: Config, log: Logger, options: BotOptions 
     );
   });
   const stop = async (): Promise<void> => {
+    await app.channelStatus.clearAll();
     players.leaveAll();
     const left = await library.drain(SHUTDOWN_PAID_CALLS_WAIT_MS);
     if (left > 0) log.warn({ designs: left }, 'stopping with paid designs in flight; the next start adopts them');

@@ -3,9 +3,11 @@ import { type MemberRate, withinShare } from '../playback/memberShare.ts';
 import type { Utterance } from '../playback/utterance.ts';
 import type { CharacterVoice } from '../voices/characterVoice.ts';
 import { KeyedSerial } from '../voices/keyedSerial.ts';
+import { announceCall, type CallChange } from './callAnnouncer.ts';
 import type { DictionaryEntry, PronunciationDictionary } from './dictionary.ts';
 import { FloodNotices } from './floodNotice.ts';
 import { NameAnnouncer, phraseNarration, speakableName } from './nameAnnouncer.ts';
+import { nameToSay } from './names.ts';
 import { enqueueAll, hasRoom, type NarrationPlayer, removeMessage, replaceMessage } from './narrationQueue.ts';
 import { ProxyOriginals } from './proxyOriginals.ts';
 import { type ChatEvent, type IgnoreReason, joinsOnArrival, route, staysWhileIdle } from './route.ts';
@@ -120,6 +122,15 @@ export class Narrator {
     return staysWhileIdle(await this.settings.get(guildId), voiceChannelId);
   }
 
+  /** Someone joined, left or moved in voice: announced in the bot's call with `announce_joins`. */
+  callChanged(change: CallChange): Promise<void> {
+    return this.#serial.run(change.guildId, async () => {
+      const presence = this.#options.outlet.presence(change.guildId);
+      if (!presence) return;
+      await announceCall(this.#options, await this.settings.get(change.guildId), change, presence);
+    });
+  }
+
   /** A channel was (re)bound: a member without a voice will be told again. */
   rebound(channelId: string): void {
     this.#hinted.delete(channelId);
@@ -223,7 +234,9 @@ export class Narrator {
     const speaksAsAuthor =
       narration.attachments !== undefined || narration.segments.some((s) => s.character === undefined);
     const named = this.#announcer.shouldAnnounce(event.channelId, event.author.id, speaksAsAuthor);
-    return named ? speakableName(event.author.name, dictionary) : undefined;
+    if (!named) return undefined;
+    const { author } = event;
+    return speakableName(nameToSay(settings, author.id, author.names, author.name), dictionary);
   }
 
   /** The message did not fit: counted in the guild's single "N messages skipped" notice. */
