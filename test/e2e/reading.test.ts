@@ -111,6 +111,23 @@ describe('the voice channel status', () => {
     ]);
   });
 
+  it('clears when the bot leaves (Manage Channels: needed once not connected) and returns with it', async () => {
+    const lounge = g.channels.Lounge!;
+    const where = { guildId: g.id, channelId: g.channels.general!, userId: g.members.alice! };
+    await world.discord.slashCommand({ ...where, name: 'leave' }).reply();
+    await eventually(() => world.discord.voiceStatus(lounge) === null, 10_000, 'the status to clear');
+    await world.discord.slashCommand({ ...where, name: 'join' }).reply();
+    await world.discord.waitForVoice(g.id, (v) => v.connected);
+    await eventually(() => world.discord.voiceStatus(lounge) === 'Reading #general', 10_000, 'the status back');
+    expect(world.discord.voiceStatuses(lounge).map((c) => [c.status, c.by])).toEqual([
+      ['Reading #general', 'bot'],
+      [null, 'bot'],
+      ['Reading #general', 'bot'],
+      [null, 'bot'],
+      ['Reading #general', 'bot'],
+    ]);
+  });
+
   it('is logged once, never shown to members, where the bot lacks Set Voice Channel Status', async () => {
     const where = { guildId: bare.id, channelId: bare.channels.general! };
     await world.discord.slashCommand({ ...where, userId: bare.members.alice!, name: 'join' }).reply();
