@@ -23,6 +23,7 @@ import {
   type VoiceSources,
 } from './speakers.ts';
 import { type Narration, narrate } from './text/narrate.ts';
+import { notReadBecause } from './whoIsRead.ts';
 
 /** Said once per channel when a member without a voice writes in a channel that is read aloud. */
 export const NO_VOICE_HINT =
@@ -206,9 +207,12 @@ export class Narrator {
   async #edit(event: ChatEvent): Promise<void> {
     const player = this.#options.outlet.presence(event.guildId)?.player;
     if (!player?.pending.some((u) => u.messageId === event.messageId)) return;
-    const prepared = await this.#prepare(event, await this.settings.get(event.guildId));
+    const settings = await this.settings.get(event.guildId);
+    const prepared = await this.#prepare(event, settings);
     const segments = phraseNarration(prepared.narration, this.#names.get(event.messageId));
-    const { utterances } = castSegments(event, segments, prepared.voice, prepared.cast);
+    // Edited to start with the skip prefix (or otherwise no longer read): the waiting message is dropped.
+    const read = notReadBecause(settings, event) === undefined;
+    const { utterances } = read ? castSegments(event, segments, prepared.voice, prepared.cast) : { utterances: [] };
     const outcome = replaceMessage(player, event.messageId, utterances);
     this.#options.log.debug({ guildId: event.guildId, messageId: event.messageId, outcome }, 'edited message');
   }
