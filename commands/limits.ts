@@ -51,3 +51,16 @@ export const NARRATION_MAX_BINDINGS = 20;
 export const DICTIONARY_MAX_ENTRIES = 200;
 export const DICTIONARY_WORD_MAX_CHARS = 40;
 export const DICTIONARY_READING_MAX_CHARS = 100;
+
+/** Who is read: roles and members on a server's ignore list, together. */
+export const NARRATION_IGNORE_MAX_ENTRIES = 100;
+/** Members who opted out of being read, per server (kept most recent first when over). */
+export const NARRATION_OPTOUT_MAX_ENTRIES = 5_000;
+/** How a member's name is said (`/narrate nickname`): readings per server, and the length of one, in characters. */
+export const NAME_READINGS_MAX_ENTRIES = 1_000;
+export const NAME_READING_MAX_CHARS = 32;
+/** `skip_prefix`: messages starting with it are not read; at most this many characters, no spaces. */
+export const SKIP_PREFIX_MAX_CHARS = 8;
+/** How a name is taken from Discord for narration (`name_source`). */
+export const NAME_SOURCES = ['nickname', 'display_name', 'username'] as const;
+export type NameSource = (typeof NAME_SOURCES)[number];

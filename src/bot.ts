@@ -4,6 +4,7 @@ import { QUEUE_MAX_UTTERANCES } from '../commands/limits.ts';
 import { toOpusPackets } from './audio/pipeline.ts';
 import type { Config } from './config.ts';
 import type { App } from './discord/app.ts';
+import { VoiceChannelStatus } from './discord/channelStatus.ts';
 import { createDiscordClient, loginExplained } from './discord/client.ts';
 import { reportUtteranceFailure, wireClient } from './discord/events.ts';
 import { gatewayReady } from './discord/gatewayReady.ts';
@@ -126,6 +127,7 @@ export async function startBot(config: Config, log: Logger, options: BotOptions 
     preferences,
     spend,
     speechSpend,
+    channelStatus: new VoiceChannelStatus(client, log, (guildId) => settings.get(guildId)),
     designCooldowns: new Map(),
     metrics: telemetry,
   };
@@ -159,6 +161,7 @@ export async function startBot(config: Config, log: Logger, options: BotOptions 
     const unspoken = await finishSpeech(players, SHUTDOWN_SPEECH_WAIT_MS);
     if (unspoken.length > 0) log.warn({ utterances: unspoken.length }, 'stopping with utterances unspoken');
     const reported = reportUnspoken(client, log, unspoken);
+    await app.channelStatus.clearAll(); // while still connected: clearing after leaving needs Manage Channels
     const leftVoice = await leaveVoice(client, players, SHUTDOWN_LEAVE_WAIT_MS);
     const designs = await designsLeft;
     if (designs > 0) log.warn({ designs }, 'stopping with paid designs in flight; the next start adopts them');

@@ -9,6 +9,7 @@ import type { SpeechSpend } from '../spend/speechSpend.ts';
 import type { VoicePreferences } from '../voices/preferences.ts';
 import type { VoiceRegistry } from '../voices/registry.ts';
 import type { VoiceLibrary } from '../voices/voiceLibrary.ts';
+import type { VoiceChannelStatus } from './channelStatus.ts';
 
 /** What the Discord handlers work with; built once in `main.ts`. */
 export interface App {
@@ -24,6 +25,8 @@ export interface App {
   spend: SpendLedger;
   /** Speech held to the budgets: reserve before queueing, settle when spoken. */
   speechSpend: SpeechSpend;
+  /** The voice channel status ("Reading #general") while narrating. */
+  channelStatus: VoiceChannelStatus;
   /** When each member's last `/voice design` was taken, per `guildId:userId`, for the cooldown. */
   designCooldowns: Map<string, number>;
   /** Counts the DashScope failures interactions meet (absent where nothing is measured, e.g. tests). */

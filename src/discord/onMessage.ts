@@ -1,4 +1,4 @@
-import { type Message, MessageType, type PartialMessage } from 'discord.js';
+import { type Message, MessageFlags, MessageType, type PartialMessage } from 'discord.js';
 import type { AuthorKind, ChatEvent } from '../narration/route.ts';
 import type { ChatMessage, MentionNames } from '../narration/text/chatMessage.ts';
 import type { App } from './app.ts';
@@ -51,11 +51,17 @@ export function chatEventOf(message: Message): ChatEvent | undefined {
     kind === 'member' ? (message.member?.displayName ?? message.author.displayName) : message.author.displayName;
   const voiceChannelId =
     kind === 'member' ? (message.guild.voiceStates.cache.get(message.author.id)?.channelId ?? null) : null;
+  const { member, author } = message;
+  const names =
+    kind === 'webhook'
+      ? undefined
+      : { nickname: member?.nickname ?? null, globalName: author.globalName, username: author.username };
+  const roleIds = member ? [...member.roles.cache.keys()].filter((id) => id !== message.guildId) : [];
   return {
     guildId: message.guildId,
     channelId: message.channelId,
     messageId: message.id,
-    author: { id: message.author.id, name, kind, voiceChannelId },
+    author: { id: author.id, name, kind, voiceChannelId, names, roleIds },
     message: chatMessageOf(message),
   };
 }
@@ -76,6 +82,7 @@ function chatMessageOf(message: Message<true>): ChatMessage {
     mentions: mentionNames(message),
     attachments: message.attachments.map((a) => ({ name: a.name, contentType: a.contentType ?? undefined })),
     stickers: message.stickers.map((s) => s.name),
+    silent: message.flags.has(MessageFlags.SuppressNotifications),
   };
 }
 

@@ -3,9 +3,11 @@ import { type MemberRate, withinShare } from '../playback/memberShare.ts';
 import type { Utterance } from '../playback/utterance.ts';
 import type { CharacterVoice } from '../voices/characterVoice.ts';
 import { KeyedSerial } from '../voices/keyedSerial.ts';
+import { announceCall, type CallChange } from './callAnnouncer.ts';
 import type { DictionaryEntry, PronunciationDictionary } from './dictionary.ts';
 import { FloodNotices } from './floodNotice.ts';
 import { NameAnnouncer, phraseNarration, speakableName } from './nameAnnouncer.ts';
+import { nameToSay } from './names.ts';
 import { enqueueAll, hasRoom, type NarrationPlayer, removeMessage, replaceMessage } from './narrationQueue.ts';
 import { ProxyOriginals } from './proxyOriginals.ts';
 import { type ChatEvent, type IgnoreReason, joinsOnArrival, route, staysWhileIdle } from './route.ts';
@@ -21,6 +23,7 @@ import {
   type VoiceSources,
 } from './speakers.ts';
 import { type Narration, narrate } from './text/narrate.ts';
+import { notReadBecause } from './whoIsRead.ts';
 
 /** Said once per channel when a member without a voice writes in a channel that is read aloud. */
 export const NO_VOICE_HINT =
@@ -120,6 +123,15 @@ export class Narrator {
     return staysWhileIdle(await this.settings.get(guildId), voiceChannelId);
   }
 
+  /** Someone joined, left or moved in voice: announced in the bot's call with `announce_joins`. */
+  callChanged(change: CallChange): Promise<void> {
+    return this.#serial.run(change.guildId, async () => {
+      const presence = this.#options.outlet.presence(change.guildId);
+      if (!presence) return;
+      await announceCall(this.#options, await this.settings.get(change.guildId), change, presence);
+    });
+  }
+
   /** A channel was (re)bound: a member without a voice will be told again. */
   rebound(channelId: string): void {
     this.#hinted.delete(channelId);
@@ -195,9 +207,12 @@ export class Narrator {
   async #edit(event: ChatEvent): Promise<void> {
     const player = this.#options.outlet.presence(event.guildId)?.player;
     if (!player?.pending.some((u) => u.messageId === event.messageId)) return;
-    const prepared = await this.#prepare(event, await this.settings.get(event.guildId));
+    const settings = await this.settings.get(event.guildId);
+    const prepared = await this.#prepare(event, settings);
     const segments = phraseNarration(prepared.narration, this.#names.get(event.messageId));
-    const { utterances } = castSegments(event, segments, prepared.voice, prepared.cast);
+    // Edited to start with the skip prefix (or otherwise no longer read): the waiting message is dropped.
+    const read = notReadBecause(settings, event) === undefined;
+    const { utterances } = read ? castSegments(event, segments, prepared.voice, prepared.cast) : { utterances: [] };
     const outcome = replaceMessage(player, event.messageId, utterances);
     this.#options.log.debug({ guildId: event.guildId, messageId: event.messageId, outcome }, 'edited message');
   }
@@ -223,7 +238,9 @@ export class Narrator {
     const speaksAsAuthor =
       narration.attachments !== undefined || narration.segments.some((s) => s.character === undefined);
     const named = this.#announcer.shouldAnnounce(event.channelId, event.author.id, speaksAsAuthor);
-    return named ? speakableName(event.author.name, dictionary) : undefined;
+    if (!named) return undefined;
+    const { author } = event;
+    return speakableName(nameToSay(settings, author.id, author.names, author.name), dictionary);
   }
 
   /** The message did not fit: counted in the guild's single "N messages skipped" notice. */

@@ -1,6 +1,8 @@
 import type { Author } from './nameAnnouncer.ts';
+import type { AuthorNames } from './names.ts';
 import type { NarrationSettings } from './settings.ts';
 import type { ChatMessage } from './text/chatMessage.ts';
+import { notReadBecause, type WhoReason } from './whoIsRead.ts';
 
 /** Who wrote a message: a member, a bot account, or a webhook (a roleplay proxy, a feed). */
 export type AuthorKind = 'member' | 'bot' | 'webhook';
@@ -12,6 +14,10 @@ export interface ChatAuthor extends Author {
   voiceChannelId: string | null;
   /** For a webhook: the voice channel of the member whose message it replaced (a roleplay proxy), if tied to one. */
   proxyOf?: { authorId: string; voiceChannelId: string | null } | undefined;
+  /** A member's or bot's names, for `name_source` (a webhook has only `name`). */
+  names?: AuthorNames | undefined;
+  /** A member's roles, for the ignore list. */
+  roleIds?: readonly string[] | undefined;
 }
 
 /** A guild chat message as narration sees it: plain ids and strings, no discord.js. */
@@ -34,7 +40,8 @@ export type IgnoreReason =
   | 'webhook_not_tied'
   | 'nothing_to_say'
   | 'no_voice'
-  | 'join_refused';
+  | 'join_refused'
+  | WhoReason;
 
 /** What to do with a message: read it into the bot's channel, join one first, or ignore it. */
 export type Route =
@@ -52,14 +59,19 @@ const ignore = (reason: IgnoreReason): Route => ({ action: 'ignore', reason });
  * A webhook is then read only as the proxied copy of a message by a member in that channel (`proxyOf`);
  * otherwise webhooks pass here and are decided by their voice (a character's, or the default with `readBots`).
  * When the bot is not in voice, `autoJoin` joins the author's channel if it is the bound one.
+ * With `textInVoice`, the chat of the voice channel the bot is in counts as bound to it.
+ * Opted-out and ignored authors, the skip prefix and @silent are checked first ({@link notReadBecause}).
  */
 export function route(settings: NarrationSettings, event: ChatEvent, botChannelId: string | undefined): Route {
-  if (!Object.hasOwn(settings.bindings, event.channelId)) return ignore('unbound');
+  const inVoiceChat = settings.textInVoice && botChannelId !== undefined && event.channelId === botChannelId;
+  if (!Object.hasOwn(settings.bindings, event.channelId) && !inVoiceChat) return ignore('unbound');
+  const unread = notReadBecause(settings, event);
+  if (unread !== undefined) return ignore(unread);
   const { author } = event;
   if (author.kind === 'bot' && !settings.readBots) return ignore('bot');
   if (author.kind === 'webhook' && settings.requireVoice && author.proxyOf === undefined)
     return ignore('webhook_not_tied');
-  const bound = settings.bindings[event.channelId] ?? null;
+  const bound = inVoiceChat ? event.channelId : (settings.bindings[event.channelId] ?? null);
   const listening = listeningIn(author, settings.requireVoice);
   if (botChannelId !== undefined) {
     if (bound !== null && bound !== botChannelId) return ignore('bound_elsewhere');

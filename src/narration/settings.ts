@@ -1,15 +1,18 @@
 import type Keyv from 'keyv';
 import {
+  NAME_SOURCES,
   NARRATION_MAX_BINDINGS,
   NARRATION_MAX_CHARS_DEFAULT,
   NARRATION_MAX_CHARS_MAX,
   NARRATION_MAX_CHARS_MIN,
+  type NameSource,
 } from '../../commands/limits.ts';
 import { invalidInput, UserError } from '../errors.ts';
 import { GuildRecord, objectOrEmpty } from '../voices/guildRecord.ts';
+import { checkSkipPrefix, isSkipPrefix, type NarrationPeople, parsePeople } from './people.ts';
 
-/** A server's narration settings. */
-export interface NarrationSettings {
+/** A server's narration settings, and who is read and how their names are said ({@link NarrationPeople}). */
+export interface NarrationSettings extends NarrationPeople {
   /** Text channel id → voice channel id it is read into, or `null` for whichever voice channel the bot is in. */
   bindings: Record<string, string | null>;
   /** Say the author's name before their message. */
@@ -24,10 +27,20 @@ export interface NarrationSettings {
   characterLines: boolean;
   /** Read only members who are in the bot's voice channel (off: anyone writing in the bound channel). */
   requireVoice: boolean;
+  /** While the bot is in a voice channel, read that channel's own chat like a bound channel. */
+  textInVoice: boolean;
+  /** Which of the author's names is said (a `/narrate nickname` reading comes first). */
+  nameSource: NameSource;
+  /** Messages starting with this are not read; `null`: none skipped. */
+  skipPrefix: string | null;
+  /** Read messages sent with @silent. */
+  readSilent: boolean;
+  /** Say "alice joined the call" / "alice left the call" in the bot's voice channel. */
+  announceJoins: boolean;
 }
 
-/** The settings `update` changes; bindings change through `bind` / `unbind`. */
-export type NarrationPatch = Partial<Omit<NarrationSettings, 'bindings'>>;
+/** The settings `update` changes; bindings and the people lists change through their own methods. */
+export type NarrationPatch = Partial<Omit<NarrationSettings, 'bindings' | keyof NarrationPeople>>;
 
 /** Settings of a server that has changed nothing. */
 export const DEFAULT_NARRATION_SETTINGS: Readonly<NarrationSettings> = Object.freeze({
@@ -38,11 +51,29 @@ export const DEFAULT_NARRATION_SETTINGS: Readonly<NarrationSettings> = Object.fr
   autoJoin: false,
   characterLines: true,
   requireVoice: true,
+  textInVoice: true,
+  nameSource: 'nickname',
+  skipPrefix: null,
+  readSilent: false,
+  announceJoins: false,
+  ignoredRoles: [],
+  ignoredMembers: [],
+  optedOut: [],
+  nameReadings: {},
 });
 
 /** A Discord id (snowflake): 17–20 digits. */
 const SNOWFLAKE = /^\d{17,20}$/u;
-const FLAGS = ['readNames', 'readBots', 'autoJoin', 'characterLines', 'requireVoice'] as const;
+const FLAGS = [
+  'readNames',
+  'readBots',
+  'autoJoin',
+  'characterLines',
+  'requireVoice',
+  'textInVoice',
+  'readSilent',
+  'announceJoins',
+] as const;
 /** What each setting is called where members see it. */
 const LABELS: Record<keyof NarrationPatch, string> = {
   readNames: 'Read names',
@@ -51,6 +82,11 @@ const LABELS: Record<keyof NarrationPatch, string> = {
   autoJoin: 'Auto-join',
   characterLines: 'Character lines',
   requireVoice: 'Only members in the call',
+  textInVoice: 'Voice channel chat',
+  nameSource: 'Names from',
+  skipPrefix: 'Skip prefix',
+  readSilent: 'Read @silent messages',
+  announceJoins: 'Announce joins',
 };
 
 /**
@@ -101,6 +137,11 @@ export class NarrationSettingsStore {
     const clean = checkPatch(patch);
     return this.#record.update(guildId, (current) => ({ ...current, ...clean }));
   }
+
+  /** Replaces the settings with `change(current)`; a throw in `change` writes nothing (see `people.ts`). */
+  change(guildId: string, change: (current: NarrationSettings) => NarrationSettings): Promise<NarrationSettings> {
+    return this.#record.update(guildId, change);
+  }
 }
 
 /** Validates a patch from outside (commands, tests, old callers): known keys, right types, in range. */
@@ -109,6 +150,8 @@ export function checkPatch(patch: unknown): NarrationPatch {
   const out: NarrationPatch = {};
   for (const [key, value] of entries) {
     if (key === 'maxChars') out.maxChars = checkMaxChars(value);
+    else if (key === 'nameSource') out.nameSource = checkNameSource(value);
+    else if (key === 'skipPrefix') out.skipPrefix = checkSkipPrefix(value);
     else if ((FLAGS as readonly string[]).includes(key)) {
       if (typeof value !== 'boolean') throw invalidInput(`${LABELS[key as keyof NarrationPatch]} must be on or off.`);
       out[key as (typeof FLAGS)[number]] = value;
@@ -135,6 +178,15 @@ function checkMaxChars(value: unknown): number {
   return value;
 }
 
+function isNameSource(value: unknown): value is NameSource {
+  return (NAME_SOURCES as readonly unknown[]).includes(value);
+}
+
+function checkNameSource(value: unknown): NameSource {
+  if (!isNameSource(value)) throw invalidInput(`Names come from one of: ${NAME_SOURCES.join(', ')}.`);
+  return value;
+}
+
 function checkId(id: string, what: string): void {
   if (!SNOWFLAKE.test(id)) throw invalidInput(`"${id}" is not a ${what} id.`);
 }
@@ -157,6 +209,12 @@ export function parseSettings(value: unknown): NarrationSettings {
     autoJoin: flag('autoJoin'),
     characterLines: flag('characterLines'),
     requireVoice: flag('requireVoice'),
+    textInVoice: flag('textInVoice'),
+    nameSource: isNameSource(doc.nameSource) ? doc.nameSource : DEFAULT_NARRATION_SETTINGS.nameSource,
+    skipPrefix: isSkipPrefix(doc.skipPrefix) ? doc.skipPrefix : null,
+    readSilent: flag('readSilent'),
+    announceJoins: flag('announceJoins'),
+    ...parsePeople(doc),
   };
 }
 
@@ -174,5 +232,10 @@ export function describeSettings(settings: NarrationSettings): string {
     `${LABELS.autoJoin}: ${onOff(settings.autoJoin)}`,
     `${LABELS.characterLines}: ${onOff(settings.characterLines)}`,
     `${LABELS.requireVoice}: ${onOff(settings.requireVoice)}`,
+    `${LABELS.textInVoice}: ${onOff(settings.textInVoice)}`,
+    `${LABELS.nameSource}: ${settings.nameSource.replace('_', ' ')}`,
+    `${LABELS.skipPrefix}: ${settings.skipPrefix === null ? 'none' : `\`${settings.skipPrefix}\``}`,
+    `${LABELS.readSilent}: ${onOff(settings.readSilent)}`,
+    `${LABELS.announceJoins}: ${onOff(settings.announceJoins)}`,
   ].join('\n');
 }

@@ -39,6 +39,11 @@ export class CachedNarrationSettings {
     return this.#write(guildId, this.store.update(guildId, patch));
   }
 
+  /** Replaces the settings with `change(current)` (the people lists); a throw in `change` writes nothing. */
+  change(guildId: string, change: (current: NarrationSettings) => NarrationSettings): Promise<NarrationSettings> {
+    return this.#write(guildId, this.store.change(guildId, change));
+  }
+
   async #write(guildId: string, written: Promise<NarrationSettings>): Promise<NarrationSettings> {
     try {
       const settings = await written;

@@ -201,6 +201,15 @@ describe('Narrator: floods, edits and deletes', () => {
     expect(spoken().map(([text]) => text)).toEqual(['alice said: First.', 'Second, edited.', 'Third.']);
   });
 
+  it('drops a waiting message edited to start with the skip prefix', async () => {
+    await store.update(GUILD, { skipPrefix: '!' });
+    narrator = makeNarrator();
+    const [first, second] = [chat('First.'), chat('Second.')];
+    for (const message of [first, second]) await narrator.message(message);
+    await narrator.edit({ ...second, message: { ...second.message, content: '!Second, hidden.' } });
+    expect(spoken().map(([text]) => text)).toEqual(['alice said: First.']);
+  });
+
   it('drops a deleted message before it is read, and cuts it off while it is', async () => {
     const [first, second, third] = [chat('First.'), chat('Second.'), chat('Third.')];
     for (const message of [first, second, third]) await narrator.message(message);

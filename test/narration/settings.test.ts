@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { NARRATION_MAX_BINDINGS } from '../../commands/limits.ts';
+import { withIgnored, withNameReading, withOptOut } from '../../src/narration/people.ts';
 import {
   DEFAULT_NARRATION_SETTINGS,
   describeSettings,
@@ -36,6 +37,15 @@ describe('NarrationSettingsStore (memory)', () => {
       autoJoin: false,
       characterLines: true,
       requireVoice: true,
+      textInVoice: true,
+      nameSource: 'nickname',
+      skipPrefix: null,
+      readSilent: false,
+      announceJoins: false,
+      ignoredRoles: [],
+      ignoredMembers: [],
+      optedOut: [],
+      nameReadings: {},
     });
   });
 
@@ -73,6 +83,9 @@ describe('NarrationSettingsStore (memory)', () => {
     { maxChars: 1000 },
     { readNames: false, readBots: true },
     { autoJoin: true, characterLines: false },
+    { textInVoice: false, readSilent: true, announceJoins: true },
+    { nameSource: 'display_name', skipPrefix: '//' },
+    { skipPrefix: null },
     {},
   ])('applies %j', async (patch) => {
     const updated = await settings.update('g1', patch);
@@ -91,6 +104,12 @@ describe('NarrationSettingsStore (memory)', () => {
     [{ readBots: true, maxChars: 5 }, /Max length/],
     [{ volume: 3 }, /There is no narration setting called "volume"/],
     [{ bindings: {} }, /no narration setting called "bindings"/],
+    [{ optedOut: [] }, /no narration setting called "optedOut"/],
+    [{ nameSource: 'nick' }, /Names come from one of: nickname, display_name, username/],
+    [{ skipPrefix: 'two words' }, /1 to 8 characters without spaces or backticks/],
+    [{ skipPrefix: '123456789' }, /1 to 8 characters/],
+    [{ skipPrefix: '`' }, /without spaces or backticks/],
+    [{ announceJoins: 'on' }, /Announce joins must be on or off/],
   ])('refuses %j and changes nothing', async (patch, message) => {
     await settings.update('g1', { readNames: false });
     await expect(settings.update('g1', patch as NarrationPatch)).rejects.toThrow(reason('invalid_input'));
@@ -134,6 +153,17 @@ describe('NarrationSettingsStore (memory)', () => {
   });
 });
 
+/** Every issue-12 setting away from its default. */
+const ISSUE_12 = {
+  textInVoice: false,
+  nameSource: 'username',
+  skipPrefix: '!',
+  readSilent: true,
+  announceJoins: true,
+} as const;
+const ROLE = '600000000000000001';
+const MEMBER = '700000000000000001';
+
 describe('NarrationSettingsStore (SQLite file)', () => {
   let dir: string;
   beforeEach(async () => {
@@ -145,7 +175,10 @@ describe('NarrationSettingsStore (SQLite file)', () => {
     const url = `sqlite://${join(dir, 'bot.sqlite')}`;
     const first = await openStore(url);
     await new NarrationSettingsStore(first.keyv).bind('g1', TEXT, VOICE);
-    await new NarrationSettingsStore(first.keyv).update('g1', { maxChars: 120, autoJoin: true });
+    await new NarrationSettingsStore(first.keyv).update('g1', { maxChars: 120, autoJoin: true, ...ISSUE_12 });
+    await new NarrationSettingsStore(first.keyv).change('g1', (s) =>
+      withNameReading(withOptOut(withIgnored(s, 'role', ROLE, true), MEMBER, true), MEMBER, 'Kay'),
+    );
     await first.close();
     const second = await openStore(url);
     try {
@@ -154,6 +187,10 @@ describe('NarrationSettingsStore (SQLite file)', () => {
         bindings: { [TEXT]: VOICE },
         maxChars: 120,
         autoJoin: true,
+        ...ISSUE_12,
+        ignoredRoles: [ROLE],
+        optedOut: [MEMBER],
+        nameReadings: { [MEMBER]: 'Kay' },
       });
     } finally {
       await second.close();
@@ -174,7 +211,8 @@ describe('parseSettings and describeSettings', () => {
       DEFAULT_NARRATION_SETTINGS,
       new RegExp(
         '^Channels read: none yet\nRead names: on\nMax length: 300 characters\nRead bots: off\n' +
-          'Auto-join: off\nCharacter lines: on\nOnly members in the call: on$',
+          'Auto-join: off\nCharacter lines: on\nOnly members in the call: on\nVoice channel chat: on\n' +
+          'Names from: nickname\nSkip prefix: none\nRead @silent messages: off\nAnnounce joins: off$',
       ),
     ],
     [

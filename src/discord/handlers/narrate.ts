@@ -6,6 +6,7 @@ import { bySubcommand } from '../components.ts';
 import { assertManagesServer } from '../permissions.ts';
 import { respond } from '../reply.ts';
 import { joinFor } from '../voiceChannel.ts';
+import { ignore, nickname, optin, optout } from './narratePeople.ts';
 
 type Interaction = Parameters<Handler>[0];
 
@@ -24,6 +25,7 @@ const start: Handler = async (interaction, app) => {
   const voiceChannelId = joined?.channelId ?? null;
   await app.narration.settings.bind(interaction.guildId, text.id, voiceChannelId);
   app.narration.rebound(text.id);
+  refreshStatus(app, interaction.guildId);
   const where = voiceChannelId === null ? 'in whichever voice channel I join (use /join)' : `in <#${voiceChannelId}>`;
   const lines = [`Reading <#${text.id}> aloud ${where}, for members in that voice channel. /narrate stop ends it.`];
   if ((await app.preferences.defaultVoiceId(interaction.guildId)) === undefined) {
@@ -49,6 +51,7 @@ const stop: Handler = async (interaction, app) => {
   const channelId = interaction.options.getChannel('channel')?.id ?? interaction.channelId;
   await app.narration.settings.unbind(interaction.guildId, channelId);
   app.players.get(interaction.guildId)?.drop((u) => u.source === 'narration' && u.reportChannelId === channelId);
+  refreshStatus(app, interaction.guildId);
   await respond(interaction, { content: `Stopped reading <#${channelId}> aloud.`, ephemeral: false });
 };
 
@@ -74,9 +77,24 @@ function settingsPatch(interaction: Interaction): NarrationPatch {
     ['autoJoin', options.getBoolean('auto_join')],
     ['characterLines', options.getBoolean('character_lines')],
     ['requireVoice', options.getBoolean('require_voice')],
+    ['textInVoice', options.getBoolean('text_in_voice')],
+    ['nameSource', options.getString('name_source')],
+    ['skipPrefix', options.getString('skip_prefix')],
+    ['readSilent', options.getBoolean('read_silent')],
+    ['announceJoins', options.getBoolean('announce_joins')],
   ] as const;
   return Object.fromEntries(entries.filter(([, value]) => value !== null)) as NarrationPatch;
 }
 
-/** `/narrate …`: dispatches to the subcommand. */
-export const narrate = bySubcommand('narrate', { start, stop, settings });
+/** The voice channel status follows what is read (never an error for the member: it logs its own problems). */
+function refreshStatus(app: Parameters<Handler>[1], guildId: string): void {
+  void app.channelStatus
+    .refresh(guildId)
+    .catch((error: unknown) => app.log.warn({ err: error, guildId }, 'voice channel status failed'));
+}
+
+const subcommands = bySubcommand('narrate', { start, stop, settings, nickname, optout, optin });
+
+/** `/narrate …`: dispatches to the subcommand (or the `ignore` group's). */
+export const narrate: Handler = (interaction, app) =>
+  interaction.options.getSubcommandGroup(false) === 'ignore' ? ignore(interaction, app) : subcommands(interaction, app);

@@ -23,6 +23,8 @@ export interface ChatMessage {
   attachments: readonly ChatAttachment[];
   /** Names of the stickers sent with the message. */
   stickers?: readonly string[];
+  /** Sent with @silent (Discord's SUPPRESS_NOTIFICATIONS flag). */
+  silent?: boolean;
 }
 
 /** No mentions resolved: every mention reads as "someone", "a role", "a channel". */

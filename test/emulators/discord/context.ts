@@ -12,6 +12,7 @@ import type {
   EmulatedMessage,
   ResolvedOptions,
   RestCall,
+  VoiceStatusChange,
 } from './types.ts';
 import { type GuildVoiceState, newGuildVoice } from './voiceRecord.ts';
 import { Watch } from './watch.ts';
@@ -39,6 +40,8 @@ export interface EmulatorContext {
   faults: RestFault[];
   messages: Map<string, EmulatedMessage>;
   attachments: Map<string, EmulatedAttachment>;
+  /** Every voice channel status change, in order. */
+  voiceStatuses: VoiceStatusChange[];
   /** Interactions by token. */
   interactions: Map<string, InteractionRecord>;
   voice: Map<string, GuildVoiceState>;
@@ -82,6 +85,10 @@ export function createContext(options: DiscordEmulatorOptions): EmulatorContext 
     voiceHeartbeatIntervalMs: options.voiceHeartbeatIntervalMs ?? 13_750,
     interactionTimeoutMs: options.interactionTimeoutMs ?? 3_000,
     recommendedShards: options.recommendedShards ?? 1,
+    voiceStatus: {
+      manageChannelsWhenNotConnected: options.voiceStatus?.manageChannelsWhenNotConnected ?? true,
+      clearWhenEmpty: options.voiceStatus?.clearWhenEmpty ?? false,
+    },
   };
   const bot: UserModel = { id: applicationId, username: resolved.botUsername, globalName: null, bot: true };
   return {
@@ -96,6 +103,7 @@ export function createContext(options: DiscordEmulatorOptions): EmulatorContext 
     faults: [],
     messages: new Map(),
     attachments: new Map(),
+    voiceStatuses: [],
     interactions: new Map(),
     voice: new Map(),
     ssrcs: new Map(),

@@ -31,6 +31,8 @@ export interface ChannelModel {
   overwrites: Overwrite[];
   userLimit: number;
   topic: string | null;
+  /** Voice only: the voice channel status (Set Voice Channel Status), `null` when none. */
+  status: string | null;
 }
 
 export interface MemberModel {
@@ -189,6 +191,7 @@ function addChannel(guild: GuildModel, spec: ChannelSpec, ctx: GuildBuildContext
     overwrites: [],
     userLimit: spec.userLimit ?? 0,
     topic: spec.topic ?? null,
+    status: null,
   };
   guild.channels.set(channel.id, channel);
   channel.overwrites = (spec.permissionOverwrites ?? []).map((o) => toOverwrite(guild, o, ctx.users));

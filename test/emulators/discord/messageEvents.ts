@@ -32,7 +32,12 @@ export interface UserMessageSpec {
   embeds?: unknown[];
   /** Id of a message this one replies to. */
   replyTo?: string;
+  /** Sent with @silent: the SUPPRESS_NOTIFICATIONS flag (1 << 12). */
+  silent?: boolean;
 }
+
+/** Message flag SUPPRESS_NOTIFICATIONS (@silent). */
+export const SUPPRESS_NOTIFICATIONS = 1 << 12;
 
 /** An edit of a scripted message. */
 export interface MessageEditSpec {
@@ -60,6 +65,7 @@ export function postUserMessage(ctx: EmulatorContext, spec: UserMessageSpec): Em
   });
   applyBody(ctx, message, { content: spec.content, embeds: spec.embeds ?? [] }, []);
   message.attachments = (spec.attachments ?? []).map((a) => storeAttachment(ctx, channelId, a));
+  if (spec.silent === true) message.flags |= SUPPRESS_NOTIFICATIONS;
   const extra = (spec.mentions ?? []).map((m) => resolveUser(guild, m, ctx.users));
   message.mentions = [...new Set([...parseMentions(spec.content).users, ...extra])];
   dispatchMessage(ctx, 'MESSAGE_CREATE', message, spec.replyTo);

@@ -27,6 +27,8 @@ export const Perm = {
   UseApplicationCommands: 1n << 31n,
   RequestToSpeak: 1n << 32n,
   SendMessagesInThreads: 1n << 38n,
+  /** Set Voice Channel Status (documented April 2026). */
+  SetVoiceChannelStatus: 1n << 48n,
 } as const;
 
 /** Every permission (what an administrator or the owner has). */
@@ -51,8 +53,9 @@ export const DEFAULT_EVERYONE_PERMISSIONS =
   Perm.RequestToSpeak |
   Perm.SendMessagesInThreads;
 
-/** What a voice bot's invite usually grants (its managed role). */
+/** What a voice bot's invite usually grants (its managed role), Set Voice Channel Status included. */
 export const DEFAULT_BOT_PERMISSIONS =
+  Perm.SetVoiceChannelStatus |
   Perm.ViewChannel |
   Perm.SendMessages |
   Perm.EmbedLinks |

@@ -14,6 +14,7 @@ import { commandRoutes } from './restCommands.ts';
 import { interactionRoutes } from './restInteractions.ts';
 import { messageRoutes } from './restMessages.ts';
 import { metaRoutes } from './restMeta.ts';
+import { type VoiceStatusApi, voiceStatusApi, voiceStatusRoutes } from './restVoiceStatus.ts';
 import { cryptoReady } from './rtp.ts';
 import { addGuild, type InteractionApi, interactionApi, type MessageApi, messageApi } from './scriptApi.ts';
 import { createCertificate, type EmulatorCertificate, trustCertificateInProcess } from './tls.ts';
@@ -41,6 +42,7 @@ export type { MessageEditSpec, UserMessageSpec } from './messageEvents.ts';
 export type { AttachmentInput } from './messageStore.ts';
 export type { CommandsApi, GatewayApi, RestApi, RestFaultSpec } from './observeApi.ts';
 export { ALL_PERMISSIONS, DEFAULT_BOT_PERMISSIONS, DEFAULT_EVERYONE_PERMISSIONS, Perm } from './permissions.ts';
+export type { VoiceStatusApi } from './restVoiceStatus.ts';
 export type { AeadMode } from './rtp.ts';
 export type { InteractionApi, MessageApi } from './scriptApi.ts';
 export { trustCertificateInProcess } from './tls.ts';
@@ -52,7 +54,7 @@ export { maxRtpGapMs } from './voiceRecord.ts';
 type Closer = () => Promise<void> | void;
 
 /** A running emulator: connection details, scripting, recordings. */
-export interface DiscordEmulator extends VoiceApi, MessageApi, InteractionApi {
+export interface DiscordEmulator extends VoiceApi, MessageApi, InteractionApi, VoiceStatusApi {
   /** `http://127.0.0.1:R/api`: pass as `rest: { api }` to discord.js. */
   restUrl: string;
   /** `ws://127.0.0.1:R`, what `GET /gateway/bot` returns. */
@@ -117,6 +119,7 @@ function assemble(
     ...messageApi(ctx),
     ...interactionApi(ctx),
     ...voiceApi(ctx),
+    ...voiceStatusApi(ctx),
     rest: restApi(ctx),
     commands: commandsApi(ctx),
     gateway: gatewayApi(ctx, gateway),
@@ -142,7 +145,13 @@ async function runClosers(ctx: EmulatorContext, closers: Closer[]): Promise<void
 type UpgradeHandler = (req: IncomingMessage, socket: Duplex, head: Buffer) => void;
 
 async function startHttp(ctx: EmulatorContext, onUpgrade: UpgradeHandler): Promise<{ close: () => Promise<void> }> {
-  const routes = [...metaRoutes(), ...commandRoutes(), ...interactionRoutes(), ...messageRoutes()];
+  const routes = [
+    ...metaRoutes(),
+    ...commandRoutes(),
+    ...interactionRoutes(),
+    ...messageRoutes(),
+    ...voiceStatusRoutes(),
+  ];
   const sockets = new Set<Socket>();
   const server = createServer((req, res) => void onRestRequest(ctx, routes, req, res));
   server.on('connection', (socket: Socket) => {

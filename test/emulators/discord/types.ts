@@ -106,10 +106,31 @@ export interface DiscordEmulatorOptions {
   interactionTimeoutMs?: number;
   /** The `shards` that `GET /gateway/bot` recommends (default 1). */
   recommendedShards?: number;
+  /** Set Voice Channel Status rules Discord's documentation leaves open (see `restVoiceStatus.ts`). */
+  voiceStatus?: VoiceStatusOptions;
+}
+
+/** How the emulator treats voice channel statuses where Discord's documentation is silent. */
+export interface VoiceStatusOptions {
+  /** Require Manage Channels when the bot is not connected to the channel (documented; default true). */
+  manageChannelsWhenNotConnected?: boolean;
+  /** Clear a channel's status when its last member leaves (undocumented; default false). */
+  clearWhenEmpty?: boolean;
+}
+
+/** One status change of a voice channel, in order. */
+export interface VoiceStatusChange {
+  channelId: string;
+  status: string | null;
+  /** Who changed it: the bot through REST, or the emulator clearing an empty channel. */
+  by: 'bot' | 'emptied';
+  at: number;
 }
 
 /** The options with defaults filled in. */
-export type ResolvedOptions = Required<DiscordEmulatorOptions>;
+export type ResolvedOptions = Required<Omit<DiscordEmulatorOptions, 'voiceStatus'>> & {
+  voiceStatus: Required<VoiceStatusOptions>;
+};
 
 /** A file uploaded in a multipart request. */
 export interface RestFile {

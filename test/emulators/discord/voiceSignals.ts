@@ -8,6 +8,7 @@ import { type GuildModel, resolveChannel, resolveUser } from './guildModel.ts';
 import { permissionsIn, voiceStatePayload } from './guildPayloads.ts';
 import { randomToken } from './ids.ts';
 import { Perm } from './permissions.ts';
+import { clearIfEmpty } from './restVoiceStatus.ts';
 import type { VoiceRequest } from './voiceRecord.ts';
 
 /** Handles op 4 from the bot; ignores requests Discord would ignore (and records why). */
@@ -49,6 +50,7 @@ export function onBotVoiceRequest(ctx: EmulatorContext, d: Record<string, unknow
 export function leaveVoice(ctx: EmulatorContext, guild: GuildModel, code: number, reason: string): void {
   const state = guildVoice(ctx, guild.id);
   const sessionId = guild.voiceStates.get(ctx.bot.id)?.sessionId ?? state.sessionId ?? undefined;
+  const left = guild.voiceStates.get(ctx.bot.id)?.channelId;
   state.view.channelId = null;
   guild.voiceStates.delete(ctx.bot.id);
   ctx.dispatch(
@@ -59,6 +61,7 @@ export function leaveVoice(ctx: EmulatorContext, guild: GuildModel, code: number
   ctx.closeVoiceSocket(guild.id, code, reason);
   endCall(state);
   state.token = null;
+  clearIfEmpty(ctx, guild, left);
 }
 
 /** Moves any member (or the bot) to `channelId`, or out of voice with `null`, and dispatches it. */
@@ -66,6 +69,7 @@ export function setMemberVoice(ctx: EmulatorContext, guildId: string, userId: st
   const guild = requireGuild(ctx, guildId);
   const memberId = resolveUser(guild, userId, ctx.users);
   if (memberId === ctx.bot.id && channelId === null) return leaveVoice(ctx, guild, 4_014, 'Disconnected.');
+  const left = guild.voiceStates.get(memberId)?.channelId;
   if (channelId === null) {
     const sessionId = guild.voiceStates.get(memberId)?.sessionId;
     guild.voiceStates.delete(memberId);
@@ -75,6 +79,7 @@ export function setMemberVoice(ctx: EmulatorContext, guildId: string, userId: st
       Intent.GuildVoiceStates,
     );
     syncListeners(ctx, guildVoice(ctx, guild.id));
+    clearIfEmpty(ctx, guild, left);
     return;
   }
   const target = resolveChannel(guild, channelId);
@@ -88,6 +93,7 @@ export function setMemberVoice(ctx: EmulatorContext, guildId: string, userId: st
   if (memberId === ctx.bot.id) guildVoice(ctx, guild.id).view.channelId = target;
   ctx.dispatch('VOICE_STATE_UPDATE', voiceStatePayload(guild, memberId, ctx.users), Intent.GuildVoiceStates);
   syncListeners(ctx, guildVoice(ctx, guild.id));
+  if (left !== target) clearIfEmpty(ctx, guild, left);
 }
 
 function refusal(ctx: EmulatorContext, guild: GuildModel, channelId: string): VoiceRequest['refused'] {
