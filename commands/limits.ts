@@ -51,3 +51,14 @@ export const NARRATION_MAX_BINDINGS = 20;
 export const DICTIONARY_MAX_ENTRIES = 200;
 export const DICTIONARY_WORD_MAX_CHARS = 40;
 export const DICTIONARY_READING_MAX_CHARS = 100;
+
+/**
+ * Realtime speech settings (`session.update`, spec §1.4): speed and pitch as factors of the voice's own, volume
+ * as DashScope's 0–100 scale. Unset, DashScope's defaults apply (1.0, 1.0, 50).
+ */
+export const SPEECH_RATE_MIN = 0.5;
+export const SPEECH_RATE_MAX = 2;
+export const PITCH_RATE_MIN = 0.5;
+export const PITCH_RATE_MAX = 2;
+export const VOLUME_MIN = 0;
+export const VOLUME_MAX = 100;

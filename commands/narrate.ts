@@ -6,6 +6,7 @@ import {
   type RESTPostAPIChatInputApplicationCommandsJSONBody,
 } from 'discord-api-types/v10';
 import { NARRATION_MAX_CHARS_MAX, NARRATION_MAX_CHARS_MIN } from './limits.ts';
+import { speedOption } from './voice.ts';
 
 /** A channel whose messages can be read: text, announcement, or a voice or stage channel's own chat. */
 const textChannel = (description: string): APIApplicationCommandChannelOption => ({
@@ -58,6 +59,7 @@ export const narrateCommand = {
         flag('auto_join', 'Join the bound voice channel when someone joins it or writes'),
         flag('character_lines', 'Read “Name: text” and “[Name] text” in the voice called Name'),
         flag('require_voice', 'Read only members who are in the voice channel (default on)'),
+        speedOption('Reading speed, 0.5–2, for voices and members without their own'),
       ],
     },
   ],

@@ -3,6 +3,7 @@ import { type MemberRate, withinShare } from '../playback/memberShare.ts';
 import type { Utterance } from '../playback/utterance.ts';
 import type { CharacterVoice } from '../voices/characterVoice.ts';
 import { KeyedSerial } from '../voices/keyedSerial.ts';
+import { tuningFor } from '../voices/tuningFor.ts';
 import type { DictionaryEntry, PronunciationDictionary } from './dictionary.ts';
 import { FloodNotices } from './floodNotice.ts';
 import { NameAnnouncer, phraseNarration, speakableName } from './nameAnnouncer.ts';
@@ -145,6 +146,7 @@ export class Narrator {
     );
     if (voiceless > 0 && event.author.kind === 'member') this.#hint(event.channelId);
     if (utterances.length === 0) return this.#ignored(event, 'no_voice');
+    await this.#tune(event, settings, utterances);
     const target = decision.action === 'join' ? await this.#join(event.guildId, decision.voiceChannelId) : player;
     if (!target) return this.#ignored(event, 'join_refused');
     if (this.#options.spend && !(await this.#options.spend.admit(event.channelId, utterances))) return;
@@ -198,8 +200,16 @@ export class Narrator {
     const prepared = await this.#prepare(event, await this.settings.get(event.guildId));
     const segments = phraseNarration(prepared.narration, this.#names.get(event.messageId));
     const { utterances } = castSegments(event, segments, prepared.voice, prepared.cast);
+    await this.#tune(event, await this.settings.get(event.guildId), utterances);
     const outcome = replaceMessage(player, event.messageId, utterances);
     this.#options.log.debug({ guildId: event.guildId, messageId: event.messageId, outcome }, 'edited message');
+  }
+
+  /** Sets each utterance's speed, pitch and volume: the author's own speed, the voice's, the server's. */
+  async #tune(event: ChatEvent, settings: NarrationSettings, utterances: Utterance[]): Promise<void> {
+    const { preferences } = this.#options;
+    for (const u of utterances)
+      u.tuning = await tuningFor(preferences, event.guildId, u.requestedBy, u.voice, settings.speed);
   }
 
   async #prepare(event: ChatEvent, settings: NarrationSettings): Promise<Prepared> {

@@ -7,6 +7,7 @@ import {
 } from '../../commands/limits.ts';
 import { invalidInput, UserError } from '../errors.ts';
 import { GuildRecord, objectOrEmpty } from '../voices/guildRecord.ts';
+import { checkTuning, clampField } from '../voices/speechTuning.ts';
 
 /** A server's narration settings. */
 export interface NarrationSettings {
@@ -24,6 +25,8 @@ export interface NarrationSettings {
   characterLines: boolean;
   /** Read only members who are in the bot's voice channel (off: anyone writing in the bound channel). */
   requireVoice: boolean;
+  /** The server's speed (`speech_rate`), below a member's and a voice's own; `null`: DashScope's default. */
+  speed: number | null;
 }
 
 /** The settings `update` changes; bindings change through `bind` / `unbind`. */
@@ -38,6 +41,7 @@ export const DEFAULT_NARRATION_SETTINGS: Readonly<NarrationSettings> = Object.fr
   autoJoin: false,
   characterLines: true,
   requireVoice: true,
+  speed: null,
 });
 
 /** A Discord id (snowflake): 17–20 digits. */
@@ -51,6 +55,7 @@ const LABELS: Record<keyof NarrationPatch, string> = {
   autoJoin: 'Auto-join',
   characterLines: 'Character lines',
   requireVoice: 'Only members in the call',
+  speed: 'Speed',
 };
 
 /**
@@ -109,6 +114,7 @@ export function checkPatch(patch: unknown): NarrationPatch {
   const out: NarrationPatch = {};
   for (const [key, value] of entries) {
     if (key === 'maxChars') out.maxChars = checkMaxChars(value);
+    else if (key === 'speed') out.speed = checkSpeed(value);
     else if ((FLAGS as readonly string[]).includes(key)) {
       if (typeof value !== 'boolean') throw invalidInput(`${LABELS[key as keyof NarrationPatch]} must be on or off.`);
       out[key as (typeof FLAGS)[number]] = value;
@@ -135,6 +141,12 @@ function checkMaxChars(value: unknown): number {
   return value;
 }
 
+/** A server speed: `null` clears it; a number must be in DashScope's `speech_rate` range. */
+function checkSpeed(value: unknown): number | null {
+  if (value === null) return null;
+  return checkTuning({ speechRate: typeof value === 'number' ? value : Number.NaN }).speechRate ?? null;
+}
+
 function checkId(id: string, what: string): void {
   if (!SNOWFLAKE.test(id)) throw invalidInput(`"${id}" is not a ${what} id.`);
 }
@@ -157,6 +169,7 @@ export function parseSettings(value: unknown): NarrationSettings {
     autoJoin: flag('autoJoin'),
     characterLines: flag('characterLines'),
     requireVoice: flag('requireVoice'),
+    speed: clampField('speechRate', doc.speed) ?? null,
   };
 }
 
@@ -174,5 +187,6 @@ export function describeSettings(settings: NarrationSettings): string {
     `${LABELS.autoJoin}: ${onOff(settings.autoJoin)}`,
     `${LABELS.characterLines}: ${onOff(settings.characterLines)}`,
     `${LABELS.requireVoice}: ${onOff(settings.requireVoice)}`,
+    `${LABELS.speed}: ${settings.speed === null ? 'default' : `${settings.speed}×`}`,
   ].join('\n');
 }

@@ -139,8 +139,8 @@ export class GuildPlayer {
   #prepare(item: Item): NonNullable<Item['audio']> {
     if (item.audio) return item.audio;
     const { signal } = item.controller;
-    const text = item.utterance.text;
-    const synthesis = this.#options.engine.synthesize({ text, voice: item.utterance.voice }, signal);
+    const { text, voice, tuning } = item.utterance;
+    const synthesis = this.#options.engine.synthesize({ text, voice, tuning }, signal);
     item.audio = {
       packets: prefetch(this.#options.encode(synthesis, signal), PREFETCH_PACKETS),
       metrics: synthesis.metrics,

@@ -1,3 +1,4 @@
+import type { SpeechTuning } from '../dashscope/realtime/protocol.ts';
 import type { CharacterVoice } from '../voices/characterVoice.ts';
 
 /** One piece of text to speak in one voice: the unit the queue holds. */
@@ -13,4 +14,6 @@ export interface Utterance {
   reportChannelId: string;
   /** The chat message it reads, for narration: edits and deletes find it by this. */
   messageId?: string | undefined;
+  /** The effective speed, pitch and volume (member > voice > server); absent: the voice's own defaults. */
+  tuning?: SpeechTuning | undefined;
 }

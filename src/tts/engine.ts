@@ -2,6 +2,7 @@
  * The text-to-speech engine contract: text in, 24 kHz mono s16le PCM chunks out, as DashScope streams them.
  */
 import { DESIGN_LANGUAGES } from '../dashscope/limits.ts';
+import type { SpeechTuning } from '../dashscope/realtime/protocol.ts';
 import type { CharacterVoice } from '../voices/characterVoice.ts';
 
 /**
@@ -14,6 +15,8 @@ export const PIECE_MAX_CHARS = 100;
 export interface TtsRequest {
   text: string;
   voice: CharacterVoice;
+  /** Speed, pitch and volume (realtime models only); absent: the voice's own defaults (`voice.tuning`). */
+  tuning?: SpeechTuning | undefined;
 }
 
 /** How one utterance went; the engine fills it in while the audio streams. */
@@ -48,7 +51,7 @@ export interface Synthesis extends AsyncIterable<Buffer> {
 export interface TtsEngine {
   synthesize(req: TtsRequest, signal: AbortSignal): Synthesis;
   /** Opens what the next utterance in `voice` needs ahead of time, so it does not wait for a handshake. */
-  prewarm?(voice: CharacterVoice): void;
+  prewarm?(voice: CharacterVoice, tuning?: SpeechTuning): void;
   /** Ends every session: idle ones gracefully, busy ones at once. */
   close(): Promise<void>;
 }

@@ -3,6 +3,7 @@
  * @remarks A designed voice is bound to its target model, and synthesis must use that same model (spec §1.2, §3).
  */
 import { HTTP_TTS_MODELS } from '../dashscope/models.ts';
+import type { SpeechTuning } from '../dashscope/realtime/protocol.ts';
 import type { TtsTimeouts } from '../dashscope/timeouts.ts';
 import type { HttpDispatcher } from '../dashscope/transport.ts';
 import { UserError } from '../errors.ts';
@@ -29,7 +30,7 @@ export interface TtsEngineOptions {
 export interface RoutingTtsEngine extends TtsEngine {
   readonly realtime: RealtimeTts;
   readonly http: HttpTts;
-  prewarm(voice: CharacterVoice): void;
+  prewarm(voice: CharacterVoice, tuning?: SpeechTuning): void;
 }
 
 /** Which engine speaks with `model`, or undefined when none does. */
@@ -58,9 +59,9 @@ export function createTtsEngine(options: TtsEngineOptions): RoutingTtsEngine {
       const engine = pick(req.voice);
       return engine instanceof UserError ? failedSynthesis(engine) : engine.synthesize(req, signal);
     },
-    prewarm(voice: CharacterVoice): void {
+    prewarm(voice: CharacterVoice, tuning?: SpeechTuning): void {
       const engine = pick(voice);
-      if (!(engine instanceof UserError)) engine.prewarm?.(voice);
+      if (!(engine instanceof UserError)) engine.prewarm?.(voice, tuning);
     },
     async close(): Promise<void> {
       await Promise.all([realtime.close(), http.close()]);

@@ -6,6 +6,7 @@
  */
 import { billableChars } from '../dashscope/billing.ts';
 import { closedError } from '../dashscope/classify.ts';
+import type { SpeechTuning } from '../dashscope/realtime/protocol.ts';
 import type { RealtimeResponse } from '../dashscope/realtime/response.ts';
 import type { RealtimeSession, SessionTarget } from '../dashscope/realtime/session.ts';
 import { DEFAULT_TTS_TIMEOUTS, type TtsTimeouts } from '../dashscope/timeouts.ts';
@@ -95,8 +96,8 @@ export class RealtimeTts implements TtsEngine {
     return createSynthesis((metrics) => this.#run(req, signal, metrics));
   }
 
-  prewarm(voice: CharacterVoice): void {
-    if (!this.#closed) this.#pool.prewarm(this.#targetOf(voice));
+  prewarm(voice: CharacterVoice, tuning?: SpeechTuning): void {
+    if (!this.#closed) this.#pool.prewarm(this.#targetOf({ voice, tuning }));
   }
 
   async close(): Promise<void> {
@@ -115,7 +116,7 @@ export class RealtimeTts implements TtsEngine {
     signal.addEventListener('abort', onAbort, { once: true });
     try {
       metrics.sentCharacters += billableChars(head.trim());
-      const { response, first } = await this.#begin(req.voice, head, metrics, lease);
+      const { response, first } = await this.#begin(req, head, metrics, lease);
       yield* this.#audioOf(response, first, signal, metrics);
       for (const piece of rest) {
         metrics.sentCharacters += billableChars(piece.trim());
@@ -148,9 +149,9 @@ export class RealtimeTts implements TtsEngine {
    * @remarks A warm session can die between two utterances (server idle close). When it fails with
    * ConnectionClosed before the server acknowledged anything, the text is re-sent once on a new session.
    */
-  async #begin(voice: CharacterVoice, text: string, metrics: UtteranceMetrics, lease: Lease): Promise<Started> {
+  async #begin(req: TtsRequest, text: string, metrics: UtteranceMetrics, lease: Lease): Promise<Started> {
     for (let attempt = 0; ; attempt += 1) {
-      const session = await this.#acquire(voice, metrics, lease);
+      const session = await this.#acquire(req, metrics, lease);
       const response = session.speak([text]);
       try {
         const first = await response.chunks.next();
@@ -164,10 +165,10 @@ export class RealtimeTts implements TtsEngine {
     }
   }
 
-  /** A ready session for `voice`: an idle one (warm), a prewarmed one still connecting, or a new one. */
-  async #acquire(voice: CharacterVoice, metrics: UtteranceMetrics, lease: Lease): Promise<RealtimeSession> {
+  /** A ready session for the request's voice and settings: an idle one (warm), a prewarmed one, or a new one. */
+  async #acquire(req: TtsRequest, metrics: UtteranceMetrics, lease: Lease): Promise<RealtimeSession> {
     if (this.#closed) throw closedError('the TTS engine is closed');
-    const target = this.#targetOf(voice);
+    const target = this.#targetOf(req);
     const session = this.#pool.take(target) ?? this.#pool.open(target);
     lease.session = session;
     metrics.warm = session.state === 'ready';
@@ -189,13 +190,14 @@ export class RealtimeTts implements TtsEngine {
     else session.destroy(closedError('the utterance was stopped'));
   }
 
-  #targetOf(voice: CharacterVoice): SessionTarget {
+  #targetOf({ voice, tuning }: Pick<TtsRequest, 'voice' | 'tuning'>): SessionTarget {
     return {
       realtimeUrl: this.#realtimeUrl,
       apiKey: this.#apiKey,
       model: voice.targetModel,
       voiceId: voice.voiceId,
       languageType: languageTypeOf(voice),
+      tuning: tuning ?? voice.tuning,
     };
   }
 }

@@ -5,6 +5,7 @@ import type { CharacterVoice } from './characterVoice.ts';
 import { type GuildDoc, type RegistryProblem, readGuildDoc, writeGuildDoc } from './guildDoc.ts';
 import { KeyedSerial } from './keyedSerial.ts';
 import { type PendingDesign, readPending, writePending } from './pendingDesigns.ts';
+import type { SpeechTuning } from './speechTuning.ts';
 import { nameKey, nameProblem, normalizeName, parseVoice } from './voiceRecord.ts';
 
 export { type RegistryProblem, registryKey } from './guildDoc.ts';
@@ -136,6 +137,20 @@ export class VoiceRegistry {
       if (sameId) throw new UserError('conflict', `That voice is already registered here as "${sameId.voice.name}".`);
       if (doc.voices.length >= this.#maxPerGuild) throw this.#quotaFull();
       return { stored: [added, ...doc.stored], result: added };
+    });
+  }
+
+  /**
+   * Replaces a voice's default speed, pitch and volume (`{}` clears them); returns the voice as saved.
+   * @remarks `tuning` must be checked already (`checkTuning`). Entries are rewritten in place, so order holds.
+   */
+  async tune(guildId: string, nameOrVoiceId: string, tuning: SpeechTuning): Promise<CharacterVoice | undefined> {
+    return this.#mutate(guildId, (doc) => {
+      const hit = find(doc, nameOrVoiceId);
+      if (!hit) return { result: undefined };
+      const { tuning: _, ...rest } = hit.voice;
+      const voice: CharacterVoice = Object.keys(tuning).length === 0 ? rest : { ...rest, tuning };
+      return { stored: doc.stored.map((entry, i) => (i === hit.at ? voice : entry)), result: voice };
     });
   }
 

@@ -36,6 +36,7 @@ describe('NarrationSettingsStore (memory)', () => {
       autoJoin: false,
       characterLines: true,
       requireVoice: true,
+      speed: null,
     });
   });
 
@@ -73,6 +74,8 @@ describe('NarrationSettingsStore (memory)', () => {
     { maxChars: 1000 },
     { readNames: false, readBots: true },
     { autoJoin: true, characterLines: false },
+    { speed: 1.25 },
+    { speed: null },
     {},
   ])('applies %j', async (patch) => {
     const updated = await settings.update('g1', patch);
@@ -87,6 +90,8 @@ describe('NarrationSettingsStore (memory)', () => {
     [{ maxChars: '300' }, /got 300/],
     [{ maxChars: Number.NaN }, /got NaN/],
     [{ readNames: 'yes' }, /Read names must be on or off/],
+    [{ speed: 2.5 }, /Speed must be a number from 0.5 to 2 \(got 2.5\)\. Nothing was changed\./],
+    [{ speed: '1.5' }, /Speed must be a number from 0.5 to 2/],
     [{ autoJoin: 1 }, /Auto-join must be on or off/],
     [{ readBots: true, maxChars: 5 }, /Max length/],
     [{ volume: 3 }, /There is no narration setting called "volume"/],
@@ -174,7 +179,7 @@ describe('parseSettings and describeSettings', () => {
       DEFAULT_NARRATION_SETTINGS,
       new RegExp(
         '^Channels read: none yet\nRead names: on\nMax length: 300 characters\nRead bots: off\n' +
-          'Auto-join: off\nCharacter lines: on\nOnly members in the call: on$',
+          'Auto-join: off\nCharacter lines: on\nOnly members in the call: on\nSpeed: default$',
       ),
     ],
     [

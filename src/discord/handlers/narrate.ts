@@ -74,6 +74,7 @@ function settingsPatch(interaction: Interaction): NarrationPatch {
     ['autoJoin', options.getBoolean('auto_join')],
     ['characterLines', options.getBoolean('character_lines')],
     ['requireVoice', options.getBoolean('require_voice')],
+    ['speed', options.getNumber('speed')],
   ] as const;
   return Object.fromEntries(entries.filter(([, value]) => value !== null)) as NarrationPatch;
 }
