@@ -11,6 +11,7 @@ import { postLine } from './discord/reply.ts';
 import { humansIn } from './discord/voiceChannel.ts';
 import type { Logger } from './log.ts';
 import { Narrator } from './narration/narrator.ts';
+import { TypingPrewarm } from './narration/prewarmOnTyping.ts';
 import { CachedNarrationSettings } from './narration/settingsCache.ts';
 import { discordJoinVoice } from './playback/discordVoiceSink.ts';
 import { GuildPlayers } from './playback/guildPlayers.ts';
@@ -78,11 +79,20 @@ export async function startBot(config: Config, log: Logger, options: BotOptions 
     spend: speechSpend,
   });
   const { library, registry, preferences, spend } = services;
+  const prewarm = new TypingPrewarm({
+    settings,
+    registry,
+    preferences,
+    botChannel: (guildId) => players.presence(guildId)?.channelId,
+    prewarm: (voice, tuning) => engine.prewarm?.(voice, tuning),
+    log,
+  });
   const app: App = {
     config,
     log,
     players,
     narration,
+    prewarm,
     library,
     registry,
     preferences,

@@ -2,6 +2,7 @@ import type { ButtonInteraction, ChatInputCommandInteraction } from 'discord.js'
 import type { Config } from '../config.ts';
 import type { Logger } from '../log.ts';
 import type { Narrator } from '../narration/narrator.ts';
+import type { TypingPrewarm } from '../narration/prewarmOnTyping.ts';
 import type { GuildPlayers } from '../playback/guildPlayers.ts';
 import type { SpendLedger } from '../spend/ledger.ts';
 import type { SpeechSpend } from '../spend/speechSpend.ts';
@@ -19,6 +20,8 @@ export interface App {
   players: GuildPlayers;
   /** Narrated chat: settings, dictionary, and chat messages to utterances. */
   narration: Narrator;
+  /** Opens a typing member's voice session before their message arrives. */
+  prewarm: TypingPrewarm;
   /** Every paid call's reservation and record, and the budgets. */
   spend: SpendLedger;
   /** Speech held to the budgets: reserve before queueing, settle when spoken. */
