@@ -65,7 +65,7 @@ beforeAll(async () => {
 afterAll(() => world?.close(), 30_000);
 
 describe('speed, pitch and volume', () => {
-  it('/voice tune: shown to anyone, changed by its creator; sent in session.update; equal settings reuse a session', async () => {
+  it('/voice tune: shown to anyone, set by its creator, sent in session.update; equal settings share one', async () => {
     expect(await replyTo('bob', 'voice', 'tune', { name: 'Captain', speed: 1.5 })).toMatch(
       /^Only <@\d+> or someone with Manage Server can tune \*\*Captain\*\*\.$/,
     );
