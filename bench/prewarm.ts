@@ -3,8 +3,7 @@
  * Narration pre-warmed on typing: from a chat message to the first audible frame at the listener, with the
  * member's voice session opened when they started typing (TYPING_START) and without (a cold session, paying the
  * handshake), against the loopback DashScope with a 120 ms WebSocket handshake. Target: the pre-warmed p50 within
- * 30 ms of DashScope's own first-packet time. Both run in this process on the same world, alternating with
- * `/say` on an already warm session: the floor the playback path sets, whatever the session.
+ * 30 ms of DashScope's own first-packet time. Both run in this process on the same world.
  * @remarks Each run is a different member with a different speed, so no run finds a session another left warm,
  * and the one-pre-warm-per-member-per-10-s bound never holds a run back.
  */
@@ -63,10 +62,8 @@ try {
     await app.preferences.setMemberVoice(guild.id, guild.members[name]!, voiceId, 0.5 + n / 100);
   }
   const samples: Record<Mode, Sample[]> = { cold: [], 'pre-warmed': [] };
-  const say: number[] = [];
   for (let i = 0; i < RUNS; i++) {
     for (const mode of ['cold', 'pre-warmed'] as const) samples[mode].push(await measure(world, mode, i));
-    say.push(await measureSay(world)); // the floor: `/say` on alice's warm session, the same playback path
   }
   const p50 = (mode: Mode, key: keyof Sample): number =>
     percentile(
@@ -93,8 +90,6 @@ try {
   const beyond = p50('pre-warmed', 'audibleMs') - FIRST_PACKET_MS;
   console.log(`  pre-warmed audible p50 beyond DashScope's first packet: ${beyond.toFixed(1)} ms (target ≤ 30)`);
   console.log(`  of which before DashScope has the text: ${p50('pre-warmed', 'textMs').toFixed(0)} ms`);
-  const floor = percentile(say, 50) - FIRST_PACKET_MS;
-  console.log(`  floor, /say on a warm session beyond the first packet: p50 ${floor.toFixed(1)} ms (same run)`);
   console.log(
     `  pre-warmed/cold audible p50 ratio ${(p50('pre-warmed', 'audibleMs') / p50('cold', 'audibleMs')).toFixed(3)}`,
   );
