@@ -22,6 +22,10 @@ export interface SayWorld {
 export interface SayWorldOptions {
   daveVersion?: 0 | 1;
   firstPacketDelayMs?: number;
+  /** Delay before the realtime WebSocket upgrade is answered, ms (default 0). */
+  handshakeDelayMs?: number;
+  /** More members (usernames), not in voice. */
+  members?: string[];
   bot?: BotOptions;
 }
 
@@ -31,15 +35,16 @@ export async function startSayWorld(options: SayWorldOptions = {}): Promise<SayW
     options.daveVersion === undefined ? {} : { daveVersion: options.daveVersion },
   );
   const firstPacketDelayMs = options.firstPacketDelayMs ?? 0;
+  const handshakeDelayMs = options.handshakeDelayMs ?? 0;
   const dashscope = await startDashScopeEmulator({
-    realtime: { realTimeFactor: 0.5, chunkMs: 100, firstPacketDelayMs, handshakeDelayMs: 0 },
+    realtime: { realTimeFactor: 0.5, chunkMs: 100, firstPacketDelayMs, handshakeDelayMs },
   });
   const guild = discord.addGuild({
     channels: [
       { type: 'text', name: 'general' },
       { type: 'voice', name: 'Lounge' },
     ],
-    members: [{ username: 'alice' }],
+    members: [{ username: 'alice' }, ...(options.members ?? []).map((username) => ({ username }))],
     voiceStates: [{ userId: 'alice', channelId: 'Lounge' }],
   });
   discord.trustInProcess();

@@ -64,3 +64,13 @@ export const SKIP_PREFIX_MAX_CHARS = 8;
 /** How a name is taken from Discord for narration (`name_source`). */
 export const NAME_SOURCES = ['nickname', 'display_name', 'username'] as const;
 export type NameSource = (typeof NAME_SOURCES)[number];
+/**
+ * Realtime speech settings (`session.update`, spec §1.4): speed and pitch as factors of the voice's own, volume
+ * as DashScope's 0–100 scale. Unset, DashScope's defaults apply (1.0, 1.0, 50).
+ */
+export const SPEECH_RATE_MIN = 0.5;
+export const SPEECH_RATE_MAX = 2;
+export const PITCH_RATE_MIN = 0.5;
+export const PITCH_RATE_MAX = 2;
+export const VOLUME_MIN = 0;
+export const VOLUME_MAX = 100;

@@ -14,6 +14,7 @@ import {
   NARRATION_MAX_CHARS_MIN,
   SKIP_PREFIX_MAX_CHARS,
 } from './limits.ts';
+import { speedOption } from './voice.ts';
 
 /** A channel whose messages can be read: text, announcement, or a voice or stage channel's own chat. */
 const textChannel = (description: string): APIApplicationCommandChannelOption => ({
@@ -104,6 +105,7 @@ export const narrateCommand = {
         },
         flag('read_silent', 'Also read messages sent with @silent (default off)'),
         flag('announce_joins', 'Say “alice joined the call” and “alice left the call” (default off)'),
+        speedOption('Reading speed, 0.5–2, for voices and members without their own'),
       ],
     },
     subcommand('nickname', 'How a name is said aloud; without reading, as written again (Manage Server: anyone’s)', [

@@ -5,10 +5,16 @@ import {
 } from 'discord-api-types/v10';
 import {
   DESIGN_LANGUAGES,
+  PITCH_RATE_MAX,
+  PITCH_RATE_MIN,
   PREVIEW_TEXT_MAX_CHARS,
   PREVIEW_TEXT_MIN_CHARS,
   REGISTRY_NAME_MAX_CHARS,
+  SPEECH_RATE_MAX,
+  SPEECH_RATE_MIN,
   VOICE_PROMPT_MAX_CHARS,
+  VOLUME_MAX,
+  VOLUME_MIN,
 } from './limits.ts';
 
 const LANGUAGE_CHOICES = Object.entries(DESIGN_LANGUAGES).map(([value, name]) => ({ name, value }));
@@ -21,6 +27,16 @@ const voiceName = (description: string) =>
     required: true,
     autocomplete: true,
     max_length: REGISTRY_NAME_MAX_CHARS,
+  }) as const;
+
+/** A speed option (`speech_rate`, a factor of the voice's own pace); also used by `/narrate settings`. */
+export const speedOption = (description: string) =>
+  ({
+    type: ApplicationCommandOptionType.Number,
+    name: 'speed',
+    description,
+    min_value: SPEECH_RATE_MIN,
+    max_value: SPEECH_RATE_MAX,
   }) as const;
 
 /** `/voice …`: design and manage this server's character voices. */
@@ -80,7 +96,35 @@ export const voiceCommand = {
       type: ApplicationCommandOptionType.Subcommand,
       name: 'use',
       description: 'Speak with this voice in /say and narration',
-      options: [voiceName('Your voice')],
+      options: [voiceName('Your voice'), speedOption('Your own speed in it, 0.5–2 (default: the voice’s)')],
+    },
+    {
+      type: ApplicationCommandOptionType.Subcommand,
+      name: 'tune',
+      description: 'Show or set a voice’s speed, pitch and volume (its creator or Manage Server)',
+      options: [
+        voiceName('The voice'),
+        speedOption('Speed, 0.5–2 (1 is its natural pace)'),
+        {
+          type: ApplicationCommandOptionType.Number,
+          name: 'pitch',
+          description: 'Pitch, 0.5–2 (1 is its natural pitch)',
+          min_value: PITCH_RATE_MIN,
+          max_value: PITCH_RATE_MAX,
+        },
+        {
+          type: ApplicationCommandOptionType.Integer,
+          name: 'volume',
+          description: 'Volume, 0–100 (DashScope’s default is 50)',
+          min_value: VOLUME_MIN,
+          max_value: VOLUME_MAX,
+        },
+        {
+          type: ApplicationCommandOptionType.Boolean,
+          name: 'reset',
+          description: 'Back to DashScope’s defaults',
+        },
+      ],
     },
     {
       type: ApplicationCommandOptionType.Subcommand,

@@ -30,6 +30,7 @@ import { BotMetrics } from './metrics/botMetrics.ts';
 import { observeFirstPacket } from './metrics/firstPacket.ts';
 import { shardLabel, startMonitoring } from './metrics/monitoring.ts';
 import { Narrator } from './narration/narrator.ts';
+import { TypingPrewarm } from './narration/prewarmOnTyping.ts';
 import { CachedNarrationSettings } from './narration/settingsCache.ts';
 import { discordJoinVoice } from './playback/discordVoiceSink.ts';
 import { GuildPlayers } from './playback/guildPlayers.ts';
@@ -117,11 +118,20 @@ export async function startBot(config: Config, log: Logger, options: BotOptions 
     spend: speechSpend,
   });
   const { library, registry, preferences, spend } = services;
+  const prewarm = new TypingPrewarm({
+    settings,
+    registry,
+    preferences,
+    botChannel: (guildId) => players.presence(guildId)?.channelId,
+    prewarm: (voice, tuning) => engine.prewarm?.(voice, tuning),
+    log,
+  });
   const app: App = {
     config,
     log,
     players,
     narration,
+    prewarm,
     library,
     registry,
     preferences,

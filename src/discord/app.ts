@@ -3,6 +3,7 @@ import type { Config } from '../config.ts';
 import type { Logger } from '../log.ts';
 import type { BotMetrics } from '../metrics/botMetrics.ts';
 import type { Narrator } from '../narration/narrator.ts';
+import type { TypingPrewarm } from '../narration/prewarmOnTyping.ts';
 import type { GuildPlayers } from '../playback/guildPlayers.ts';
 import type { SpendLedger } from '../spend/ledger.ts';
 import type { SpeechSpend } from '../spend/speechSpend.ts';
@@ -21,6 +22,8 @@ export interface App {
   players: GuildPlayers;
   /** Narrated chat: settings, dictionary, and chat messages to utterances. */
   narration: Narrator;
+  /** Opens a typing member's voice session before their message arrives. */
+  prewarm: TypingPrewarm;
   /** Every paid call's reservation and record, and the budgets. */
   spend: SpendLedger;
   /** Speech held to the budgets: reserve before queueing, settle when spoken. */

@@ -12,7 +12,8 @@ export const MESSAGE_CONTENT_HELP =
  * The Discord client with the intents the bot uses.
  * @remarks GuildVoiceStates is needed to find members' channels and to hear voice events at all;
  * GuildMessages and the privileged MessageContent deliver chat messages with their text, for
- * narrated chat (without MessageContent their content arrives empty).
+ * narrated chat (without MessageContent their content arrives empty); GuildMessageTyping tells when a member
+ * starts typing, so their voice's session is opened before the message arrives.
  */
 export function createDiscordClient(discord: Config['discord']): Client {
   return new Client({
@@ -21,6 +22,7 @@ export function createDiscordClient(discord: Config['discord']): Client {
       GatewayIntentBits.GuildVoiceStates,
       GatewayIntentBits.GuildMessages,
       GatewayIntentBits.MessageContent,
+      GatewayIntentBits.GuildMessageTyping,
     ],
     rest: { api: discord.restUrl },
     allowedMentions: { parse: [] },

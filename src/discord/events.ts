@@ -5,6 +5,7 @@ import type { App } from './app.ts';
 import { memberMessage } from './memberMessage.ts';
 import { onInteraction } from './onInteraction.ts';
 import { onMessageCreate, onMessageDelete, onMessageUpdate } from './onMessage.ts';
+import { onTypingStart } from './onTyping.ts';
 import { onVoiceState } from './onVoiceState.ts';
 import { postLine } from './reply.ts';
 
@@ -15,6 +16,7 @@ export function wireClient(client: Client, app: App): void {
   client.on(Events.MessageCreate, (message) => onMessageCreate(message, app));
   client.on(Events.MessageUpdate, (before, after) => onMessageUpdate(before, after, app));
   client.on(Events.MessageDelete, (message) => onMessageDelete(message, app));
+  client.on(Events.TypingStart, (typing) => onTypingStart(typing, app));
   client.once(Events.ClientReady, (ready) =>
     app.log.info({ user: ready.user.tag, guilds: ready.guilds.cache.size }, 'ready'),
   );

@@ -4,6 +4,7 @@ import type { Utterance } from '../playback/utterance.ts';
 import type { CharacterVoice } from '../voices/characterVoice.ts';
 import { KeyedSerial } from '../voices/keyedSerial.ts';
 import { announceCall, type CallChange } from './callAnnouncer.ts';
+import { tuningFor } from '../voices/tuningFor.ts';
 import type { DictionaryEntry, PronunciationDictionary } from './dictionary.ts';
 import { FloodNotices } from './floodNotice.ts';
 import { NameAnnouncer, phraseNarration, speakableName } from './nameAnnouncer.ts';
@@ -157,6 +158,7 @@ export class Narrator {
     );
     if (voiceless > 0 && event.author.kind === 'member') this.#hint(event.channelId);
     if (utterances.length === 0) return this.#ignored(event, 'no_voice');
+    await this.#tune(event, settings, utterances);
     const target = decision.action === 'join' ? await this.#join(event.guildId, decision.voiceChannelId) : player;
     if (!target) return this.#ignored(event, 'join_refused');
     if (this.#options.spend && !(await this.#options.spend.admit(event.channelId, utterances))) return;
@@ -213,8 +215,16 @@ export class Narrator {
     // Edited to start with the skip prefix (or otherwise no longer read): the waiting message is dropped.
     const read = notReadBecause(settings, event) === undefined;
     const { utterances } = read ? castSegments(event, segments, prepared.voice, prepared.cast) : { utterances: [] };
+    await this.#tune(event, settings, utterances);
     const outcome = replaceMessage(player, event.messageId, utterances);
     this.#options.log.debug({ guildId: event.guildId, messageId: event.messageId, outcome }, 'edited message');
+  }
+
+  /** Sets each utterance's speed, pitch and volume: the author's own speed, the voice's, the server's. */
+  async #tune(event: ChatEvent, settings: NarrationSettings, utterances: Utterance[]): Promise<void> {
+    const { preferences } = this.#options;
+    for (const u of utterances)
+      u.tuning = await tuningFor(preferences, event.guildId, u.requestedBy, u.voice, settings.speed);
   }
 
   async #prepare(event: ChatEvent, settings: NarrationSettings): Promise<Prepared> {

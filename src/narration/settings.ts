@@ -10,6 +10,7 @@ import {
 import { invalidInput, UserError } from '../errors.ts';
 import { GuildRecord, objectOrEmpty } from '../voices/guildRecord.ts';
 import { checkSkipPrefix, isSkipPrefix, type NarrationPeople, parsePeople } from './people.ts';
+import { checkTuning, clampField } from '../voices/speechTuning.ts';
 
 /** A server's narration settings, and who is read and how their names are said ({@link NarrationPeople}). */
 export interface NarrationSettings extends NarrationPeople {
@@ -37,6 +38,8 @@ export interface NarrationSettings extends NarrationPeople {
   readSilent: boolean;
   /** Say "alice joined the call" / "alice left the call" in the bot's voice channel. */
   announceJoins: boolean;
+  /** The server's speed (`speech_rate`), below a member's and a voice's own; `null`: DashScope's default. */
+  speed: number | null;
 }
 
 /** The settings `update` changes; bindings and the people lists change through their own methods. */
@@ -60,6 +63,7 @@ export const DEFAULT_NARRATION_SETTINGS: Readonly<NarrationSettings> = Object.fr
   ignoredMembers: [],
   optedOut: [],
   nameReadings: {},
+  speed: null,
 });
 
 /** A Discord id (snowflake): 17–20 digits. */
@@ -87,6 +91,7 @@ const LABELS: Record<keyof NarrationPatch, string> = {
   skipPrefix: 'Skip prefix',
   readSilent: 'Read @silent messages',
   announceJoins: 'Announce joins',
+  speed: 'Speed',
 };
 
 /**
@@ -152,6 +157,7 @@ export function checkPatch(patch: unknown): NarrationPatch {
     if (key === 'maxChars') out.maxChars = checkMaxChars(value);
     else if (key === 'nameSource') out.nameSource = checkNameSource(value);
     else if (key === 'skipPrefix') out.skipPrefix = checkSkipPrefix(value);
+    else if (key === 'speed') out.speed = checkSpeed(value);
     else if ((FLAGS as readonly string[]).includes(key)) {
       if (typeof value !== 'boolean') throw invalidInput(`${LABELS[key as keyof NarrationPatch]} must be on or off.`);
       out[key as (typeof FLAGS)[number]] = value;
@@ -187,6 +193,12 @@ function checkNameSource(value: unknown): NameSource {
   return value;
 }
 
+/** A server speed: `null` clears it; a number must be in DashScope's `speech_rate` range. */
+function checkSpeed(value: unknown): number | null {
+  if (value === null) return null;
+  return checkTuning({ speechRate: typeof value === 'number' ? value : Number.NaN }).speechRate ?? null;
+}
+
 function checkId(id: string, what: string): void {
   if (!SNOWFLAKE.test(id)) throw invalidInput(`"${id}" is not a ${what} id.`);
 }
@@ -215,6 +227,7 @@ export function parseSettings(value: unknown): NarrationSettings {
     readSilent: flag('readSilent'),
     announceJoins: flag('announceJoins'),
     ...parsePeople(doc),
+    speed: clampField('speechRate', doc.speed) ?? null,
   };
 }
 
@@ -237,5 +250,6 @@ export function describeSettings(settings: NarrationSettings): string {
     `${LABELS.skipPrefix}: ${settings.skipPrefix === null ? 'none' : `\`${settings.skipPrefix}\``}`,
     `${LABELS.readSilent}: ${onOff(settings.readSilent)}`,
     `${LABELS.announceJoins}: ${onOff(settings.announceJoins)}`,
+    `${LABELS.speed}: ${settings.speed === null ? 'default' : `${settings.speed}×`}`,
   ].join('\n');
 }

@@ -139,9 +139,8 @@ export class GuildPlayer {
   #prepare(item: Item): NonNullable<Item['audio']> {
     if (item.audio) return item.audio;
     const { signal } = item.controller;
-    const text = item.utterance.text;
-    const { voice, source: priority } = item.utterance;
-    const synthesis = this.#options.engine.synthesize({ text, voice, priority }, signal);
+    const { text, voice, tuning, source: priority } = item.utterance;
+    const synthesis = this.#options.engine.synthesize({ text, voice, tuning, priority }, signal);
     item.audio = {
       packets: prefetch(this.#options.encode(synthesis, signal), PREFETCH_PACKETS),
       metrics: synthesis.metrics,

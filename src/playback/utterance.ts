@@ -1,3 +1,4 @@
+import type { SpeechTuning } from '../dashscope/realtime/protocol.ts';
 import type { CharacterVoice } from '../voices/characterVoice.ts';
 
 /** One piece of text to speak in one voice: the unit the queue holds. */
@@ -15,4 +16,6 @@ export interface Utterance {
   messageId?: string | undefined;
   /** When the request reached the bot (ms since the epoch), for the request → first packet latency metric. */
   receivedAt?: number | undefined;
+  /** The effective speed, pitch and volume (member > voice > server); absent: the voice's own defaults. */
+  tuning?: SpeechTuning | undefined;
 }

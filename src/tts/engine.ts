@@ -3,6 +3,7 @@
  */
 import type { AdmissionPriority } from '../dashscope/accountLimiter.ts';
 import { DESIGN_LANGUAGES } from '../dashscope/limits.ts';
+import type { SpeechTuning } from '../dashscope/realtime/protocol.ts';
 import type { CharacterVoice } from '../voices/characterVoice.ts';
 
 /**
@@ -17,6 +18,8 @@ export interface TtsRequest {
   voice: CharacterVoice;
   /** Who waits first when DashScope's session budget is spent: `/say` before narration (default narration). */
   priority?: AdmissionPriority;
+  /** Speed, pitch and volume (realtime models only); absent: the voice's own defaults (`voice.tuning`). */
+  tuning?: SpeechTuning | undefined;
 }
 
 /** How one utterance went; the engine fills it in while the audio streams. */
@@ -53,7 +56,7 @@ export interface Synthesis extends AsyncIterable<Buffer> {
 export interface TtsEngine {
   synthesize(req: TtsRequest, signal: AbortSignal): Synthesis;
   /** Opens what the next utterance in `voice` needs ahead of time, so it does not wait for a handshake. */
-  prewarm?(voice: CharacterVoice): void;
+  prewarm?(voice: CharacterVoice, tuning?: SpeechTuning): void;
   /** Ends every session: idle ones gracefully, busy ones at once. */
   close(): Promise<void>;
 }

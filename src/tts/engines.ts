@@ -5,6 +5,7 @@
 
 import type { AccountLimiter } from '../dashscope/accountLimiter.ts';
 import { HTTP_TTS_MODELS } from '../dashscope/models.ts';
+import type { SpeechTuning } from '../dashscope/realtime/protocol.ts';
 import type { TtsTimeouts } from '../dashscope/timeouts.ts';
 import type { HttpDispatcher } from '../dashscope/transport.ts';
 import { UserError } from '../errors.ts';
@@ -33,7 +34,7 @@ export interface TtsEngineOptions {
 export interface RoutingTtsEngine extends TtsEngine {
   readonly realtime: RealtimeTts;
   readonly http: HttpTts;
-  prewarm(voice: CharacterVoice): void;
+  prewarm(voice: CharacterVoice, tuning?: SpeechTuning): void;
 }
 
 /** Which engine speaks with `model`, or undefined when none does. */
@@ -62,9 +63,9 @@ export function createTtsEngine(options: TtsEngineOptions): RoutingTtsEngine {
       const engine = pick(req.voice);
       return engine instanceof UserError ? failedSynthesis(engine) : engine.synthesize(req, signal);
     },
-    prewarm(voice: CharacterVoice): void {
+    prewarm(voice: CharacterVoice, tuning?: SpeechTuning): void {
       const engine = pick(voice);
-      if (!(engine instanceof UserError)) engine.prewarm?.(voice);
+      if (!(engine instanceof UserError)) engine.prewarm?.(voice, tuning);
     },
     async close(): Promise<void> {
       await Promise.all([realtime.close(), http.close()]);

@@ -7,6 +7,7 @@
 import type { AccountLimiter } from '../dashscope/accountLimiter.ts';
 import { billableChars } from '../dashscope/billing.ts';
 import { closedError } from '../dashscope/classify.ts';
+import type { SpeechTuning } from '../dashscope/realtime/protocol.ts';
 import type { RealtimeResponse } from '../dashscope/realtime/response.ts';
 import type { RealtimeSession, SessionTarget } from '../dashscope/realtime/session.ts';
 import { DEFAULT_TTS_TIMEOUTS, type TtsTimeouts } from '../dashscope/timeouts.ts';
@@ -102,13 +103,13 @@ export class RealtimeTts implements TtsEngine {
   }
 
   /** @remarks With a limiter, only when the budget has a point to spare at once (a refused one is given back). */
-  prewarm(voice: CharacterVoice): void {
+  prewarm(voice: CharacterVoice, tuning?: SpeechTuning): void {
     if (this.#closed) return;
     const limiter = this.#limiter;
-    if (limiter === undefined) return void this.#pool.prewarm(this.#targetOf(voice));
+    if (limiter === undefined) return void this.#pool.prewarm(this.#targetOf({ voice, tuning }));
     const spare = async (): Promise<void> => {
       const admitted = await limiter.tryAdmit();
-      if (admitted && (this.#closed || !this.#pool.prewarm(this.#targetOf(voice)))) await limiter.budget.refund();
+      if (admitted && (this.#closed || !this.#pool.prewarm(this.#targetOf({ voice, tuning })))) await limiter.budget.refund();
     };
     void spare().catch(() => {});
   }
@@ -184,7 +185,7 @@ export class RealtimeTts implements TtsEngine {
     }
   }
 
-  /** A ready session for `voice`: an idle one (warm), a prewarmed one still connecting, or a new one. */
+  /** A ready session for the request's voice and settings: an idle one (warm), a prewarmed one still connecting, or a new one. */
   async #acquire(
     req: TtsRequest,
     metrics: UtteranceMetrics,
@@ -192,7 +193,7 @@ export class RealtimeTts implements TtsEngine {
     signal: AbortSignal,
   ): Promise<RealtimeSession> {
     if (this.#closed) throw closedError('the TTS engine is closed');
-    const target = this.#targetOf(req.voice);
+    const target = this.#targetOf(req);
     const taken = this.#pool.take(target);
     lease.session = taken;
     metrics.warm = taken?.state === 'ready';
@@ -224,13 +225,14 @@ export class RealtimeTts implements TtsEngine {
     else session.destroy(closedError('the utterance was stopped'));
   }
 
-  #targetOf(voice: CharacterVoice): SessionTarget {
+  #targetOf({ voice, tuning }: Pick<TtsRequest, 'voice' | 'tuning'>): SessionTarget {
     return {
       realtimeUrl: this.#realtimeUrl,
       apiKey: this.#apiKey,
       model: voice.targetModel,
       voiceId: voice.voiceId,
       languageType: languageTypeOf(voice),
+      tuning: tuning ?? voice.tuning,
     };
   }
 }

@@ -1,5 +1,6 @@
 import type { DesignLanguage } from '../dashscope/limits.ts';
 import type { TargetModel } from '../dashscope/models.ts';
+import type { SpeechTuning } from '../dashscope/realtime/protocol.ts';
 
 /** A designed voice as one server's registry keeps it. */
 export interface CharacterVoice {
@@ -16,4 +17,6 @@ export interface CharacterVoice {
   createdBy: string;
   /** Unix milliseconds. */
   createdAt: number;
+  /** The voice's default speed, pitch and volume (`/voice tune`); absent: DashScope's defaults. */
+  tuning?: SpeechTuning;
 }

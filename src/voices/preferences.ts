@@ -1,10 +1,20 @@
 import type Keyv from 'keyv';
 import { GuildRecord, objectOrEmpty } from './guildRecord.ts';
+import { clampField } from './speechTuning.ts';
 
 /** Which voice each member speaks with, and the server's default; both by DashScope voice id. */
 interface PreferenceDoc {
   defaultVoiceId: string | undefined;
   members: Record<string, string>;
+  /** A member's own speed for their `/voice use` voice, by user id. */
+  speeds: Record<string, number>;
+}
+
+/** A member's `/voice use` choice. */
+export interface MemberChoice {
+  voiceId: string;
+  /** Their own speed for it (`/voice use name speed`); absent: the voice's. */
+  speed: number | undefined;
 }
 
 /** Characters spoken per voice id, for `/voice info`. */
@@ -20,7 +30,13 @@ function parsePreferences(value: unknown): PreferenceDoc {
   return {
     defaultVoiceId: typeof doc.defaultVoiceId === 'string' ? doc.defaultVoiceId : undefined,
     members: stringsOnly(doc.members),
+    speeds: speedsOnly(doc.speeds),
   };
+}
+
+function speedsOnly(value: unknown): Record<string, number> {
+  const entries = Object.entries(objectOrEmpty(value)).map(([id, speed]) => [id, clampField('speechRate', speed)]);
+  return Object.fromEntries(entries.filter((e): e is [string, number] => e[1] !== undefined));
 }
 
 function parseUsage(value: unknown): UsageDoc {
@@ -48,8 +64,23 @@ export class VoicePreferences {
     return (await this.#prefs.get(guildId)).members[userId];
   }
 
-  async setMemberVoice(guildId: string, userId: string, voiceId: string): Promise<void> {
-    await this.#prefs.update(guildId, (doc) => ({ ...doc, members: { ...doc.members, [userId]: voiceId } }));
+  /** The member's voice and their own speed for it, if they chose one. */
+  async memberChoice(guildId: string, userId: string): Promise<MemberChoice | undefined> {
+    const doc = await this.#prefs.get(guildId);
+    const voiceId = doc.members[userId];
+    return voiceId === undefined ? undefined : { voiceId, speed: doc.speeds[userId] };
+  }
+
+  /** Sets the member's voice; their speed is set with it, or cleared when `speed` is absent (it was for a voice). */
+  async setMemberVoice(guildId: string, userId: string, voiceId: string, speed?: number): Promise<void> {
+    await this.#prefs.update(guildId, (doc) => {
+      const { [userId]: _, ...speeds } = doc.speeds;
+      return {
+        ...doc,
+        members: { ...doc.members, [userId]: voiceId },
+        speeds: speed === undefined ? speeds : { ...speeds, [userId]: speed },
+      };
+    });
   }
 
   async defaultVoiceId(guildId: string): Promise<string | undefined> {

@@ -12,6 +12,7 @@ import {
 } from './guildDoc.ts';
 import { type PendingDesign, pendingKey, pendingOf, pendingValue, readPending } from './pendingDesigns.ts';
 import { type AtomicDocs, docsOf } from './storeKeyv.ts';
+import type { SpeechTuning } from './speechTuning.ts';
 import { nameKey, nameProblem, normalizeName, parseVoice } from './voiceRecord.ts';
 
 export { type RegistryProblem, registryKey } from './guildDoc.ts';
@@ -142,6 +143,20 @@ export class VoiceRegistry {
       if (sameId) throw new UserError('conflict', `That voice is already registered here as "${sameId.voice.name}".`);
       if (doc.voices.length >= this.#maxPerGuild) throw this.#quotaFull();
       return { stored: [added, ...doc.stored], result: added };
+    });
+  }
+
+  /**
+   * Replaces a voice's default speed, pitch and volume (`{}` clears them); returns the voice as saved.
+   * @remarks `tuning` must be checked already (`checkTuning`). Entries are rewritten in place, so order holds.
+   */
+  async tune(guildId: string, nameOrVoiceId: string, tuning: SpeechTuning): Promise<CharacterVoice | undefined> {
+    return this.#mutate(guildId, (doc) => {
+      const hit = find(doc, nameOrVoiceId);
+      if (!hit) return { result: undefined };
+      const { tuning: _, ...rest } = hit.voice;
+      const voice: CharacterVoice = Object.keys(tuning).length === 0 ? rest : { ...rest, tuning };
+      return { stored: doc.stored.map((entry, i) => (i === hit.at ? voice : entry)), result: voice };
     });
   }
 

@@ -2,6 +2,7 @@ import { remove as removeConfusables } from 'confusables';
 import { DESIGN_LANGUAGES, REGISTRY_NAME_MAX_CHARS, REGISTRY_NAME_PATTERN } from '../../commands/limits.ts';
 import { TARGET_MODELS } from '../dashscope/models.ts';
 import type { CharacterVoice } from './characterVoice.ts';
+import { isDefaultTuning, parseTuning } from './speechTuning.ts';
 
 /** Longest DashScope voice id the registry accepts, in characters. */
 export const VOICE_ID_MAX_CHARS = 256;
@@ -63,6 +64,9 @@ export function parseVoice(value: unknown): ParsedVoice {
     createdBy: v.createdBy as string,
     createdAt: v.createdAt as number,
   };
+  // Tolerant: settings out of range (a hand edit, an older range) are clamped, not a reason to drop the voice.
+  const tuning = parseTuning(v.tuning);
+  if (!isDefaultTuning(tuning)) voice.tuning = tuning;
   return { ok: true, voice };
 }
 

@@ -98,6 +98,40 @@ describe('voicebot say', () => {
   });
 });
 
+describe('voicebot say --speed --pitch --volume', () => {
+  it('sends them in session.update, over the voice’s own, with language_type', async () => {
+    const out = join(dir, 'tuned.wav');
+    const run = await runCli(
+      ['say', '--voice', 'captain', '--out', out, '--speed', '1.5', '--pitch', '0.8', '--volume', '30', '--json', TEXT],
+      env,
+    );
+    expect(run.code).toBe(0);
+    expect(JSON.parse(run.stdout)).toMatchObject({ tuning: { speechRate: 1.5, pitchRate: 0.8, volume: 30 } });
+    const updates = emu.requests.filter((r) => r.action === 'session.update');
+    expect(updates.map((r) => (r.body as { session: unknown }).session)).toEqual([
+      expect.objectContaining({
+        voice: voiceId,
+        language_type: 'English',
+        speech_rate: 1.5,
+        pitch_rate: 0.8,
+        volume: 30,
+      }),
+    ]);
+  });
+
+  it('refuses values out of range with the range, exit 2, without opening a session', async () => {
+    const run = await runCli(
+      ['say', '--voice', 'captain', '--out', join(dir, 'x.wav'), '--speed', '3', '--volume', '101', TEXT],
+      env,
+    );
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain(
+      'Speed must be a number from 0.5 to 2 (got 3). Volume must be a whole number from 0 to 100 (got 101).',
+    );
+    expect(emu.ctx.stats.realtimeSessions).toBe(0);
+  });
+});
+
 async function decode(path: string): Promise<Buffer> {
   const { stdout } = await promisify(execFile)(
     'ffmpeg',

@@ -46,6 +46,7 @@ describe('NarrationSettingsStore (memory)', () => {
       ignoredMembers: [],
       optedOut: [],
       nameReadings: {},
+      speed: null,
     });
   });
 
@@ -86,6 +87,8 @@ describe('NarrationSettingsStore (memory)', () => {
     { textInVoice: false, readSilent: true, announceJoins: true },
     { nameSource: 'display_name', skipPrefix: '//' },
     { skipPrefix: null },
+    { speed: 1.25 },
+    { speed: null },
     {},
   ])('applies %j', async (patch) => {
     const updated = await settings.update('g1', patch);
@@ -100,6 +103,8 @@ describe('NarrationSettingsStore (memory)', () => {
     [{ maxChars: '300' }, /got 300/],
     [{ maxChars: Number.NaN }, /got NaN/],
     [{ readNames: 'yes' }, /Read names must be on or off/],
+    [{ speed: 2.5 }, /Speed must be a number from 0.5 to 2 \(got 2.5\)\. Nothing was changed\./],
+    [{ speed: '1.5' }, /Speed must be a number from 0.5 to 2/],
     [{ autoJoin: 1 }, /Auto-join must be on or off/],
     [{ readBots: true, maxChars: 5 }, /Max length/],
     [{ volume: 3 }, /There is no narration setting called "volume"/],
@@ -212,7 +217,7 @@ describe('parseSettings and describeSettings', () => {
       new RegExp(
         '^Channels read: none yet\nRead names: on\nMax length: 300 characters\nRead bots: off\n' +
           'Auto-join: off\nCharacter lines: on\nOnly members in the call: on\nVoice channel chat: on\n' +
-          'Names from: nickname\nSkip prefix: none\nRead @silent messages: off\nAnnounce joins: off$',
+          'Names from: nickname\nSkip prefix: none\nRead @silent messages: off\nAnnounce joins: off\nSpeed: default$',
       ),
     ],
     [

@@ -53,8 +53,22 @@ export function clientEvent(type: string, fields: Record<string, unknown> = {}):
   return JSON.stringify({ event_id: `event_${randomUUID().replaceAll('-', '')}`, type, ...fields });
 }
 
-/** `session.update` for commit mode, 24 kHz PCM, in `voice` and `languageType`. */
-export function sessionUpdate(voice: string, languageType: string): string {
+/** Speech settings of a session; an absent field is left to DashScope's default (1.0, 1.0, 50). */
+export interface SpeechTuning {
+  /** `speech_rate`: 0.5–2.0, a factor of the voice's own pace. */
+  speechRate?: number;
+  /** `pitch_rate`: 0.5–2.0. */
+  pitchRate?: number;
+  /** `volume`: an integer 0–100. */
+  volume?: number;
+}
+
+/**
+ * `session.update` for commit mode, 24 kHz PCM, in `voice` and `languageType`, with the speech settings given.
+ * @remarks `language_type` is always sent: the docs say an explicit language sounds better than `Auto`. Unset
+ * speech settings are left out rather than sent as defaults, so the server's own defaults apply.
+ */
+export function sessionUpdate(voice: string, languageType: string, tuning: SpeechTuning = {}): string {
   return clientEvent('session.update', {
     session: {
       voice,
@@ -62,6 +76,9 @@ export function sessionUpdate(voice: string, languageType: string): string {
       response_format: 'pcm',
       sample_rate: TTS_SAMPLE_RATE_HZ,
       language_type: languageType,
+      ...(tuning.speechRate === undefined ? {} : { speech_rate: tuning.speechRate }),
+      ...(tuning.pitchRate === undefined ? {} : { pitch_rate: tuning.pitchRate }),
+      ...(tuning.volume === undefined ? {} : { volume: tuning.volume }),
     },
   });
 }

@@ -6,7 +6,7 @@
 import { type RawData, WebSocket } from 'ws';
 import { closedError, networkError, serverError, timeoutError } from '../classify.ts';
 import { type TtsTimeouts, Watchdog } from '../timeouts.ts';
-import { clientEvent, parseServerEvent, sessionUpdate } from './protocol.ts';
+import { clientEvent, parseServerEvent, type SpeechTuning, sessionUpdate } from './protocol.ts';
 import { readRefusal } from './refusal.ts';
 import { RealtimeResponse } from './response.ts';
 
@@ -29,11 +29,17 @@ export interface SessionTarget {
   model: string;
   voiceId: string;
   languageType: string;
+  /** Speed, pitch and volume; absent ones are DashScope's defaults. */
+  tuning?: SpeechTuning | undefined;
 }
 
-/** What makes two sessions interchangeable: a session is bound to its model, voice and language at set-up. */
+/**
+ * What makes two sessions interchangeable: a session is bound to its model, voice, language and speech
+ * settings at set-up (`session.update` is refused once text was sent), so equal settings share sessions.
+ */
 export function sessionKey(target: SessionTarget): string {
-  return [target.model, target.voiceId, target.languageType].join('\n');
+  const { speechRate, pitchRate, volume } = target.tuning ?? {};
+  return [target.model, target.voiceId, target.languageType, speechRate, pitchRate, volume].join('\n');
 }
 
 /** One realtime socket carrying consecutive responses in one voice. */
@@ -155,7 +161,7 @@ export class RealtimeSession {
   #onCreated(): void {
     if (this.#state !== 'connecting' || this.#updateSent) return;
     this.#updateSent = true;
-    this.#send(sessionUpdate(this.#target.voiceId, this.#target.languageType));
+    this.#send(sessionUpdate(this.#target.voiceId, this.#target.languageType, this.#target.tuning));
   }
 
   #onUpdated(): void {

@@ -82,6 +82,7 @@ function settingsPatch(interaction: Interaction): NarrationPatch {
     ['skipPrefix', options.getString('skip_prefix')],
     ['readSilent', options.getBoolean('read_silent')],
     ['announceJoins', options.getBoolean('announce_joins')],
+    ['speed', options.getNumber('speed')],
   ] as const;
   return Object.fromEntries(entries.filter(([, value]) => value !== null)) as NarrationPatch;
 }

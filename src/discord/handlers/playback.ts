@@ -4,6 +4,7 @@ import { invalidInput, UserError } from '../../errors.ts';
 import { memberShare, rateRefusal, withinShare } from '../../playback/memberShare.ts';
 import type { Utterance } from '../../playback/utterance.ts';
 import { resolveVoice } from '../../voices/resolveVoice.ts';
+import { tuningFor } from '../../voices/tuningFor.ts';
 import type { Handler } from '../app.ts';
 import { plain, respond } from '../reply.ts';
 import { assertInCall, assertMemberMayJoin, joinFor } from '../voiceChannel.ts';
@@ -52,6 +53,7 @@ export const say: Handler = async (interaction, app) => {
     source: 'say',
     reportChannelId: interaction.channelId,
     receivedAt,
+    tuning: await tuningFor(app.preferences, interaction.guildId, interaction.user.id, voice),
   };
   // Spend: the characters are reserved first (a budget refuses here, with its reason) and given back on failure.
   const ahead = await app.speechSpend.queue(utterance, async () =>

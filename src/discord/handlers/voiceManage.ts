@@ -2,6 +2,7 @@ import { ActionRowBuilder, type AutocompleteInteraction, ButtonBuilder, ButtonSt
 import { DESIGN_LANGUAGES } from '../../../commands/limits.ts';
 import { UserError } from '../../errors.ts';
 import type { CharacterVoice } from '../../voices/characterVoice.ts';
+import { checkTuning } from '../../voices/speechTuning.ts';
 import { nameKey } from '../../voices/voiceRecord.ts';
 import type { App, ButtonHandler, Handler } from '../app.ts';
 import { pager, rankChoices } from '../components.ts';
@@ -106,11 +107,13 @@ function assertMayDelete(voice: CharacterVoice, userId: string, managesServer: b
     );
 }
 
-/** `/voice use name`: the member's voice for /say and narration. */
+/** `/voice use name [speed]`: the member's voice for /say and narration, and their own speed in it. */
 export const use: Handler = async (interaction, app) => {
   const voice = await voiceNamed(interaction, app);
-  await app.preferences.setMemberVoice(interaction.guildId, interaction.user.id, voice.voiceId);
-  await respond(interaction, `You now speak as **${voice.name}**.`);
+  const { speechRate } = checkTuning({ speechRate: interaction.options.getNumber('speed') });
+  await app.preferences.setMemberVoice(interaction.guildId, interaction.user.id, voice.voiceId, speechRate);
+  const pace = speechRate === undefined ? '' : ` at speed ${speechRate}×`;
+  await respond(interaction, `You now speak as **${voice.name}**${pace}.`);
 };
 
 /** `/voice default name`: Manage Server only. */

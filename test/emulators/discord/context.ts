@@ -66,6 +66,7 @@ export const Intent = {
   Guilds: 1 << 0,
   GuildVoiceStates: 1 << 7,
   GuildMessages: 1 << 9,
+  GuildMessageTyping: 1 << 11,
   MessageContent: 1 << 15,
 } as const;
 

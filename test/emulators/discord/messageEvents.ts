@@ -5,6 +5,7 @@
  */
 import { type EmulatorContext, Intent, requireGuild } from './context.ts';
 import { resolveChannel, resolveUser } from './guildModel.ts';
+import { memberPayload } from './guildPayloads.ts';
 import { messagePayload } from './messagePayload.ts';
 import {
   type AttachmentInput,
@@ -44,6 +45,32 @@ export interface MessageEditSpec {
   channelId?: string;
   messageId: string;
   content: string;
+}
+
+/** A member starting to type in a channel. */
+export interface TypingSpec {
+  guildId: string;
+  /** Id or name. */
+  channelId: string;
+  /** Member id or username. */
+  userId: string;
+}
+
+/** Dispatches TYPING_START (intent GuildMessageTyping), as a client does when a member starts typing. */
+export function startTyping(ctx: EmulatorContext, spec: TypingSpec): void {
+  const guild = requireGuild(ctx, spec.guildId);
+  const userId = resolveUser(guild, spec.userId, ctx.users);
+  ctx.dispatch(
+    'TYPING_START',
+    {
+      channel_id: resolveChannel(guild, spec.channelId),
+      guild_id: guild.id,
+      user_id: userId,
+      timestamp: Math.floor(Date.now() / 1000),
+      member: memberPayload(guild, userId, ctx.users),
+    },
+    Intent.GuildMessageTyping,
+  );
 }
 
 /** Creates the message and dispatches MESSAGE_CREATE; returns it. */

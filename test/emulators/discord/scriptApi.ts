@@ -21,6 +21,8 @@ import {
   editUserMessage,
   type MessageEditSpec,
   postUserMessage,
+  startTyping,
+  type TypingSpec,
   type UserMessageSpec,
 } from './messageEvents.ts';
 import type { AddedGuild, EmulatedMessage, GuildSpec } from './types.ts';
@@ -46,6 +48,8 @@ export interface MessageApi {
   sendMessage(spec: UserMessageSpec): EmulatedMessage;
   /** Edits a message's content (MESSAGE_UPDATE). */
   editMessage(spec: MessageEditSpec): EmulatedMessage;
+  /** A member starts typing (TYPING_START, to sessions with the GuildMessageTyping intent). */
+  typing(spec: TypingSpec): void;
   /** Deletes a message (MESSAGE_DELETE). */
   deleteMessage(messageId: string): void;
   /** Any message the emulator holds, by id. */
@@ -90,6 +94,7 @@ export function messageApi(ctx: EmulatorContext): MessageApi {
   return {
     sendMessage: (spec) => postUserMessage(ctx, spec),
     editMessage: (spec) => editUserMessage(ctx, spec),
+    typing: (spec) => startTyping(ctx, spec),
     deleteMessage: (messageId) => deleteMessage(ctx, messageId),
     message: (messageId) => ctx.messages.get(messageId),
     channelMessages: inChannel,

@@ -38,7 +38,7 @@ export type {
   SelectMenuSpec,
   SlashCommandSpec,
 } from './interactions.ts';
-export type { MessageEditSpec, UserMessageSpec } from './messageEvents.ts';
+export type { MessageEditSpec, TypingSpec, UserMessageSpec } from './messageEvents.ts';
 export type { AttachmentInput } from './messageStore.ts';
 export type { CommandsApi, GatewayApi, RestApi, RestFaultSpec } from './observeApi.ts';
 export { ALL_PERMISSIONS, DEFAULT_BOT_PERMISSIONS, DEFAULT_EVERYONE_PERMISSIONS, Perm } from './permissions.ts';
