@@ -30,6 +30,7 @@ export interface RoutingTtsEngine extends TtsEngine {
   readonly realtime: RealtimeTts;
   readonly http: HttpTts;
   prewarm(voice: CharacterVoice): void;
+  played(voice: CharacterVoice): void;
 }
 
 /** Which engine speaks with `model`, or undefined when none does. */
@@ -61,6 +62,10 @@ export function createTtsEngine(options: TtsEngineOptions): RoutingTtsEngine {
     prewarm(voice: CharacterVoice): void {
       const engine = pick(voice);
       if (!(engine instanceof UserError)) engine.prewarm?.(voice);
+    },
+    played(voice: CharacterVoice): void {
+      const engine = pick(voice);
+      if (!(engine instanceof UserError)) engine.played?.(voice);
     },
     async close(): Promise<void> {
       await Promise.all([realtime.close(), http.close()]);
