@@ -10,7 +10,7 @@ export interface Prefetched<T> extends AsyncIterable<T> {
 
 /**
  * Starts consuming `source` now and buffers up to `maxBuffered` items (weighed by `weigh`, 1 each by
- * default), so the audio of the next utterance is being received while the current one plays; iterating replays the buffer and then follows the source live.
+ * default), so audio is received ahead of playback; iterating replays the buffer and then follows the source live.
  * @remarks Iterate it once. An error of the source is held and thrown to the reader at its place in the stream.
  * A full buffer stops pulling from the source until the reader takes an item: that backpressure reaches
  * DashScope, so text is sent and paid for only a few seconds ahead of playback.
