@@ -21,7 +21,7 @@ async function streamingSocket(): Promise<Socket> {
     server = createServer(resolve);
   });
   await new Promise<void>((resolve) => server?.listen(0, '127.0.0.1', resolve));
-  const { port } = server?.address() as { port: number };
+  const { port } = (server as Server).address() as { port: number };
   const script = `const s = require('node:net').connect(${port}, '127.0.0.1'); setInterval(() => s.write('x'), 5);`;
   peer = spawn(process.execPath, ['-e', script], { stdio: 'ignore' });
   return accepted;
