@@ -54,7 +54,7 @@ const discord = await startDiscordEmulator();
 const dashscope = await startDashScopeEmulator({
   realtime: { realTimeFactor: 0.5, chunkMs: 100, firstPacketDelayMs: 300, handshakeDelayMs: 50 },
 });
-const guildCount = Math.max(...NS, CHAT_GUILDS);
+const guildCount = Math.max(...NS) + CHAT_GUILDS; // the chat has guilds of its own, with no warm session
 const guilds: AddedGuild[] = [];
 for (let i = 0; i < guildCount; i++)
   guilds.push(
@@ -169,8 +169,10 @@ function report(n: number, speed: number, ears: Ear[], s: BotSample, stageUs: nu
 }
 
 for (const speed of SPEEDS) for (const n of NS) await run(n, speed);
-if (CHAT_GUILDS > 0) await chatWorkload({ discord, dashscope, guilds: guilds.slice(0, CHAT_GUILDS), load });
-await ask({ kind: 'stop' }).catch(() => {});
+if (CHAT_GUILDS > 0) await chatWorkload({ discord, dashscope, guilds: guilds.slice(guildCount - CHAT_GUILDS), load });
+const exited = new Promise((resolve) => child.once('exit', resolve));
+child.send({ kind: 'stop' } satisfies ToBot);
+await Promise.race([exited, sleep(15_000)]);
 child.kill();
 await discord.close();
 await dashscope.close();

@@ -39,7 +39,6 @@ export async function chatWorkload({ discord, dashscope, guilds, load }: ChatWor
     await discord
       .slashCommand({ ...where(g), userId: g.members.ada as string, name: 'narrate', subcommand: 'start' })
       .reply(30_000);
-  await new Promise((r) => setTimeout(r, 25_000)); // sessions of the /say runs go idle and close
   const before = dashscope.ctx.stats.realtimeSessions;
   const l0 = load();
   const started = performance.now();
