@@ -47,8 +47,7 @@ export type PlayerState = { status: 'idle' } | { status: 'speaking'; current: It
 /**
  * One guild's speech: a bounded FIFO of utterances and one drain loop that streams each through the
  * engine and the encoder into the voice sink.
- * @remarks While one utterance plays, the next one's voice is pre-warmed, and its synthesis starts once the
- * current one's audio has all arrived: the same voice then reuses the session the current one just released.
+ * @remarks While one utterance plays, the next one is already being synthesized (its voice pre-warmed first).
  */
 export class GuildPlayer {
   readonly #options: GuildPlayerOptions;
@@ -123,9 +122,6 @@ export class GuildPlayer {
       this.#state = { status: 'speaking', current: item };
       const audio = this.#prepare(item);
       this.#prepareNext(item);
-      void audio.pcm.settled.then(() => {
-        if (this.#state.status === 'speaking' && this.#state.current === item) this.#prepareNext(item);
-      });
       await this.#speak(item, audio);
       if (this.status === 'destroyed') return;
     }
@@ -157,14 +153,17 @@ export class GuildPlayer {
   }
 
   /**
-   * Readies the next utterance while `current` plays: pre-warms its voice at once, and starts its synthesis once
-   * all of `current`'s audio has arrived, so it is ready when `current` ends.
+   * Readies the next utterance while `current` plays: pre-warms its voice and starts its synthesis at once, so it
+   * plays without a gap when `current` ends, is skipped or fails.
+   * @remarks Starting it only once `current`'s audio has all arrived would let one session carry both when they
+   * share a voice, but a /skip or a failure then waits for a new handshake (the e2e tests catch that gap); queueing
+   * the next response on the busy session is the way to have both (left to do).
    */
-  #prepareNext(current: Item): void {
+  #prepareNext(_current: Item): void {
     const next = this.#queue[0];
     if (next === undefined || next.audio) return;
     this.#options.engine.prewarm?.(next.utterance.voice);
-    if (current.audio?.pcm.done === true) this.#prepare(next);
+    this.#prepare(next);
   }
 
   #cancel(item: Item): void {
