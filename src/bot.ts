@@ -82,6 +82,8 @@ export async function startBot(config: Config, log: Logger, options: BotOptions 
       telemetry.firstPacket(players.get(id)?.pending[0]),
     ),
     engine,
+    // Encoded lazily, a few frames ahead of the voice connection. EncoderPool (worker threads) is not wired in
+    // yet: with it, the e2e /skip and mid-utterance-failure tests did not hear the next utterance.
     encode: toOpusPackets,
     maxQueue: QUEUE_MAX_UTTERANCES,
     memberCharsPerMinute: config.limits.memberCharsPerMinute,

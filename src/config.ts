@@ -21,6 +21,8 @@ export interface Config {
     realtimeUrl: string;
     /** Per-request timeout for the voice-design HTTP API, ms. */
     timeoutMs: number;
+    /** How long a realtime session stays open after its voice last finished playing, ms. */
+    warmIdleMs: number;
   };
   /** Target model for new designs. */
   ttsModel: TargetModel;
@@ -82,6 +84,7 @@ export const DEFAULTS = {
   DASHSCOPE_BASE_URL: 'https://dashscope-intl.aliyuncs.com',
   DASHSCOPE_REALTIME_URL: 'wss://dashscope-intl.aliyuncs.com/api-ws/v1/realtime',
   DASHSCOPE_TIMEOUT_MS: 60_000,
+  TTS_SESSION_IDLE_SECONDS: 60,
   TTS_MODEL: DEFAULT_TARGET_MODEL,
   STORE_URL: 'sqlite://./data/voicebot.sqlite',
   STORE_TIMEOUT_MS: 2_000,
@@ -128,6 +131,7 @@ export function loadConfig(env: Env, needs: ConfigNeeds): Config {
       baseUrl: read.url('DASHSCOPE_BASE_URL', DEFAULTS.DASHSCOPE_BASE_URL, ['http:', 'https:']),
       realtimeUrl: read.url('DASHSCOPE_REALTIME_URL', DEFAULTS.DASHSCOPE_REALTIME_URL, ['ws:', 'wss:']),
       timeoutMs: read.int('DASHSCOPE_TIMEOUT_MS', DEFAULTS.DASHSCOPE_TIMEOUT_MS, 1_000, 600_000),
+      warmIdleMs: read.int('TTS_SESSION_IDLE_SECONDS', DEFAULTS.TTS_SESSION_IDLE_SECONDS, 1, 3_600) * 1000,
     },
     ttsModel: read.oneOf('TTS_MODEL', DEFAULTS.TTS_MODEL, TARGET_MODELS),
     storeUrl: read.storeUrl('STORE_URL', DEFAULTS.STORE_URL),

@@ -28,6 +28,12 @@ const RECONNECT_GRACE_MS = 5_000;
  * time; a stall pauses playback instead. A real outage is caught earlier by the engine's idle timeout.
  */
 export const MAX_STALL_FRAMES = 750;
+/**
+ * Opus packets read ahead of the player, 20 ms each (Node's default for object streams is 16).
+ * @remarks Packets are encoded when read (see `EncoderPool`): a few frames ahead cover an encoder thread's
+ * round trip without building an encoded backlog.
+ */
+export const PACKETS_AHEAD = 5;
 
 /** Joins voice channels through @discordjs/voice: the one module that uses it. */
 export function discordJoinVoice(client: Client, log: Logger): JoinVoice {
@@ -141,7 +147,7 @@ function playOnce(player: AudioPlayer, packets: AsyncIterable<Buffer>, signal: A
         throw error;
       }
     })();
-    const stream = Readable.from(source, { objectMode: true });
+    const stream = Readable.from(source, { objectMode: true, highWaterMark: PACKETS_AHEAD });
     const resource: AudioResource = createAudioResource(stream, { inputType: StreamType.Opus });
     const onIdle = (): void => {
       if (player.state.status !== AudioPlayerStatus.Idle) return;

@@ -1,4 +1,4 @@
-import { FRAME_MS } from '../audio/formats.ts';
+import { BYTES_PER_SAMPLE, TTS_SAMPLE_RATE_HZ } from '../audio/formats.ts';
 import { UserError } from '../errors.ts';
 import type { TtsEngine, UtteranceMetrics } from '../tts/engine.ts';
 import { type Prefetched, prefetch } from './prefetch.ts';
@@ -6,14 +6,19 @@ import type { Utterance } from './utterance.ts';
 import type { VoiceSink } from './voiceSink.ts';
 
 /**
- * Audio made ahead of playback, ms: one utterance buffers at most this much before the engine is paused.
+ * Audio received ahead of playback, ms: one utterance buffers at most this much PCM before the engine is paused.
  * @remarks Enough to ride out DashScope's first-audio delay between two pieces of text, small enough that
- * /skip or /stop wastes little (the engine sends the next piece only when this buffer asks for more).
+ * /skip or /stop wastes little (the engine sends the next piece only when this buffer asks for more). It is kept
+ * as PCM (48 KB/s): Opus is encoded only a few frames ahead of the voice connection (see `EncoderPool`), so CPU
+ * follows playback rather than delivery.
  */
 export const PREFETCH_AHEAD_MS = 5_000;
-const PREFETCH_PACKETS = PREFETCH_AHEAD_MS / FRAME_MS;
+const PREFETCH_PCM_BYTES = (PREFETCH_AHEAD_MS * TTS_SAMPLE_RATE_HZ * BYTES_PER_SAMPLE) / 1000;
 
-/** Turns 24 kHz mono PCM into 20 ms Opus packets (the audio pipeline). */
+/**
+ * Turns 24 kHz mono PCM into 20 ms Opus packets (the audio pipeline).
+ * @remarks Called when playback starts and pulled by the voice connection, so it should encode lazily.
+ */
 export type Encode = (pcm24kMono: AsyncIterable<Buffer>, signal: AbortSignal) => AsyncIterable<Buffer>;
 
 export interface GuildPlayerOptions {
@@ -33,7 +38,7 @@ export interface GuildPlayerOptions {
 interface Item {
   utterance: Utterance;
   controller: AbortController;
-  audio?: { packets: Prefetched<Buffer>; metrics: UtteranceMetrics };
+  audio?: { pcm: Prefetched<Buffer>; metrics: UtteranceMetrics };
 }
 
 /** What a player is doing: nothing, speaking one item (others may wait), or gone for good. */
@@ -41,7 +46,8 @@ export type PlayerState = { status: 'idle' } | { status: 'speaking'; current: It
 
 /**
  * One guild's speech: a bounded FIFO of utterances and one drain loop that streams each through the
- * engine and the encoder into the voice sink, while the next one is already being synthesized.
+ * engine and the encoder into the voice sink.
+ * @remarks While one utterance plays, the next one is already being synthesized (its voice pre-warmed first).
  */
 export class GuildPlayer {
   readonly #options: GuildPlayerOptions;
@@ -75,7 +81,7 @@ export class GuildPlayer {
       );
     this.#queue.push({ utterance, controller: new AbortController() });
     const ahead = this.pending.length - 1;
-    if (this.#state.status === 'speaking') this.#prepareNext();
+    if (this.#state.status === 'speaking') this.#prepareNext(this.#state.current);
     else void this.#drain();
     return ahead;
   }
@@ -115,7 +121,7 @@ export class GuildPlayer {
     for (let item = this.#queue.shift(); item; item = this.#queue.shift()) {
       this.#state = { status: 'speaking', current: item };
       const audio = this.#prepare(item);
-      this.#prepareNext();
+      this.#prepareNext(item);
       await this.#speak(item, audio);
       if (this.status === 'destroyed') return;
     }
@@ -126,12 +132,13 @@ export class GuildPlayer {
   async #speak(item: Item, audio: NonNullable<Item['audio']>): Promise<void> {
     const { signal } = item.controller;
     try {
-      await this.#options.sink.play(audio.packets, signal);
+      await this.#options.sink.play(this.#options.encode(audio.pcm, signal), signal);
       if (!signal.aborted) this.#options.onSpoken?.(item.utterance, audio.metrics);
     } catch (error) {
       if (!signal.aborted && this.#state.status !== 'destroyed') this.#options.onError(item.utterance, error);
     } finally {
-      audio.packets.cancel();
+      audio.pcm.cancel();
+      this.#options.engine.played?.(item.utterance.voice, item.utterance.tuning);
       this.#options.onEnded?.(item.utterance, audio.metrics);
     }
   }
@@ -141,22 +148,27 @@ export class GuildPlayer {
     const { signal } = item.controller;
     const { text, voice, tuning, source: priority } = item.utterance;
     const synthesis = this.#options.engine.synthesize({ text, voice, tuning, priority }, signal);
-    item.audio = {
-      packets: prefetch(this.#options.encode(synthesis, signal), PREFETCH_PACKETS),
-      metrics: synthesis.metrics,
-    };
+    item.audio = { pcm: prefetch(synthesis, PREFETCH_PCM_BYTES, (chunk) => chunk.length), metrics: synthesis.metrics };
     return item.audio;
   }
 
-  /** Starts synthesizing the next utterance, so it is ready when the current one ends. */
-  #prepareNext(): void {
+  /**
+   * Readies the next utterance while `current` plays: pre-warms its voice and starts its synthesis at once, so it
+   * plays without a gap when `current` ends, is skipped or fails.
+   * @remarks Starting it only once `current`'s audio has all arrived would let one session carry both when they
+   * share a voice, but a /skip or a failure then waits for a new handshake (the e2e tests catch that gap); queueing
+   * the next response on the busy session is the way to have both (left to do).
+   */
+  #prepareNext(_current: Item): void {
     const next = this.#queue[0];
-    if (next && !next.audio) this.#prepare(next);
+    if (next === undefined || next.audio) return;
+    this.#options.engine.prewarm?.(next.utterance.voice, next.utterance.tuning);
+    this.#prepare(next);
   }
 
   #cancel(item: Item): void {
     if (!item.controller.signal.aborted) item.controller.abort(new Error('dropped'));
-    item.audio?.packets.cancel();
+    item.audio?.pcm.cancel();
     this.#options.onEnded?.(item.utterance, item.audio?.metrics);
   }
 }

@@ -2,18 +2,28 @@
 export interface Prefetched<T> extends AsyncIterable<T> {
   /** Stops the background consumption and drops what was buffered. */
   cancel(): void;
+  /** Resolves once the source is done: ended, failed or cancelled (all it gives is buffered or taken). */
+  readonly settled: Promise<void>;
+  /** Whether {@link Prefetched.settled} has resolved. */
+  readonly done: boolean;
 }
 
 /**
- * Starts consuming `source` now and buffers up to `maxBuffered` items, so the audio of the next utterance
- * is being made while the current one plays; iterating replays the buffer and then follows the source live.
+ * Starts consuming `source` now and buffers up to `maxBuffered` items (weighed by `weigh`, 1 each by
+ * default), so audio is received ahead of playback; iterating replays the buffer and then follows the source live.
  * @remarks Iterate it once. An error of the source is held and thrown to the reader at its place in the stream.
  * A full buffer stops pulling from the source until the reader takes an item: that backpressure reaches
  * DashScope, so text is sent and paid for only a few seconds ahead of playback.
  */
-export function prefetch<T>(source: AsyncIterable<T>, maxBuffered = Number.POSITIVE_INFINITY): Prefetched<T> {
+export function prefetch<T>(
+  source: AsyncIterable<T>,
+  maxBuffered = Number.POSITIVE_INFINITY,
+  weigh: (item: T) => number = () => 1,
+): Prefetched<T> {
   const buffer: T[] = [];
+  let weight = 0;
   let done = false;
+  const settled = Promise.withResolvers<void>();
   let failure: { error: unknown } | undefined;
   let wake: (() => void) | undefined;
   let room: (() => void) | undefined;
@@ -30,8 +40,9 @@ export function prefetch<T>(source: AsyncIterable<T>, maxBuffered = Number.POSIT
     try {
       for (let next = await iterator.next(); !next.done && !done; next = await iterator.next()) {
         buffer.push(next.value);
+        weight += weigh(next.value);
         notify();
-        while (buffer.length >= maxBuffered && !done) await new Promise<void>((resolve) => (room = resolve));
+        while (weight >= maxBuffered && !done) await new Promise<void>((resolve) => (room = resolve));
         if (done) break;
       }
     } catch (error) {
@@ -39,22 +50,30 @@ export function prefetch<T>(source: AsyncIterable<T>, maxBuffered = Number.POSIT
     } finally {
       done = true;
       notify();
+      settled.resolve();
     }
   })();
   const cancel = (): void => {
     if (!done) void iterator.return?.();
     done = true;
     buffer.length = 0;
+    weight = 0;
     notify();
     freed();
+    settled.resolve();
   };
   return {
     cancel,
+    settled: settled.promise,
+    get done(): boolean {
+      return done;
+    },
     async *[Symbol.asyncIterator](): AsyncGenerator<T> {
       try {
         for (;;) {
           if (buffer.length > 0) {
             const item = buffer.shift() as T;
+            weight -= weigh(item);
             freed();
             yield item;
             continue;

@@ -57,6 +57,11 @@ export interface TtsEngine {
   synthesize(req: TtsRequest, signal: AbortSignal): Synthesis;
   /** Opens what the next utterance in `voice` needs ahead of time, so it does not wait for a handshake. */
   prewarm?(voice: CharacterVoice, tuning?: SpeechTuning): void;
+  /**
+   * The audio of an utterance in `voice` has finished playing (or was stopped): a session kept for the voice
+   * stays open for its idle window from now, not from when its audio arrived.
+   */
+  played?(voice: CharacterVoice, tuning?: SpeechTuning): void;
   /** Ends every session: idle ones gracefully, busy ones at once. */
   close(): Promise<void>;
 }

@@ -35,6 +35,7 @@ export interface RoutingTtsEngine extends TtsEngine {
   readonly realtime: RealtimeTts;
   readonly http: HttpTts;
   prewarm(voice: CharacterVoice, tuning?: SpeechTuning): void;
+  played(voice: CharacterVoice, tuning?: SpeechTuning): void;
 }
 
 /** Which engine speaks with `model`, or undefined when none does. */
@@ -66,6 +67,10 @@ export function createTtsEngine(options: TtsEngineOptions): RoutingTtsEngine {
     prewarm(voice: CharacterVoice, tuning?: SpeechTuning): void {
       const engine = pick(voice);
       if (!(engine instanceof UserError)) engine.prewarm?.(voice, tuning);
+    },
+    played(voice: CharacterVoice, tuning?: SpeechTuning): void {
+      const engine = pick(voice);
+      if (!(engine instanceof UserError)) engine.played?.(voice, tuning);
     },
     async close(): Promise<void> {
       await Promise.all([realtime.close(), http.close()]);

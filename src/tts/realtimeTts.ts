@@ -26,8 +26,11 @@ import { SessionPool } from './sessionPool.ts';
 import { createSynthesis, elapsedMs, failedSynthesis, spanMs } from './synthesis.ts';
 
 export { PIECE_MAX_CHARS } from './engine.ts';
-/** How long an idle session stays open for the next utterance in its voice, ms. */
-export const DEFAULT_WARM_IDLE_MS = 20_000;
+/**
+ * How long an idle session stays open for the next utterance in its voice, ms, counted from the end of playback.
+ * @remarks Long enough to carry a chat with pauses of half a minute on one session (`TTS_SESSION_IDLE_SECONDS`).
+ */
+export const DEFAULT_WARM_IDLE_MS = 60_000;
 
 /** Options for {@link RealtimeTts}. */
 export interface RealtimeTtsOptions {
@@ -58,10 +61,14 @@ export interface RealtimeTtsStats {
   retries: number;
 }
 
-/** The session one utterance holds, so abort and cleanup can reach it. */
+/** The session one utterance holds, so abort and cleanup can reach it, and the audio it carried. */
 interface Lease {
   session: RealtimeSession | undefined;
+  audioBytes: number;
 }
+
+/** Bytes of 24 kHz mono s16le per ms. */
+const PCM_BYTES_PER_MS = 48;
 
 /** A response under way and its first chunk. */
 interface Started {
@@ -114,6 +121,10 @@ export class RealtimeTts implements TtsEngine {
     void spare().catch(() => {});
   }
 
+  played(voice: CharacterVoice, tuning?: SpeechTuning): void {
+    if (!this.#closed) this.#pool.touch(this.#targetOf({ voice, tuning }));
+  }
+
   async close(): Promise<void> {
     this.#closed = true;
     await this.#pool.closeAll();
@@ -125,22 +136,22 @@ export class RealtimeTts implements TtsEngine {
     const [head, ...rest] = chunkText(req.text.trim(), this.#pieceMaxChars);
     if (head === undefined) return;
     this.#counts.utterances += 1;
-    const lease: Lease = { session: undefined };
+    const lease: Lease = { session: undefined, audioBytes: 0 };
     const onAbort = (): void => lease.session?.destroy(signal.reason);
     signal.addEventListener('abort', onAbort, { once: true });
     try {
       metrics.sentCharacters += billableChars(head.trim());
       const { response, first } = await this.#begin(req, head, metrics, lease, signal);
-      yield* this.#audioOf(response, first, signal, metrics);
+      yield* this.#audioOf(response, first, signal, metrics, lease);
       for (const piece of rest) {
         metrics.sentCharacters += billableChars(piece.trim());
         const next = (lease.session as RealtimeSession).speak([piece]);
-        yield* this.#audioOf(next, await next.chunks.next(), signal, metrics);
+        yield* this.#audioOf(next, await next.chunks.next(), signal, metrics, lease);
       }
     } finally {
       signal.removeEventListener('abort', onAbort);
       metrics.totalMs = elapsedMs(started);
-      this.#settle(lease.session, signal);
+      this.#settle(lease, signal);
     }
   }
 
@@ -150,8 +161,10 @@ export class RealtimeTts implements TtsEngine {
     first: Buffer | undefined,
     signal: AbortSignal,
     metrics: UtteranceMetrics,
+    lease: Lease,
   ): AsyncGenerator<Buffer> {
     for (let chunk = first; chunk !== undefined; chunk = await response.chunks.next()) {
+      lease.audioBytes += chunk.length;
       yield chunk;
       signal.throwIfAborted();
     }
@@ -218,10 +231,14 @@ export class RealtimeTts implements TtsEngine {
     return session;
   }
 
-  /** After an utterance: a session that finished its response goes back to the pool; any other is closed. */
-  #settle(session: RealtimeSession | undefined, signal: AbortSignal): void {
+  /**
+   * After an utterance: a session that finished its response goes back to the pool; any other is closed.
+   * @remarks Its audio may still be playing (it arrives faster than real time), so the idle window is extended by
+   * the audio's length; the player's `played` restarts the window when playback really ends.
+   */
+  #settle({ session, audioBytes }: Lease, signal: AbortSignal): void {
     if (session === undefined) return;
-    if (!signal.aborted && session.state === 'ready') this.#pool.release(session);
+    if (!signal.aborted && session.state === 'ready') this.#pool.release(session, audioBytes / PCM_BYTES_PER_MS);
     else session.destroy(closedError('the utterance was stopped'));
   }
 

@@ -2,7 +2,9 @@
  * Realtime sessions kept open per (model, voice, language), reused for consecutive utterances.
  * @remarks DashScope allows 180 new realtime sessions per minute per account, shared by every server
  * (spec §1.9), and each new session costs a handshake. A session carries one response per commit, so an
- * idle session is kept for `warmIdleMs` and then closed gracefully (`session.finish`).
+ * idle session is kept for `warmIdleMs` and then closed gracefully (`session.finish`). The window is meant to run
+ * from the end of playback: a session released while its audio still plays is held that much longer, and
+ * {@link SessionPool.touch} restarts the window when playback ends.
  */
 import { RealtimeSession, type SessionTarget, sessionKey } from '../dashscope/realtime/session.ts';
 import type { TtsTimeouts } from '../dashscope/timeouts.ts';
@@ -57,21 +59,36 @@ export class SessionPool {
     return session;
   }
 
-  /** Opens an idle session for `target` unless one is already open for it; returns whether it did. */
+  /**
+   * Opens an idle session for `target` unless one is already open for it; returns whether it did.
+   * @remarks An idle one that is already open gets a fresh idle window (see {@link SessionPool.touch}).
+   */
   prewarm(target: SessionTarget): boolean {
     const key = sessionKey(target);
+    this.touch(target);
     if (this.#closed || [...this.#live].some((s) => s.key === key && s.state !== 'finishing')) return false;
     this.#park(this.open(target));
     this.counters.prewarmed += 1;
     return true;
   }
 
-  /** Returns a claimed session after its utterance: kept idle when ready and no other is idle for its key. */
-  release(session: RealtimeSession): void {
+  /**
+   * Returns a claimed session after its utterance: kept idle when ready and no other is idle for its key.
+   * @param holdMs added to the idle window once: the audio of the utterance that may still be playing.
+   */
+  release(session: RealtimeSession, holdMs = 0): void {
     const idle = this.#idle.get(session.key);
     const spare = idle !== undefined && [...idle].some((s) => s.state === 'ready');
     if (this.#closed || session.state !== 'ready' || spare) void session.finish();
-    else this.#park(session);
+    else this.#park(session, holdMs);
+  }
+
+  /** Restarts the idle window of the idle sessions for `target` (playback ended); returns whether there was one. */
+  touch(target: SessionTarget): boolean {
+    const idle = this.#idle.get(sessionKey(target));
+    if (idle === undefined) return false;
+    for (const session of idle) this.#arm(session, 0);
+    return true;
   }
 
   /** Ends every session (idle ones gracefully) and resolves when all sockets are gone. */
@@ -81,7 +98,7 @@ export class SessionPool {
     await Promise.all(sessions.map((session) => session.finish()));
   }
 
-  #park(session: RealtimeSession): void {
+  #park(session: RealtimeSession, holdMs = 0): void {
     const key = session.key;
     let idle = this.#idle.get(key);
     if (idle === undefined) {
@@ -89,10 +106,15 @@ export class SessionPool {
       this.#idle.set(key, idle);
     }
     idle.add(session);
+    this.#arm(session, holdMs);
+  }
+
+  #arm(session: RealtimeSession, holdMs: number): void {
+    clearTimeout(this.#timers.get(session));
     const timer = setTimeout(() => {
       this.#unpark(session);
       void session.finish();
-    }, this.#warmIdleMs);
+    }, this.#warmIdleMs + holdMs);
     this.#timers.set(session, timer);
   }
 

@@ -8,6 +8,7 @@ export const FAST_PACING: Readonly<RealtimePacing> = {
   chunkMs: 100,
   firstPacketDelayMs: 0,
   handshakeDelayMs: 0,
+  sessionIdleTimeoutMs: 0,
 };
 
 /**

@@ -31,6 +31,7 @@ export class RealtimeSession implements ResponseHost {
   #queue: string[] = [];
   #running = false;
   #timer: NodeJS.Timeout | NodeJS.Immediate | null = null;
+  #idleTimer: NodeJS.Timeout | undefined;
 
   constructor(ctx: EmulatorContext, ws: WebSocket, model: string) {
     this.ctx = ctx;
@@ -43,6 +44,7 @@ export class RealtimeSession implements ResponseHost {
 
   /** Sends `session.created`, then closes at once if the `silentClose` fault is set. */
   open(): void {
+    this.#armIdle();
     this.send({ type: 'session.created', session: sessionView(this.#id, this.#model, this.#config) });
     if (!this.ctx.faults.realtime.silentClose) return;
     this.ctx.faults.realtime.silentClose = false;
@@ -87,8 +89,21 @@ export class RealtimeSession implements ResponseHost {
     this.send({ type: 'error', error: { code, message } });
   }
 
+  /** (Re)starts the server-side idle timeout, unless it is off; it never fires while a response runs. */
+  #armIdle(): void {
+    clearTimeout(this.#idleTimer);
+    const ms = this.ctx.options.realtime.sessionIdleTimeoutMs ?? 0;
+    if (ms <= 0) return;
+    this.#idleTimer = setTimeout(() => {
+      if (this.#running || this.#state !== 'open') return this.#armIdle();
+      this.#state = 'finished';
+      this.#ws.close(1000, 'idle timeout');
+    }, ms);
+  }
+
   #onMessage(raw: string, isBinary: boolean): void {
     if (this.#state === 'stalled' || this.#state === 'closed') return;
+    this.#armIdle();
     let event: unknown;
     try {
       event = isBinary ? undefined : JSON.parse(raw);
@@ -184,6 +199,7 @@ export class RealtimeSession implements ResponseHost {
     this.#running = true;
     new ResponseRun(this, { text, voice, sampleRate }, () => {
       this.#running = false;
+      this.#armIdle();
       this.#next();
     }).start();
   }
@@ -196,6 +212,7 @@ export class RealtimeSession implements ResponseHost {
   }
 
   #onClose(): void {
+    clearTimeout(this.#idleTimer);
     this.#state = 'closed';
     this.#queue = [];
     this.#clearTimer();

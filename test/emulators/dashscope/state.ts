@@ -45,6 +45,11 @@ export interface RealtimePacing {
   firstPacketDelayMs: number;
   /** Delay before the WebSocket upgrade is answered, in milliseconds. */
   handshakeDelayMs: number;
+  /**
+   * Server-side idle timeout: a session with no client event and no response running for this long is closed
+   * (code 1000, no `session.finished`), in milliseconds. DashScope does not document its own; absent or 0: never.
+   */
+  sessionIdleTimeoutMs?: number;
 }
 
 /** Faults for the customization and generation HTTP endpoints. Counters decrement as they fire. */

@@ -1,0 +1,179 @@
+/**
+ * Scale bench: `node bench/scale.ts`. N guilds each `/say` one long utterance at the same moment, through the real
+ * bot (its own process, bench/scaleBot.ts) and both loopback servers (this process; every packet decrypted and
+ * decoded by a listening member), DashScope at 1× and 2× real time; then a narrated-chat workload with pauses.
+ * Env: SCALE_N (default 1,10,25,50,100,150), SCALE_SPEEDS (1,2), SCALE_SECONDS (45), SCALE_CHAT_GUILDS (10),
+ * SCALE_CHAT_MESSAGES (8), SCALE_CHAT_PAUSE_MAX_S (30); SCALE_CHAT_GUILDS=0 skips the chat part.
+ */
+import { type ChildProcess, fork } from 'node:child_process';
+import { loadavg } from 'node:os';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { PIECE_MAX_CHARS } from '../src/tts/engine.ts';
+import { chunkText } from '../src/tts/sentences.ts';
+import { expectedTone } from '../test/emulators/dashscope/audio.ts';
+import { startDashScopeEmulator } from '../test/emulators/dashscope/server.ts';
+import { type AddedGuild, Perm, startDiscordEmulator } from '../test/emulators/discord/server.ts';
+import { percentile } from './sayWorld.ts';
+import type { BotSample, FromBot, ToBot } from './scaleBot.ts';
+import { chatWorkload } from './scaleChat.ts';
+import { Ear } from './scaleEar.ts';
+
+const list = (key: string, fallback: string): number[] => (process.env[key] ?? fallback).split(',').map(Number);
+const NS = list('SCALE_N', '1,10,25,50,100,150');
+const SPEEDS = list('SCALE_SPEEDS', '1,2');
+const SECONDS = Number(process.env.SCALE_SECONDS ?? 45);
+const CHAT_GUILDS = Number(process.env.SCALE_CHAT_GUILDS ?? 10);
+const PIECE = 'The tide turns slowly under the old harbour lights, and the gulls go quiet for the night. ';
+const TEXT = PIECE.repeat(Math.ceil((SECONDS * 21.5) / PIECE.length))
+  .slice(0, Math.round(SECONDS * 21.5))
+  .trim();
+/** The emulator's audio length for TEXT, ms, as the bot sends it a piece at a time. */
+const EXPECTED_MS = chunkText(TEXT, PIECE_MAX_CHARS).reduce(
+  (ms, piece) => ms + expectedTone(piece.trim(), 'x').durationMs,
+  0,
+);
+
+/** The loopback servers' own event-loop delay: when it is high, arrival times say more about them than the bot. */
+const listenerDelay = monitorEventLoopDelay({ resolution: 5 });
+listenerDelay.enable();
+const load = (): string => loadavg()[0]?.toFixed(1) ?? '?';
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** Talks to the bot process: one request, one reply, in order. */
+function botChannel(child: ChildProcess) {
+  const waiting: ((m: FromBot) => void)[] = [];
+  child.on('message', (m: FromBot) => waiting.shift()?.(m));
+  return (message: ToBot): Promise<FromBot> =>
+    new Promise((resolve) => {
+      waiting.push(resolve);
+      child.send(message);
+    });
+}
+
+const discord = await startDiscordEmulator();
+const dashscope = await startDashScopeEmulator({
+  realtime: { realTimeFactor: 0.5, chunkMs: 100, firstPacketDelayMs: 300, handshakeDelayMs: 50 },
+});
+const guildCount = Math.max(...NS) + CHAT_GUILDS; // the chat has guilds of its own, with no warm session
+const guilds: AddedGuild[] = [];
+for (let i = 0; i < guildCount; i++)
+  guilds.push(
+    discord.addGuild({
+      name: `Scale ${i}`,
+      channels: [
+        { type: 'text', name: 'general' },
+        { type: 'voice', name: 'Lounge' },
+      ],
+      roles: [{ name: 'Admin', permissions: Perm.ManageGuild }],
+      members: [{ username: 'alice' }, { username: 'ada', roles: ['Admin'] }],
+      voiceStates: [{ userId: 'alice', channelId: 'Lounge' }],
+    }),
+  );
+const env = {
+  ...process.env,
+  DISCORD_TOKEN: discord.token,
+  DISCORD_REST_URL: discord.restUrl,
+  DASHSCOPE_API_KEY: dashscope.apiKey,
+  DASHSCOPE_BASE_URL: dashscope.baseUrl,
+  DASHSCOPE_REALTIME_URL: dashscope.realtimeUrl,
+  STORE_URL: 'memory://',
+  NODE_EXTRA_CA_CERTS: discord.certPath,
+  MEMBER_CHARS_PER_MINUTE: '1000000',
+  BUDGET_MEMBER_CHARS_PER_DAY: '1000000000',
+  BUDGET_SERVER_CHARS_PER_MONTH: '1000000000',
+  BUDGET_ACCOUNT_USD_PER_DAY: '100000',
+};
+const child = fork(new URL('./scaleBot.ts', import.meta.url), [], { env, stdio: 'inherit' });
+const started = new Promise((resolve) => child.once('message', resolve));
+const ask = botChannel(child);
+await started;
+await discord.gateway.waitForBot(30_000);
+const alice = (g: AddedGuild) => ({ guildId: g.id, channelId: g.channels.general as string, userId: g.members.alice });
+await ask({ kind: 'setup', guilds: guilds.map((g) => ({ guildId: g.id, memberId: g.members.alice as string })) });
+for (let i = 0; i < guilds.length; i += 10) {
+  const batch = guilds.slice(i, i + 10);
+  await Promise.all(
+    batch.map((g) =>
+      discord.slashCommand({ ...alice(g), userId: g.members.alice as string, name: 'join' }).reply(30_000),
+    ),
+  );
+  await Promise.all(batch.map((g) => discord.waitForVoice(g.id, (v) => v.connected, 30_000)));
+}
+console.log(
+  `scale bench: ${SECONDS} s utterances (${(EXPECTED_MS / 1000).toFixed(1)} s of audio), guilds up to ${guildCount}`,
+);
+console.log(
+  'speed   N  late%  worst ms  gaps  failed  TTFA p50/p95 ms  CPU/stream µs  ×audio  ELD max ms  RSS/guild MB' +
+    '  sess/utt  ears ELD  load',
+);
+
+/** One run: N guilds say TEXT at once; resolves when every guild has been quiet for a while. */
+async function run(n: number, speed: number): Promise<void> {
+  Object.assign(dashscope.ctx.options.realtime, { realTimeFactor: 1 / speed });
+  const active = guilds.slice(0, n);
+  for (const g of active) discord.clearAudio(g.id);
+  const marked = await ask({ kind: 'mark' });
+  const stageUs = marked.kind === 'marked' ? marked.audioStageUsPerFrame : Number.NaN;
+  const loadBefore = load();
+  const sessionsBefore = dashscope.ctx.stats.realtimeSessions;
+  listenerDelay.reset();
+  const ears = active.map((g) => {
+    const say = discord.slashCommand({
+      ...alice(g),
+      userId: g.members.alice as string,
+      name: 'say',
+      options: { text: TEXT },
+    });
+    return new Ear(say.dispatchedAt);
+  });
+  const deadline = performance.now() + 60_000 + (EXPECTED_MS / speed) * 2;
+  for (;;) {
+    await sleep(100);
+    const now = performance.now();
+    for (const [i, g] of active.entries()) ears[i]?.take(discord.voice(g.id).packets.splice(0));
+    const quiet = ears.every((e) => e.lastPacketAt !== undefined && now - e.lastPacketAt > 1_500);
+    if (quiet || now > deadline) break;
+  }
+  const sample = (await ask({ kind: 'sample' })) as { kind: 'sample' } & BotSample;
+  report(n, speed, ears, sample, stageUs, dashscope.ctx.stats.realtimeSessions - sessionsBefore, loadBefore);
+}
+
+function report(n: number, speed: number, ears: Ear[], s: BotSample, stageUs: number, sessions: number, l0: string) {
+  const frames = ears.reduce((sum, e) => sum + e.audioFrames, 0);
+  const lateness = ears.map((e) => e.lateness());
+  const late = lateness.reduce((sum, l) => sum + l.late, 0);
+  const worst = Math.max(...lateness.map((l) => l.worstMs));
+  const gaps = ears.reduce((sum, e) => sum + e.gaps, 0);
+  const failed = ears.filter((e) => e.audioFrames * 20 < EXPECTED_MS * 0.9).length;
+  const ttfa = ears.filter((e) => e.firstAudioAt !== undefined).map((e) => (e.firstAudioAt as number) - e.askedAt);
+  const streamFrames = frames; // every audio frame was one stream's 20 ms
+  const cpuPerFrame = s.cpuUs / Math.max(1, streamFrames);
+  const cols = [
+    `${speed}×`.padStart(5),
+    String(n).padStart(3),
+    ((100 * late) / Math.max(1, frames)).toFixed(2).padStart(6),
+    worst.toFixed(0).padStart(9),
+    String(gaps).padStart(5),
+    String(failed).padStart(7),
+    `${percentile(ttfa, 50).toFixed(0)}/${percentile(ttfa, 95).toFixed(0)}`.padStart(16),
+    cpuPerFrame.toFixed(0).padStart(14),
+    (cpuPerFrame / stageUs).toFixed(2).padStart(7),
+    s.eventLoopDelayMaxMs.toFixed(0).padStart(11),
+    ((s.rssMaxBytes - s.rssBaseBytes) / n / 1e6).toFixed(2).padStart(13),
+    (sessions / n).toFixed(2).padStart(9),
+    (listenerDelay.max / 1e6).toFixed(0).padStart(8),
+    `${l0}→${load()}`.padStart(10),
+  ];
+  if (process.env.SCALE_DEBUG) console.log(ears.map((e) => `${e.audioFrames}f/${e.gaps}g`).join(' '));
+  console.log(cols.join(' '));
+}
+
+for (const speed of SPEEDS) for (const n of NS) await run(n, speed);
+if (CHAT_GUILDS > 0) await chatWorkload({ discord, dashscope, guilds: guilds.slice(guildCount - CHAT_GUILDS), load });
+const exited = new Promise((resolve) => child.once('exit', resolve));
+child.send({ kind: 'stop' } satisfies ToBot);
+await Promise.race([exited, sleep(15_000)]);
+child.kill();
+await discord.close();
+await dashscope.close();
+process.exit(0);

@@ -1,0 +1,107 @@
+/**
+ * The bot process of `bench/scale.ts`: the real bot (`startBot`) in its own process, so its CPU, memory and
+ * event-loop delay are measured apart from the loopback servers. Driven by its parent over IPC.
+ */
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { Writable } from 'node:stream';
+import { SpeechOpusEncoder } from '../src/audio/opus.ts';
+import { Upsampler } from '../src/audio/upsample.ts';
+import { type Bot, startBot } from '../src/bot.ts';
+import { loadConfig } from '../src/config.ts';
+import { createLogger } from '../src/log.ts';
+import { chunks, selfCpuUs, speechLike } from './audioWork.ts';
+
+/** Messages from the parent. */
+export type ToBot =
+  | { kind: 'setup'; guilds: { guildId: string; memberId: string }[] }
+  | { kind: 'mark' }
+  | { kind: 'sample' }
+  | { kind: 'stop' };
+
+/** What the bot process measured since the last `mark`. */
+export interface BotSample {
+  cpuUs: number;
+  wallMs: number;
+  eventLoopDelayMaxMs: number;
+  rssBaseBytes: number;
+  rssMaxBytes: number;
+}
+
+/** Replies to the parent. */
+export type FromBot =
+  | { kind: 'ready' }
+  | { kind: 'marked'; audioStageUsPerFrame: number }
+  | ({ kind: 'sample' } & BotSample);
+
+const AUDIO_STAGE_SECONDS = 10;
+const RSS_SAMPLE_MS = 100;
+
+let stageInput: Buffer[] | undefined;
+
+/** CPU per 20 ms frame of the audio stage alone (upsample + Opus on this thread), µs. */
+function audioStageUsPerFrame(): number {
+  stageInput ??= chunks(speechLike(AUDIO_STAGE_SECONDS));
+  const input = stageInput;
+  const upsampler = new Upsampler();
+  const encoder = new SpeechOpusEncoder();
+  const before = selfCpuUs();
+  let frames = 0;
+  for (const chunk of input) frames += encoder.encode(upsampler.pushTransient(chunk)).length;
+  const used = selfCpuUs() - before;
+  encoder.destroy();
+  return used / frames;
+}
+
+async function designFor(bot: Bot, guildId: string, memberId: string): Promise<void> {
+  const { voice } = await bot.app.library.design(guildId, {
+    description: 'A bench voice.',
+    previewText: 'Hello from the bench voice.',
+    preferredName: 'bench',
+    createdBy: memberId,
+  });
+  await bot.app.preferences.setMemberVoice(guildId, memberId, voice.voiceId);
+}
+
+async function main(): Promise<void> {
+  const config = loadConfig(process.env, { discord: true });
+  const quiet = createLogger('error', new Writable({ write: (_c, _e, done) => done() }));
+  const bot = await startBot(config, quiet);
+  const delay = monitorEventLoopDelay({ resolution: 5 });
+  delay.enable();
+  let mark = { cpuUs: selfCpuUs(), at: performance.now(), rss: process.memoryUsage.rss() };
+  let rssMax = mark.rss;
+  setInterval(() => (rssMax = Math.max(rssMax, process.memoryUsage.rss())), RSS_SAMPLE_MS).unref();
+  const send = (message: FromBot): void => void process.send?.(message);
+  process.on('message', (message: ToBot) => {
+    void (async () => {
+      if (message.kind === 'setup') {
+        for (const { guildId, memberId } of message.guilds) await designFor(bot, guildId, memberId);
+        send({ kind: 'ready' });
+      } else if (message.kind === 'mark') {
+        const audioStage = audioStageUsPerFrame();
+        mark = { cpuUs: selfCpuUs(), at: performance.now(), rss: process.memoryUsage.rss() };
+        rssMax = mark.rss;
+        delay.reset();
+        send({ kind: 'marked', audioStageUsPerFrame: audioStage });
+      } else if (message.kind === 'sample') {
+        send({
+          kind: 'sample',
+          cpuUs: selfCpuUs() - mark.cpuUs,
+          wallMs: performance.now() - mark.at,
+          eventLoopDelayMaxMs: delay.max / 1e6,
+          rssBaseBytes: mark.rss,
+          rssMaxBytes: rssMax,
+        });
+      } else {
+        await bot.stop();
+        process.exit(0);
+      }
+    })().catch((error: unknown) => {
+      console.error(error);
+      process.exit(1);
+    });
+  });
+  send({ kind: 'ready' });
+}
+
+await main();

@@ -1,0 +1,150 @@
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import type { FromEncoder, ToEncoder } from './encodeProtocol.ts';
+import { BYTES_PER_SAMPLE, FRAME_MS, TTS_SAMPLE_RATE_HZ } from './formats.ts';
+import { abortable } from './pipeline.ts';
+
+/** 24 kHz mono PCM sent to a worker per request, in 20 ms frames: the encoder runs at most this far ahead. */
+export const ENCODE_BATCH_FRAMES = 3;
+const BATCH_BYTES = (ENCODE_BATCH_FRAMES * FRAME_MS * TTS_SAMPLE_RATE_HZ * BYTES_PER_SAMPLE) / 1000;
+const WORKER_URL = new URL('./encodeWorker.ts', import.meta.url);
+
+interface Waiter {
+  resolve(packets: Buffer[]): void;
+  reject(error: Error): void;
+}
+
+/** One worker thread and the streams it encodes; each stream has at most one request in flight. */
+interface Slot {
+  worker: Worker;
+  streams: number;
+  waiting: Map<number, Waiter>;
+}
+
+/**
+ * Upsample + Opus (24 kHz mono PCM → 20 ms Opus packets) on a pool of worker threads, so the main thread only
+ * moves packets.
+ * @remarks Hand-written over `worker_threads` rather than a task pool such as piscina: a stream's upsampler
+ * history and Opus encoder state must stay in one thread from its first chunk to its last, and task pools hand each
+ * task to whichever thread is free. A stream goes to the thread with the fewest streams. Encoding is pulled: a
+ * batch of at most {@link ENCODE_BATCH_FRAMES} frames is encoded when the reader has taken the packets of the last
+ * one, so the CPU follows playback and no encoded backlog builds up. The output is byte-identical to
+ * `toOpusPackets` (same upsampler, same encoder settings, frames independent of chunking).
+ */
+export class EncoderPool {
+  readonly #threads: number;
+  readonly #slots: Slot[] = [];
+  #nextStream = 1;
+  #closed = false;
+  #packets = 0;
+
+  /** `threads` defaults to the machine's available parallelism. */
+  constructor(threads = availableParallelism()) {
+    if (!(threads >= 1)) throw new RangeError(`threads must be at least 1, got ${threads}`);
+    this.#threads = threads;
+  }
+
+  /** Streams being encoded now, across all threads. */
+  get streams(): number {
+    return this.#slots.reduce((sum, slot) => sum + slot.streams, 0);
+  }
+
+  /** Opus packets the threads have returned so far (tests compare it with what readers took). */
+  get packetsEncoded(): number {
+    return this.#packets;
+  }
+
+  /** 24 kHz mono s16le chunks → 20 ms Opus packets (48 kHz stereo); the pipeline's `Encode`. */
+  readonly encode = (pcm24kMono: AsyncIterable<Buffer>, signal?: AbortSignal): AsyncGenerator<Buffer> =>
+    this.#encode(pcm24kMono, signal);
+
+  /** Stops every thread; streams in progress fail. */
+  async close(): Promise<void> {
+    this.#closed = true;
+    await Promise.all(this.#slots.splice(0).map((slot) => slot.worker.terminate()));
+  }
+
+  async *#encode(pcm: AsyncIterable<Buffer>, signal: AbortSignal | undefined): AsyncGenerator<Buffer> {
+    if (this.#closed) throw new Error('the encoder pool is closed');
+    const slot = this.#pick();
+    const stream = this.#nextStream++;
+    slot.streams += 1;
+    this.#post(slot, { op: 'open', stream });
+    try {
+      for await (const chunk of abortable(pcm, signal)) {
+        for (let at = 0; at < chunk.length; at += BATCH_BYTES) {
+          const batch = new Uint8Array(chunk.subarray(at, at + BATCH_BYTES));
+          yield* await this.#request(slot, { op: 'push', stream, pcm: batch }, signal);
+        }
+      }
+      yield* await this.#request(slot, { op: 'finish', stream }, signal);
+    } finally {
+      slot.streams -= 1;
+      slot.waiting.delete(stream);
+      this.#post(slot, { op: 'close', stream });
+    }
+  }
+
+  #request(slot: Slot, message: ToEncoder, signal: AbortSignal | undefined): Promise<Buffer[]> {
+    return new Promise((resolve, reject) => {
+      const onAbort = (): void => reject(signal?.reason);
+      signal?.addEventListener('abort', onAbort, { once: true });
+      const settle = (): void => signal?.removeEventListener('abort', onAbort);
+      slot.waiting.set(message.stream, {
+        resolve: (packets) => {
+          settle();
+          resolve(packets);
+        },
+        reject: (error) => {
+          settle();
+          reject(error);
+        },
+      });
+      this.#post(slot, message, message.op === 'push' ? [message.pcm.buffer as ArrayBuffer] : []);
+    });
+  }
+
+  #post(slot: Slot, message: ToEncoder, transfer: ArrayBuffer[] = []): void {
+    if (this.#slots.includes(slot)) slot.worker.postMessage(message, transfer);
+    else slot.waiting.get(message.stream)?.reject(new Error('the encoder thread is gone'));
+  }
+
+  /** The thread with the fewest streams; a new one while the pool is below its size. */
+  #pick(): Slot {
+    const least = this.#slots.reduce<Slot | undefined>(
+      (a, b) => (a === undefined || b.streams < a.streams ? b : a),
+      undefined,
+    );
+    if (least !== undefined && (least.streams === 0 || this.#slots.length >= this.#threads)) return least;
+    const slot: Slot = { worker: new Worker(WORKER_URL), streams: 0, waiting: new Map() };
+    slot.worker.unref();
+    slot.worker.on('message', (reply: FromEncoder) => this.#answer(slot, reply));
+    slot.worker.on('error', (error) => this.#lose(slot, error));
+    slot.worker.on('exit', (code) => this.#lose(slot, new Error(`the encoder thread exited (code ${code})`)));
+    this.#slots.push(slot);
+    return slot;
+  }
+
+  #answer(slot: Slot, reply: FromEncoder): void {
+    const waiter = slot.waiting.get(reply.stream);
+    slot.waiting.delete(reply.stream);
+    if (waiter === undefined) return;
+    if ('error' in reply) return waiter.reject(new Error(`Opus encoding failed: ${reply.error}`));
+    const packets: Buffer[] = [];
+    let at = reply.packets.byteOffset;
+    for (const length of reply.lengths) {
+      packets.push(Buffer.from(reply.packets.buffer, at, length));
+      at += length;
+    }
+    this.#packets += packets.length;
+    waiter.resolve(packets);
+  }
+
+  /** A thread failed or exited: its streams fail, and a new thread takes the next streams. */
+  #lose(slot: Slot, error: Error): void {
+    const index = this.#slots.indexOf(slot);
+    if (index >= 0) this.#slots.splice(index, 1);
+    for (const waiter of slot.waiting.values()) waiter.reject(error);
+    slot.waiting.clear();
+  }
+}

@@ -1,0 +1,66 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { ENCODE_BATCH_FRAMES, EncoderPool } from '../../src/audio/encoderPool.ts';
+import { toOpusPackets } from '../../src/audio/pipeline.ts';
+import { chirp, chunksOf, collect, split } from './signal.ts';
+
+const pool = new EncoderPool(2);
+afterAll(() => pool.close());
+
+/** 1.5 s of a 24 kHz mono chirp, in uneven chunks (some odd sizes of whole samples). */
+const PCM = chirp(200, 3_000, 24_000, 36_000);
+const CHUNKS = split(PCM, 2_222);
+
+/** Yields `chunks` and counts how many the reader has pulled. */
+function counted(chunks: readonly Buffer[]): { source: AsyncGenerator<Buffer>; pulled: () => number } {
+  let pulled = 0;
+  const source = (async function* () {
+    for (const chunk of chunks) {
+      pulled += chunk.length;
+      yield chunk;
+    }
+  })();
+  return { source, pulled: () => pulled };
+}
+
+describe('EncoderPool', () => {
+  it('encodes byte-identical Opus packets to the main-thread pipeline', async () => {
+    const main = await collect(toOpusPackets(chunksOf(CHUNKS)));
+    const pooled = await collect(pool.encode(chunksOf(CHUNKS)));
+    expect(pooled.length).toBe(main.length);
+    expect(Buffer.concat(pooled).equals(Buffer.concat(main))).toBe(true);
+  });
+
+  it('encodes several streams at once on its threads, each like the main-thread pipeline', async () => {
+    const main = await collect(toOpusPackets(chunksOf(CHUNKS)));
+    const streams = await Promise.all([1, 2, 3, 4, 5].map(() => collect(pool.encode(chunksOf(CHUNKS)))));
+    for (const packets of streams) expect(Buffer.concat(packets).equals(Buffer.concat(main))).toBe(true);
+    expect(pool.streams).toBe(0);
+  });
+
+  it('encodes only a few frames ahead of its reader, whatever the source holds', async () => {
+    const { source, pulled } = counted([PCM]); // all 1.5 s available at once
+    const packets = pool.encode(source);
+    const before = pool.packetsEncoded;
+    for (let taken = 1; taken <= 20; taken++) {
+      await packets.next();
+      // The whole 1.5 s (75 frames) is available, but only the batch being read from has been encoded.
+      expect(pool.packetsEncoded - before - taken).toBeLessThan(ENCODE_BATCH_FRAMES);
+    }
+    expect(pulled()).toBe(PCM.length);
+    await packets.return(undefined);
+    expect(pool.streams).toBe(0);
+  });
+
+  it('stops at once when aborted, freeing its stream', async () => {
+    const controller = new AbortController();
+    const never = (async function* () {
+      yield PCM.subarray(0, 4_800);
+      await new Promise(() => {});
+    })();
+    const packets = pool.encode(never, controller.signal);
+    await packets.next();
+    controller.abort(new Error('skipped'));
+    await expect(collect(packets)).rejects.toThrow('skipped');
+    expect(pool.streams).toBe(0);
+  });
+});
