@@ -9,8 +9,8 @@ import {
 } from '../../commands/limits.ts';
 import { invalidInput, UserError } from '../errors.ts';
 import { GuildRecord, objectOrEmpty } from '../voices/guildRecord.ts';
-import { checkSkipPrefix, isSkipPrefix, type NarrationPeople, parsePeople } from './people.ts';
 import { checkTuning, clampField } from '../voices/speechTuning.ts';
+import { checkSkipPrefix, isSkipPrefix, type NarrationPeople, parsePeople } from './people.ts';
 
 /** A server's narration settings, and who is read and how their names are said ({@link NarrationPeople}). */
 export interface NarrationSettings extends NarrationPeople {

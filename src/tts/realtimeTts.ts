@@ -116,7 +116,8 @@ export class RealtimeTts implements TtsEngine {
     if (limiter === undefined) return void this.#pool.prewarm(this.#targetOf({ voice, tuning }));
     const spare = async (): Promise<void> => {
       const admitted = await limiter.tryAdmit();
-      if (admitted && (this.#closed || !this.#pool.prewarm(this.#targetOf({ voice, tuning })))) await limiter.budget.refund();
+      if (admitted && (this.#closed || !this.#pool.prewarm(this.#targetOf({ voice, tuning }))))
+        await limiter.budget.refund();
     };
     void spare().catch(() => {});
   }
@@ -198,7 +199,7 @@ export class RealtimeTts implements TtsEngine {
     }
   }
 
-  /** A ready session for the request's voice and settings: an idle one (warm), a prewarmed one still connecting, or a new one. */
+  /** A ready session for the request's voice and settings: idle (warm), prewarmed and still connecting, or new. */
   async #acquire(
     req: TtsRequest,
     metrics: UtteranceMetrics,

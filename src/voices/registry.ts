@@ -11,8 +11,8 @@ import {
   registryKey,
 } from './guildDoc.ts';
 import { type PendingDesign, pendingKey, pendingOf, pendingValue, readPending } from './pendingDesigns.ts';
-import { type AtomicDocs, docsOf } from './storeKeyv.ts';
 import type { SpeechTuning } from './speechTuning.ts';
+import { type AtomicDocs, docsOf } from './storeKeyv.ts';
 import { nameKey, nameProblem, normalizeName, parseVoice } from './voiceRecord.ts';
 
 export { type RegistryProblem, registryKey } from './guildDoc.ts';
