@@ -58,3 +58,23 @@ describe('docker-compose.yml', () => {
     expect(keys.filter((key) => !documented.has(key))).toEqual([]);
   });
 });
+
+describe('deploy/: the monitoring stack the compose file includes', () => {
+  const read = (path: string): unknown => parse(readFileSync(new URL(path, import.meta.url), 'utf8'));
+  const included = (compose as Compose & { include?: string[] }).include ?? [];
+  const monitoring = read('../deploy/docker-compose.monitoring.yml') as Compose & {
+    services: Record<string, Service & { profiles?: string[] }>;
+  };
+  const prometheus = read('../deploy/prometheus/prometheus.yml') as {
+    scrape_configs: { static_configs: { targets: string[] }[] }[];
+  };
+
+  it('is included, runs only under the monitoring profile, and scrapes the bot on its metrics port', () => {
+    expect(included).toContain('deploy/docker-compose.monitoring.yml');
+    for (const service of Object.values(monitoring.services)) expect(service.profiles).toEqual(['monitoring']);
+    const targets = prometheus.scrape_configs.flatMap((c) => c.static_configs.flatMap((s) => s.targets));
+    const { bot } = compose.services;
+    expect(targets).toContain(`bot:${/\$\{METRICS_PORT:-(\d+)\}/.exec(bot?.environment?.METRICS_PORT ?? '')?.[1]}`);
+    expect(bot?.environment?.METRICS_HOST).toBe('0.0.0.0');
+  });
+});

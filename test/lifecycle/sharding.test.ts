@@ -7,6 +7,12 @@ describe('managedShardEnv', () => {
     const env = { SHARDING_MANAGER: 'true', SHARDS: '1', SHARD_COUNT: '2', DISCORD_SHARDS: '0,1' };
     expect(managedShardEnv(env)).toMatchObject({ DISCORD_SHARDS: '1', DISCORD_SHARD_COUNT: '2' });
   });
+  it('moves a set METRICS_PORT up by the shard id, so shard processes on one machine do not collide', () => {
+    const base = { SHARDING_MANAGER: 'true', SHARD_COUNT: '3', METRICS_PORT: '9100' };
+    expect(managedShardEnv({ ...base, SHARDS: '0' }).METRICS_PORT).toBe('9100');
+    expect(managedShardEnv({ ...base, SHARDS: '2' }).METRICS_PORT).toBe('9102');
+    expect(managedShardEnv({ ...base, SHARDS: '2', METRICS_PORT: '' }).METRICS_PORT).toBe('');
+  });
   it('leaves a process started by hand as it is', () => {
     const env = { SHARDS: '1', SHARD_COUNT: '2', DISCORD_SHARDS: '0' };
     expect(managedShardEnv(env)).toBe(env);
