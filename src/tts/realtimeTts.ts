@@ -223,7 +223,14 @@ export class RealtimeTts implements TtsEngine {
       const hold = (opened: RealtimeSession): void => {
         lease.session = opened;
       };
-      const open = () => this.#pool.open(target);
+      // A pre-warm (typing, the next queued line) may have parked a session for this key while we waited for
+      // the budget: that one is taken and the point just admitted is given back, so one key opens one session.
+      const open = (): RealtimeSession => {
+        const parked = this.#pool.take(target);
+        if (parked === undefined) return this.#pool.open(target);
+        void this.#limiter?.budget.refund().catch(() => {});
+        return parked;
+      };
       const admitted = await openAdmitted(open, this.#limiter, req.priority ?? 'narration', signal, hold);
       metrics.limiterWaitMs += admitted.waitedMs;
       session = admitted.session;

@@ -74,4 +74,14 @@ describe('RealtimeTts with the account limiter', () => {
     expect(engine.stats).toMatchObject({ sessionsOpened: 2, prewarmed: 2 });
     expect(limiter.counters.admitted).toBe(3);
   });
+
+  it('a pre-warm racing the utterance it readies opens one session between them', async () => {
+    const { engine } = engineWith({ perMinute: 10, perSecond: 10 }, 5_000);
+    const dee = addVoice(emu, 'dee', RT_MODEL);
+    engine.prewarm(dee); // e.g. the next queued line, started at once behind its pre-warm
+    const pcm = Buffer.concat(await collect(engine.synthesize({ text: 'Raced, but only once.', voice: dee }, never)));
+    expect(pcm.equals(expectedPcm('Raced, but only once.', dee))).toBe(true);
+    await new Promise((resolve) => setTimeout(resolve, 100)); // a losing pre-warm would have opened by now
+    expect(engine.stats.sessionsOpened).toBe(1);
+  });
 });
