@@ -12,6 +12,7 @@ import { DashScopeError } from '../src/dashscope/errors.ts';
 import { createLogger } from '../src/log.ts';
 import { RealtimeTts } from '../src/tts/realtimeTts.ts';
 import type { CharacterVoice } from '../src/voices/characterVoice.ts';
+import { prng } from '../test/audio/signal.ts';
 
 /** What the parent sends. */
 export interface WorkerPlan {
@@ -55,18 +56,6 @@ const LINES = [
   'the bridge is out, take the long road by the river',
 ];
 const BYTES_PER_MS = 48; // 24 kHz mono s16le
-
-/** A small seeded PRNG (mulberry32), so both processes replay the same chats run after run. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 const plan = JSON.parse(process.argv[2] ?? '{}') as WorkerPlan;
 const log = createLogger('error');
@@ -115,7 +104,7 @@ async function speak(voice: CharacterVoice, text: string, priority: UtteranceRes
 
 /** One guild: every member posts after a pause of 0–maxPause; the guild speaks its queue in order. */
 async function guild(g: WorkerPlan['guilds'][number], index: number, endAt: number): Promise<void> {
-  const rand = random(plan.seed + index);
+  const rand = prng(plan.seed + index); // seeded: both processes replay the same chats run after run
   const queue: { voice: CharacterVoice; text: string; priority: UtteranceResult['priority'] }[] = [];
   let wake: (() => void) | undefined;
   const members = g.voices.map(async (voice) => {
