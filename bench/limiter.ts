@@ -12,12 +12,11 @@
  * compare, "20,60"), LIMITER_PER_MINUTE (180), LIMITER_SEED (1).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { once } from 'node:events';
-import { createServer } from 'node:net';
 import type { CharacterVoice } from '../src/voices/characterVoice.ts';
 import { type DashScopeEmulator, startDashScopeEmulator } from '../test/emulators/dashscope/server.ts';
 import { sessionLimitStats } from '../test/emulators/dashscope/session-limit.ts';
 import { addVoice } from '../test/emulators/dashscope-realtime.helpers.ts';
+import { freePort } from '../test/setup/redis.ts';
 import type { UtteranceResult, WorkerPlan, WorkerResult } from './limiterWorker.ts';
 import { percentile } from './sayWorld.ts';
 
@@ -29,14 +28,6 @@ const IDLE_SECONDS = env('LIMITER_IDLE_SECONDS', '20,60').split(',').map(Number)
 const PER_MINUTE = Number(env('LIMITER_PER_MINUTE', '180'));
 const SEED = Number(env('LIMITER_SEED', '1'));
 const WORKER = new URL('./limiterWorker.ts', import.meta.url).pathname;
-
-async function freePort(): Promise<number> {
-  const server = createServer().listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const address = server.address();
-  server.close();
-  return typeof address === 'object' && address !== null ? address.port : 0;
-}
 
 async function startRedis(): Promise<{ url: string; child: ChildProcess }> {
   const port = await freePort();

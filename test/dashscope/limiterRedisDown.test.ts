@@ -1,10 +1,10 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { createServer } from 'node:net';
 import { Writable } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
 import { type AccountLimits, openAccountLimits } from '../../src/dashscope/accountLimits.ts';
 import { createLogger } from '../../src/log.ts';
+import { freePort } from '../setup/redis.ts';
 
 let redis: ChildProcess | undefined;
 let limits: AccountLimits | undefined;
@@ -18,14 +18,6 @@ const log = createLogger(
     },
   }),
 );
-
-async function freePort(): Promise<number> {
-  const server = createServer().listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const address = server.address();
-  server.close();
-  return typeof address === 'object' && address !== null ? address.port : 0;
-}
 
 async function startRedis(port: number): Promise<ChildProcess> {
   const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'];
