@@ -56,6 +56,11 @@ export async function startSayWorld(options: SayWorldOptions = {}): Promise<SayW
       DASHSCOPE_BASE_URL: dashscope.baseUrl,
       DASHSCOPE_REALTIME_URL: dashscope.realtimeUrl,
       STORE_URL: 'memory://',
+      // The benches measure latency, not limits: fifty /say-and-/stop runs pass a member's 2,000 characters a
+      // minute, and each /stop ends its session mid-response, so every run opens one (over 6 a second).
+      MEMBER_CHARS_PER_MINUTE: '1000000',
+      DASHSCOPE_SESSIONS_PER_MINUTE: '100000',
+      DASHSCOPE_SESSIONS_PER_SECOND: '10000',
     },
     { discord: true },
   );

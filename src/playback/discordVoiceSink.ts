@@ -125,7 +125,7 @@ function voiceSink(connection: VoiceConnection, log: Logger): VoiceSink {
   player.on('error', (error) => log.debug({ err: error }, 'audio resource failed'));
   connection.subscribe(player);
   return {
-    play: (packets, signal) => playOnce(player, packets, signal),
+    play: (packets, signal) => playOnce(connection, player, packets, signal),
     destroy: () => {
       player.stop(true);
       if (connection.state.status !== VoiceConnectionStatus.Destroyed) connection.destroy();
@@ -133,21 +133,37 @@ function voiceSink(connection: VoiceConnection, log: Logger): VoiceSink {
   };
 }
 
-/** Plays one stream of Opus packets; settles when the player is idle again. */
-function playOnce(player: AudioPlayer, packets: AsyncIterable<Buffer>, signal: AbortSignal): Promise<void> {
+/**
+ * Plays one stream of Opus packets; settles when the player is idle again.
+ * @remarks The player starts only once audio is in hand, with the first packet already prepared on the connection
+ * for the player's next 20 ms tick to send. @discordjs/voice otherwise reads a packet on one tick and sends it on
+ * the next, and a player started before its audio keeps the ticks of that earlier moment: together 20–40 ms more
+ * to the first audible frame. Later packets keep the player's cadence.
+ */
+async function playOnce(
+  connection: VoiceConnection,
+  player: AudioPlayer,
+  packets: AsyncIterable<Buffer>,
+  signal: AbortSignal,
+): Promise<void> {
+  const source = packets[Symbol.asyncIterator]();
+  const lead = await leadPackets(connection, source, signal);
+  if (lead === undefined) return;
   return new Promise((resolve, reject) => {
-    if (signal.aborted) return resolve();
     // @discordjs/voice re-wraps a source error without its cause; keep the original (a DashScopeError, say).
     let failure: { error: unknown } | undefined;
-    const source = (async function* () {
+    const rest = (async function* () {
       try {
-        yield* packets;
+        yield* lead.packets;
+        if (lead.more) for (let n = await source.next(); n.done !== true; n = await source.next()) yield n.value;
       } catch (error) {
         failure = { error };
         throw error;
+      } finally {
+        await source.return?.();
       }
     })();
-    const stream = Readable.from(source, { objectMode: true, highWaterMark: PACKETS_AHEAD });
+    const stream = Readable.from(rest, { objectMode: true, highWaterMark: PACKETS_AHEAD });
     const resource: AudioResource = createAudioResource(stream, { inputType: StreamType.Opus });
     const onIdle = (): void => {
       if (player.state.status !== AudioPlayerStatus.Idle) return;
@@ -167,4 +183,27 @@ function playOnce(player: AudioPlayer, packets: AsyncIterable<Buffer>, signal: A
     signal.addEventListener('abort', onAbort, { once: true });
     player.play(resource);
   });
+}
+
+/**
+ * The first two packets of `source`, the first handed to the connection to send on the next tick when it can.
+ * @returns What the player still has to play, and whether `source` goes on; `undefined`: nothing to play (empty or
+ * aborted).
+ * @remarks The second packet is awaited first (it comes with the first from one DashScope delta), so a player that
+ * ends before its first tick never leaves a prepared packet unsent.
+ */
+async function leadPackets(
+  connection: VoiceConnection,
+  source: AsyncIterator<Buffer>,
+  signal: AbortSignal,
+): Promise<{ packets: Buffer[]; more: boolean } | undefined> {
+  const first = signal.aborted ? undefined : await source.next();
+  const second = first === undefined || first.done === true ? undefined : await source.next();
+  if (first?.done !== false || second === undefined || signal.aborted) {
+    await source.return?.();
+    return undefined;
+  }
+  if (second.done === true) return { packets: [first.value], more: false };
+  const prepared = connection.prepareAudioPacket(first.value) !== undefined;
+  return { packets: prepared ? [second.value] : [first.value, second.value], more: true };
 }

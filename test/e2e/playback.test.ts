@@ -58,6 +58,18 @@ const command = (name: string, userId = 'alice', options: Record<string, string>
   });
 const untilQuiet = (): Promise<CapturedAudio> =>
   world.discord.waitForAudio(g.id, { untilIdle: true, timeoutMs: 20_000 });
+/**
+ * Waits until `next` (told apart from `before` by its tone) has been heard to within a packet of its length, then
+ * for quiet. After a cut the bot signals it stopped speaking before the next line starts, so quiet alone may come
+ * too early.
+ */
+async function untilHeard(before: string, next: string): Promise<void> {
+  const wanted = expectedTone(next, voiceId).durationMs - 20;
+  await expect
+    .poll(() => splitByTone(world.discord.voice(g.id).packets, before, next)[1].length * 20, { timeout: 15_000 })
+    .toBeGreaterThanOrEqual(wanted);
+  await untilQuiet();
+}
 
 beforeAll(async () => {
   const started = await startWorld(
@@ -168,7 +180,7 @@ describe('/say', () => {
     await world.discord.waitForAudio(g.id, { minMs: 600, timeoutMs: 10_000 });
     const skip = command('skip');
     expect((await skip.reply()).content).toBe('Skipped.');
-    await untilQuiet();
+    await untilHeard(LONG, nextLine);
     const first = expectedTone(LONG, voiceId);
     const next = expectedTone(nextLine, voiceId);
     const [firstPackets, nextPackets] = splitByTone(world.discord.voice(g.id).packets, LONG, nextLine);
@@ -260,7 +272,7 @@ describe('clear replies, and the queue goes on', () => {
     );
     expect(notice.content).toMatch(/as \*\*Captain\*\*: .*InternalError/);
     expect(notice.allowedMentions).toEqual({ parse: [] });
-    await untilQuiet();
+    await untilHeard(breaking, playing);
     const [broken, played] = splitByTone(world.discord.voice(g.id).packets, breaking, playing);
     expect(broken.length * 20).toBeLessThan(expectedTone(breaking, voiceId).durationMs);
     expect(Math.abs(played.length * 20 - expectedTone(playing, voiceId).durationMs)).toBeLessThanOrEqual(40);
