@@ -1,7 +1,7 @@
 import { generateDependencyReport } from '@discordjs/voice';
 import { type Client, Events } from 'discord.js';
 import { QUEUE_MAX_UTTERANCES } from '../commands/limits.ts';
-import { toOpusPackets } from './audio/pipeline.ts';
+import { EncoderPool } from './audio/encoderPool.ts';
 import type { Config } from './config.ts';
 import type { App } from './discord/app.ts';
 import { VoiceChannelStatus } from './discord/channelStatus.ts';
@@ -77,14 +77,14 @@ export async function startBot(config: Config, log: Logger, options: BotOptions 
   const settings = new CachedNarrationSettings(services.narrationSettings);
   const writes = new PendingWrites();
   const speechSpend = new SpeechSpend(services.spend, log, (channelId, text) => postLine(client, log, channelId, text));
+  const encoders = new EncoderPool();
   const players: GuildPlayers = new GuildPlayers({
     joinVoice: observeFirstPacket(discordJoinVoice(client, log), (id) =>
       telemetry.firstPacket(players.get(id)?.pending[0]),
     ),
     engine,
-    // Encoded lazily, a few frames ahead of the voice connection. EncoderPool (worker threads) is not wired in
-    // yet: with it, the e2e /skip and mid-utterance-failure tests did not hear the next utterance.
-    encode: toOpusPackets,
+    // Upsample + Opus on every core, a few frames ahead of the voice connection: the main thread only moves packets.
+    encode: encoders.encode,
     maxQueue: QUEUE_MAX_UTTERANCES,
     memberCharsPerMinute: config.limits.memberCharsPerMinute,
     idleLeaveMs: config.limits.idleLeaveMs,
@@ -180,7 +180,7 @@ export async function startBot(config: Config, log: Logger, options: BotOptions 
     await Promise.allSettled([engine.close(), reported]);
     const unsaved = await writes.drain(SHUTDOWN_WRITES_WAIT_MS);
     if (unsaved > 0) log.warn({ writes: unsaved }, 'stopping with store writes unfinished');
-    await Promise.allSettled([client.destroy(), services.close(), monitoring?.close()]);
+    await Promise.allSettled([client.destroy(), services.close(), monitoring?.close(), encoders.close()]);
     if (report) log.info({ unspoken: unspoken.length, leftVoice, designs, unsaved }, 'stopped');
   };
   const stop = (): Promise<void> => {

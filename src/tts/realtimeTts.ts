@@ -199,7 +199,10 @@ export class RealtimeTts implements TtsEngine {
     }
   }
 
-  /** A ready session for the request's voice and settings: idle (warm), prewarmed and still connecting, or new. */
+  /**
+   * A ready session for the request's voice and settings: idle (warm), prewarmed and still connecting, the one the
+   * utterance before in this voice holds (once it is done with it), or new.
+   */
   async #acquire(
     req: TtsRequest,
     metrics: UtteranceMetrics,
@@ -208,7 +211,11 @@ export class RealtimeTts implements TtsEngine {
   ): Promise<RealtimeSession> {
     if (this.#closed) throw closedError('the TTS engine is closed');
     const target = this.#targetOf(req);
-    const taken = this.#pool.take(target);
+    let taken = this.#pool.take(target);
+    if (taken === undefined && this.#pool.held(target)) {
+      taken = await this.#pool.next(target, signal);
+      if (this.#closed) throw closedError('the TTS engine is closed');
+    }
     lease.session = taken;
     metrics.warm = taken?.state === 'ready';
     if (taken !== undefined && metrics.warm) {
@@ -231,7 +238,10 @@ export class RealtimeTts implements TtsEngine {
         void this.#limiter?.budget.refund().catch(() => {});
         return parked;
       };
-      const admitted = await openAdmitted(open, this.#limiter, req.priority ?? 'narration', signal, hold);
+      const opened = this.#pool.opening(target);
+      const admitted = await openAdmitted(open, this.#limiter, req.priority ?? 'narration', signal, hold).finally(
+        opened,
+      );
       metrics.limiterWaitMs += admitted.waitedMs;
       session = admitted.session;
     }

@@ -89,18 +89,46 @@ describe('RealtimeTts', () => {
     expect(emu.ctx.stats.realtimeSessions).toBe(2);
   });
 
-  it('opens a second session for concurrent utterances in one voice, and keeps one idle afterwards', async () => {
+  it('lets the next utterance in a voice follow the one holding its session, on the same socket', async () => {
     const voice = addVoice(emu, 'hero', RT_MODEL);
     engine();
-    const [a, b] = await Promise.all([
-      collect(tts.synthesize({ text: 'One.', voice }, never)),
-      collect(tts.synthesize({ text: 'Two.', voice }, never)),
-    ]);
+    const [first, next] = [tts.synthesize({ text: 'One.', voice }, never), tts.synthesize({ text: 'Two.', voice }, never)];
+    const [a, b] = await Promise.all([collect(first), collect(next)]);
     expect(Buffer.concat(a).equals(expectedPcm('One.', voice))).toBe(true);
     expect(Buffer.concat(b).equals(expectedPcm('Two.', voice))).toBe(true);
+    expect(emu.ctx.stats.realtimeSessions).toBe(1);
+    expect(next.metrics).toMatchObject({ warm: true, connectMs: 0 });
+    expect(tts.stats).toMatchObject({ sessionsOpened: 1, warmUtterances: 1, sessionsOpen: 1 });
+  });
+
+  it('opens a session of its own for a waiting utterance when the holder is stopped', async () => {
+    const voice = addVoice(emu, 'hero', RT_MODEL);
+    engine();
+    const stop = new AbortController();
+    const holder = tts.synthesize({ text: TEXT, voice }, stop.signal)[Symbol.asyncIterator]();
+    await holder.next();
+    const waiting = collect(tts.synthesize({ text: 'Two.', voice }, never));
+    await sleep(50);
+    expect(emu.ctx.stats.realtimeSessions).toBe(1);
+    stop.abort(new Error('skipped'));
+    await expect(holder.next()).rejects.toThrow('skipped');
+    expect(Buffer.concat(await waiting).equals(expectedPcm('Two.', voice))).toBe(true);
     expect(emu.ctx.stats.realtimeSessions).toBe(2);
+  });
+
+  it('stops waiting for a held session when the waiting utterance is stopped', async () => {
+    const voice = addVoice(emu, 'hero', RT_MODEL);
+    engine();
+    const holder = tts.synthesize({ text: TEXT, voice }, never)[Symbol.asyncIterator]();
+    await holder.next();
+    const stop = new AbortController();
+    const waiting = collect(tts.synthesize({ text: 'Two.', voice }, stop.signal));
+    stop.abort(new Error('dropped'));
+    await expect(waiting).rejects.toThrow('dropped');
+    for (let r = await holder.next(); r.done !== true; r = await holder.next());
+    expect(sent(emu, 'input_text_buffer.append').map((e) => (e as { text: string }).text)).toEqual([TEXT]);
     await waitFor(() => tts.stats.sessionsOpen === 1);
-    expect(tts.stats.sessionsFinished).toBe(1);
+    expect(tts.stats.sessionsOpened).toBe(1);
   });
 
   it('reports usage.characters with CJK ideographs counted twice, in Chinese', async () => {
