@@ -92,7 +92,10 @@ describe('RealtimeTts', () => {
   it('lets the next utterance in a voice follow the one holding its session, on the same socket', async () => {
     const voice = addVoice(emu, 'hero', RT_MODEL);
     engine();
-    const [first, next] = [tts.synthesize({ text: 'One.', voice }, never), tts.synthesize({ text: 'Two.', voice }, never)];
+    const [first, next] = [
+      tts.synthesize({ text: 'One.', voice }, never),
+      tts.synthesize({ text: 'Two.', voice }, never),
+    ];
     const [a, b] = await Promise.all([collect(first), collect(next)]);
     expect(Buffer.concat(a).equals(expectedPcm('One.', voice))).toBe(true);
     expect(Buffer.concat(b).equals(expectedPcm('Two.', voice))).toBe(true);
