@@ -3,7 +3,7 @@
  * bot (its own process, bench/scaleBot.ts) and both loopback servers (this process; every packet decrypted and
  * decoded by a listening member), DashScope at 1× and 2× real time; then a narrated-chat workload with pauses.
  * Env: SCALE_N (default 1,10,25,50,100,150), SCALE_SPEEDS (1,2), SCALE_SECONDS (45), SCALE_CHAT_GUILDS (10),
- * SCALE_CHAT_MESSAGES (8), SCALE_CHAT_PAUSE_MAX_S (30); SCALE_CHAT_GUILDS=0 skips the chat part.
+ * SCALE_CHAT_MESSAGES (16), SCALE_CHAT_PAUSE_MAX_S (30); SCALE_CHAT_GUILDS=0 skips the chat part.
  */
 import { type ChildProcess, fork } from 'node:child_process';
 import { loadavg } from 'node:os';
@@ -79,6 +79,11 @@ const env = {
   STORE_URL: 'memory://',
   NODE_EXTRA_CA_CERTS: discord.certPath,
   MEMBER_CHARS_PER_MINUTE: '1000000',
+  // The audio path is measured here, not the account's limits (bench/limiter.ts measures those): up to 160 guilds
+  // design a voice and open a session at the same moment.
+  DASHSCOPE_SESSIONS_PER_MINUTE: '100000',
+  DASHSCOPE_SESSIONS_PER_SECOND: '10000',
+  DASHSCOPE_DESIGNS_PER_MINUTE: '100000',
   BUDGET_MEMBER_CHARS_PER_DAY: '1000000000',
   BUDGET_SERVER_CHARS_PER_MONTH: '1000000000',
   BUDGET_ACCOUNT_USD_PER_DAY: '100000',

@@ -5,7 +5,7 @@
 import type { DashScopeEmulator } from '../test/emulators/dashscope/server.ts';
 import type { AddedGuild, DiscordEmulator } from '../test/emulators/discord/server.ts';
 
-const MESSAGES = Number(process.env.SCALE_CHAT_MESSAGES ?? 8);
+const MESSAGES = Number(process.env.SCALE_CHAT_MESSAGES ?? 16);
 const PAUSE_MAX_S = Number(process.env.SCALE_CHAT_PAUSE_MAX_S ?? 30);
 const LINES = [
   'Anyone up for the harbour walk tonight?',
