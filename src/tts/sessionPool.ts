@@ -130,15 +130,16 @@ export class SessionPool {
   }
 
   /**
-   * Returns a claimed session after its utterance: to the next utterance waiting for it, else kept idle when ready
-   * and no other is idle for its key.
+   * Returns a claimed session after its utterance: kept (handed to the next utterance waiting for it, else idle) when
+   * ready and no other is idle for its key.
+   * @remarks While an utterance waits for a key, no session of that key is idle: {@link SessionPool.next} waits only
+   * when none is, and every session parked since went to a waiter.
    * @param holdMs added to the idle window once: the audio of the utterance that may still be playing.
    */
   release(session: RealtimeSession, holdMs = 0): void {
-    if (this.#closed || session.state !== 'ready') return void session.finish();
-    if (this.#handOver(session)) return;
     const idle = this.#idle.get(session.key);
-    if (idle !== undefined && [...idle].some((s) => s.state === 'ready')) void session.finish();
+    const spare = idle !== undefined && [...idle].some((s) => s.state === 'ready');
+    if (this.#closed || session.state !== 'ready' || spare) void session.finish();
     else this.#park(session, holdMs);
   }
 
@@ -157,6 +158,7 @@ export class SessionPool {
     await Promise.all(sessions.map((session) => session.finish()));
   }
 
+  /** Keeps `session` for its key: handed to the first utterance waiting for it, else idle. */
   #park(session: RealtimeSession, holdMs = 0): void {
     const key = session.key;
     if (this.#handOver(session)) return;
