@@ -1,21 +1,23 @@
 /**
  * Scale bench: `node bench/scale.ts`. N guilds each `/say` one long utterance at the same moment, through the real
- * bot (its own process, bench/scaleBot.ts) and both loopback servers (this process; every packet decrypted and
- * decoded by a listening member), DashScope at 1× and 2× real time; then a narrated-chat workload with pauses.
+ * bot (its own process, bench/scaleBot.ts) and both loopback servers — Discord in this process, every packet
+ * stamped on arrival by its receiver thread, then decrypted and decoded by a listening member; DashScope in its own
+ * process (bench/scaleDashScope.ts) at 1× and 2× real time — then a narrated-chat workload with pauses.
  * Env: SCALE_N (default 1,10,25,50,100,150), SCALE_SPEEDS (1,2), SCALE_SECONDS (45), SCALE_CHAT_GUILDS (10),
  * SCALE_CHAT_MESSAGES (16), SCALE_CHAT_PAUSE_MAX_S (30); SCALE_CHAT_GUILDS=0 skips the chat part.
  */
-import { type ChildProcess, fork } from 'node:child_process';
+import { fork } from 'node:child_process';
 import { loadavg } from 'node:os';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { PIECE_MAX_CHARS } from '../src/tts/engine.ts';
 import { chunkText } from '../src/tts/sentences.ts';
 import { expectedTone } from '../test/emulators/dashscope/audio.ts';
-import { startDashScopeEmulator } from '../test/emulators/dashscope/server.ts';
 import { type AddedGuild, Perm, startDiscordEmulator } from '../test/emulators/discord/server.ts';
+import { channelTo, firstMessage } from './ipc.ts';
 import { LIMITS_LIFTED, percentile } from './sayWorld.ts';
 import type { BotSample, FromBot, ToBot } from './scaleBot.ts';
-import { chatWorkload } from './scaleChat.ts';
+import { chatWorkload, type Upstream } from './scaleChat.ts';
+import type { FromDashScope, ToDashScope } from './scaleDashScope.ts';
 import { Ear } from './scaleEar.ts';
 
 const list = (key: string, fallback: string): number[] => (process.env[key] ?? fallback).split(',').map(Number);
@@ -39,21 +41,37 @@ listenerDelay.enable();
 const load = (): string => loadavg()[0]?.toFixed(1) ?? '?';
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-/** Talks to the bot process: one request, one reply, in order. */
-function botChannel(child: ChildProcess) {
-  const waiting: ((m: FromBot) => void)[] = [];
-  child.on('message', (m: FromBot) => waiting.shift()?.(m));
-  return (message: ToBot): Promise<FromBot> =>
-    new Promise((resolve) => {
-      waiting.push(resolve);
-      child.send(message);
-    });
+/** Node options for the child processes: this process's, without a CPU profiler meant for this one. */
+const ownArgv = process.execArgv.filter((arg) => !arg.startsWith('--cpu-prof'));
+
+/** The DashScope emulator in its own process. */
+async function startUpstream(): Promise<Upstream & { env: Record<string, string>; stop(): Promise<void> }> {
+  const child = fork(new URL('./scaleDashScope.ts', import.meta.url), [], { stdio: 'inherit', execArgv: ownArgv });
+  const ready = await firstMessage<FromDashScope>(child);
+  if (ready.kind !== 'ready') throw new Error('the DashScope emulator did not start');
+  const ask = channelTo<ToDashScope, FromDashScope>(child);
+  return {
+    env: {
+      DASHSCOPE_API_KEY: ready.apiKey,
+      DASHSCOPE_BASE_URL: ready.baseUrl,
+      DASHSCOPE_REALTIME_URL: ready.realtimeUrl,
+    },
+    setSpeed: async (realTimeFactor) => void (await ask({ kind: 'speed', realTimeFactor })),
+    sessions: async () => {
+      const reply = await ask({ kind: 'sessions' });
+      return reply.kind === 'sessions' ? reply.opened : Number.NaN;
+    },
+    stop: async () => {
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.send({ kind: 'stop' } satisfies ToDashScope);
+      await Promise.race([exited, sleep(5_000)]);
+      child.kill();
+    },
+  };
 }
 
 const discord = await startDiscordEmulator();
-const dashscope = await startDashScopeEmulator({
-  realtime: { realTimeFactor: 0.5, chunkMs: 100, firstPacketDelayMs: 300, handshakeDelayMs: 50 },
-});
+const dashscope = await startUpstream();
 const guildCount = Math.max(...NS) + CHAT_GUILDS; // the chat has guilds of its own, with no warm session
 const guilds: AddedGuild[] = [];
 for (let i = 0; i < guildCount; i++)
@@ -73,9 +91,7 @@ const env = {
   ...process.env,
   DISCORD_TOKEN: discord.token,
   DISCORD_REST_URL: discord.restUrl,
-  DASHSCOPE_API_KEY: dashscope.apiKey,
-  DASHSCOPE_BASE_URL: dashscope.baseUrl,
-  DASHSCOPE_REALTIME_URL: dashscope.realtimeUrl,
+  ...dashscope.env,
   STORE_URL: 'memory://',
   NODE_EXTRA_CA_CERTS: discord.certPath,
   ...LIMITS_LIFTED,
@@ -83,9 +99,13 @@ const env = {
   BUDGET_SERVER_CHARS_PER_MONTH: '1000000000',
   BUDGET_ACCOUNT_USD_PER_DAY: '100000',
 };
-const child = fork(new URL('./scaleBot.ts', import.meta.url), [], { env, stdio: 'inherit' });
-const started = new Promise((resolve) => child.once('message', resolve));
-const ask = botChannel(child);
+const child = fork(new URL('./scaleBot.ts', import.meta.url), [], {
+  env,
+  stdio: 'inherit',
+  execArgv: [...ownArgv, ...(process.env.SCALE_BOT_NODE_OPTIONS ?? '').split(' ').filter(Boolean)],
+});
+const started = firstMessage<FromBot>(child);
+const ask = channelTo<ToBot, FromBot>(child);
 await started;
 await discord.gateway.waitForBot(30_000);
 const alice = (g: AddedGuild) => ({ guildId: g.id, channelId: g.channels.general as string, userId: g.members.alice });
@@ -104,19 +124,20 @@ console.log(
 );
 console.log(
   'speed   N  late%  worst ms  gaps  failed  TTFA p50/p95 ms  CPU/stream µs  ×audio  ELD max ms  RSS/guild MB' +
-    '  sess/utt  ears ELD  load',
+    '  sess/utt  ears ELD  cores bot/servers  load',
 );
 
 /** One run: N guilds say TEXT at once; resolves when every guild has been quiet for a while. */
 async function run(n: number, speed: number): Promise<void> {
-  Object.assign(dashscope.ctx.options.realtime, { realTimeFactor: 1 / speed });
+  await dashscope.setSpeed(1 / speed);
   const active = guilds.slice(0, n);
   for (const g of active) discord.clearAudio(g.id);
   const marked = await ask({ kind: 'mark' });
   const stageUs = marked.kind === 'marked' ? marked.audioStageUsPerFrame : Number.NaN;
   const loadBefore = load();
-  const sessionsBefore = dashscope.ctx.stats.realtimeSessions;
+  const sessionsBefore = await dashscope.sessions();
   listenerDelay.reset();
+  const benchCpu = process.cpuUsage();
   const ears = active.map((g) => {
     const say = discord.slashCommand({
       ...alice(g),
@@ -130,15 +151,30 @@ async function run(n: number, speed: number): Promise<void> {
   for (;;) {
     await sleep(100);
     const now = performance.now();
-    for (const [i, g] of active.entries()) ears[i]?.take(discord.voice(g.id).packets.splice(0));
+    for (const [i, g] of active.entries()) {
+      const voice = discord.voice(g.id);
+      ears[i]?.take(voice.packets.splice(0));
+      for (const listener of voice.listeners) listener.packets.length = 0; // the same packets, kept per member
+    }
     const quiet = ears.every((e) => e.lastPacketAt !== undefined && now - e.lastPacketAt > 1_500);
     if (quiet || now > deadline) break;
   }
   const sample = (await ask({ kind: 'sample' })) as { kind: 'sample' } & BotSample;
-  report(n, speed, ears, sample, stageUs, dashscope.ctx.stats.realtimeSessions - sessionsBefore, loadBefore);
+  const { user, system } = process.cpuUsage(benchCpu);
+  const cores = { bot: sample.cpuUs / (sample.wallMs * 1000), servers: (user + system) / (sample.wallMs * 1000) };
+  report(n, speed, ears, sample, stageUs, (await dashscope.sessions()) - sessionsBefore, loadBefore, cores);
 }
 
-function report(n: number, speed: number, ears: Ear[], s: BotSample, stageUs: number, sessions: number, l0: string) {
+function report(
+  n: number,
+  speed: number,
+  ears: Ear[],
+  s: BotSample,
+  stageUs: number,
+  sessions: number,
+  l0: string,
+  cores: { bot: number; servers: number },
+) {
   const frames = ears.reduce((sum, e) => sum + e.audioFrames, 0);
   const lateness = ears.map((e) => e.lateness());
   const late = lateness.reduce((sum, l) => sum + l.late, 0);
@@ -162,9 +198,14 @@ function report(n: number, speed: number, ears: Ear[], s: BotSample, stageUs: nu
     ((s.rssMaxBytes - s.rssBaseBytes) / n / 1e6).toFixed(2).padStart(13),
     (sessions / n).toFixed(2).padStart(9),
     (listenerDelay.max / 1e6).toFixed(0).padStart(8),
+    `${cores.bot.toFixed(2)}/${cores.servers.toFixed(2)}`.padStart(10),
     `${l0}→${load()}`.padStart(10),
   ];
-  if (process.env.SCALE_DEBUG) console.log(ears.map((e) => `${e.audioFrames}f/${e.gaps}g`).join(' '));
+  if (process.env.SCALE_DEBUG) {
+    const bySecond: number[] = [];
+    for (const e of ears) for (const [s, n] of e.lateBySecond().entries()) bySecond[s] = (bySecond[s] ?? 0) + (n ?? 0);
+    console.log('late frames by second:', Array.from(bySecond, (n) => n ?? 0).join(' '));
+  }
   console.log(cols.join(' '));
 }
 
@@ -175,5 +216,5 @@ child.send({ kind: 'stop' } satisfies ToBot);
 await Promise.race([exited, sleep(15_000)]);
 child.kill();
 await discord.close();
-await dashscope.close();
+await dashscope.stop();
 process.exit(0);

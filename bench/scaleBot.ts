@@ -64,8 +64,10 @@ async function designFor(bot: Bot, guildId: string, memberId: string): Promise<v
 
 async function main(): Promise<void> {
   const config = loadConfig(process.env, { discord: true });
-  const quiet = createLogger('error', new Writable({ write: (_c, _e, done) => done() }));
-  const bot = await startBot(config, quiet);
+  const log = process.env.SCALE_BOT_LOG
+    ? createLogger('warn')
+    : createLogger('error', new Writable({ write: (_c, _e, done) => done() }));
+  const bot = await startBot(config, log);
   const delay = monitorEventLoopDelay({ resolution: 5 });
   delay.enable();
   let mark = { cpuUs: selfCpuUs(), at: performance.now(), rss: process.memoryUsage.rss() };

@@ -2,7 +2,6 @@
  * The narrated-chat part of `bench/scale.ts`: in each guild a member chats with pauses of 0 to
  * SCALE_CHAT_PAUSE_MAX_S seconds while the bot reads every message; prints realtime sessions opened per utterance.
  */
-import type { DashScopeEmulator } from '../test/emulators/dashscope/server.ts';
 import type { AddedGuild, DiscordEmulator } from '../test/emulators/discord/server.ts';
 
 const MESSAGES = Number(process.env.SCALE_CHAT_MESSAGES ?? 16);
@@ -24,22 +23,30 @@ function pauses(seed: number): () => number {
   };
 }
 
+/** The DashScope emulator, wherever it runs. */
+export interface Upstream {
+  /** Sets the emulator's realtime pacing: audio time per wall time is 1 / `realTimeFactor`. */
+  setSpeed(realTimeFactor: number): Promise<void>;
+  /** Realtime sessions opened since the emulator started. */
+  sessions(): Promise<number>;
+}
+
 export interface ChatWorld {
   discord: DiscordEmulator;
-  dashscope: DashScopeEmulator;
+  dashscope: Upstream;
   guilds: AddedGuild[];
   load(): string;
 }
 
 /** Runs the chat in every guild at once and prints sessions opened per utterance. */
 export async function chatWorkload({ discord, dashscope, guilds, load }: ChatWorld): Promise<void> {
-  Object.assign(dashscope.ctx.options.realtime, { realTimeFactor: 0.5 });
+  await dashscope.setSpeed(0.5);
   const where = (g: AddedGuild) => ({ guildId: g.id, channelId: g.channels.general as string });
   for (const g of guilds)
     await discord
       .slashCommand({ ...where(g), userId: g.members.ada as string, name: 'narrate', subcommand: 'start' })
       .reply(30_000);
-  const before = dashscope.ctx.stats.realtimeSessions;
+  const before = await dashscope.sessions();
   const l0 = load();
   const started = performance.now();
   await Promise.all(
@@ -53,7 +60,7 @@ export async function chatWorkload({ discord, dashscope, guilds, load }: ChatWor
     }),
   );
   await new Promise((r) => setTimeout(r, 5_000));
-  const opened = dashscope.ctx.stats.realtimeSessions - before;
+  const opened = (await dashscope.sessions()) - before;
   const utterances = guilds.length * MESSAGES;
   const minutes = ((performance.now() - started) / 60_000).toFixed(1);
   console.log(

@@ -19,6 +19,7 @@ export class Ear {
   gaps = 0;
   /** Arrival minus RTP slot, ms, for every audio frame (the base is subtracted at the end). */
   readonly #offsets: number[] = [];
+  readonly #arrivals: number[] = [];
   #ts0: number | undefined;
   #inSilence = false;
 
@@ -28,6 +29,18 @@ export class Ear {
 
   take(packets: readonly VoicePacket[]): void {
     for (const packet of packets) this.#hear(packet);
+  }
+
+  /** Late frames per second since the utterance was asked for (for SCALE_DEBUG). */
+  lateBySecond(): number[] {
+    const base = Math.min(...this.#offsets);
+    const bySecond: number[] = [];
+    for (const [i, offset] of this.#offsets.entries()) {
+      if (offset - base <= LATE_MS) continue;
+      const second = Math.floor(((this.#arrivals[i] ?? 0) - this.askedAt) / 1000);
+      bySecond[second] = (bySecond[second] ?? 0) + 1;
+    }
+    return bySecond;
   }
 
   /** Frames more than {@link LATE_MS} late and the worst lateness, against the best-timed frame. */
@@ -57,5 +70,6 @@ export class Ear {
     this.audioFrames += 1;
     const slotMs = ((packet.timestamp - this.#ts0) >>> 0) / RTP_TICKS_PER_MS;
     this.#offsets.push(packet.receivedAt - this.firstAudioAt - slotMs);
+    this.#arrivals.push(packet.receivedAt);
   }
 }

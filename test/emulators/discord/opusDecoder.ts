@@ -31,7 +31,7 @@ export function createOpusDecoder(): OpusFrameDecoder {
   return {
     decode: (opus) => {
       try {
-        return Buffer.from(codec.decode(opus));
+        return codec.decode(opus);
       } catch {
         return Buffer.alloc(0);
       }
@@ -46,10 +46,11 @@ function loadCodec(): { decode(buf: Buffer): Buffer; destroy(): void } {
       OpusEncoder: new (rate: number, channels: number) => NativeCodec;
     };
     const native = new OpusEncoder(48_000, 2);
-    return { decode: (buf) => native.decode(buf), destroy: () => {} };
+    return { decode: (buf) => native.decode(buf), destroy: () => {} }; // a fresh Buffer per frame
   } catch {
     const OpusScript = require('opusscript') as new (rate: number, channels: number) => WasmCodec;
     const wasm = new OpusScript(48_000, 2);
-    return { decode: (buf) => wasm.decode(buf), destroy: () => wasm.delete() };
+    // opusscript returns a view of its wasm memory, which the next call overwrites.
+    return { decode: (buf) => Buffer.from(wasm.decode(buf)), destroy: () => wasm.delete() };
   }
 }

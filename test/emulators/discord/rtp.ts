@@ -138,7 +138,9 @@ function openAead(mode: AeadMode, key: Uint8Array, suffix: Buffer, aad: Buffer, 
       const decipher = createDecipheriv('aes-256-gcm', key, fullNonce(suffix, 12));
       decipher.setAAD(aad);
       decipher.setAuthTag(sealed.subarray(sealed.length - TAG_BYTES));
-      return Buffer.concat([decipher.update(sealed.subarray(0, sealed.length - TAG_BYTES)), decipher.final()]);
+      const plain = decipher.update(sealed.subarray(0, sealed.length - TAG_BYTES));
+      decipher.final(); // checks the tag; a GCM decipher has nothing left to return
+      return plain;
     }
     const plain = xchacha20poly1305(key, fullNonce(suffix, 24), aad).decrypt(sealed);
     return Buffer.from(plain.buffer, plain.byteOffset, plain.byteLength);

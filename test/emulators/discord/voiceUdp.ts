@@ -1,44 +1,68 @@
 /**
  * Voice UDP: IP discovery replies, keep-alives (ignored), and RTP from the bot, decrypted and
- * decoded into the guild's voice record (spec §3.3–3.4).
+ * decoded into the guild's voice record (spec §3.3–3.4). Datagrams arrive stamped from the receiver thread.
  */
-import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
 import { isIPv4 } from 'node:net';
+import { Worker } from 'node:worker_threads';
 import type { EmulatorContext } from './context.ts';
 import { hearBot } from './daveMembers.ts';
 import { PCM_FRAME_BYTES } from './opusDecoder.ts';
 import { decryptRtp, isSilenceFrame, OPUS_PAYLOAD_TYPE, parseRtpHeader } from './rtp.ts';
+import type { FromReceiver, ReceiverOptions, ToReceiver } from './udpReceiver.ts';
 
 const DISCOVERY_BYTES = 74;
 const KEEP_ALIVE_BYTES = 8;
+/**
+ * The socket's receive buffer, bytes (Linux caps it at `net.core.rmem_max`). The default (~208 KiB) holds about
+ * 270 datagrams: a hundred calls at 50 packets a second overflow it in a 60 ms stall of this process, and the kernel
+ * drops what the bot sent — Discord's servers do not lose a load test's packets that way.
+ */
+const RECEIVE_BUFFER_BYTES = 16 * 1024 * 1024;
 
 /** The running UDP endpoint. */
 export interface VoiceUdp {
   port: number;
-  socket: Socket;
   close(): Promise<void>;
 }
 
-/** Binds `udp4` on a free loopback port. */
+/** Sends one datagram from the voice socket. */
+type Send = (data: Buffer, port: number, address: string) => void;
+
+/** Binds `udp4` on a free loopback port, on the receiver thread (see udpReceiver.ts). */
 export async function startVoiceUdp(ctx: EmulatorContext): Promise<VoiceUdp> {
-  const socket = createSocket('udp4');
-  socket.on('error', () => {});
-  socket.on('message', (msg, rinfo) => {
-    try {
-      onDatagram(ctx, socket, msg, rinfo);
-    } catch {
-      // A malformed datagram must never take the emulator down.
-    }
+  const worker = new Worker(new URL('./udpReceiver.ts', import.meta.url), {
+    workerData: { recvBufferSize: RECEIVE_BUFFER_BYTES } satisfies ReceiverOptions,
   });
-  const port = await new Promise<number>((resolve, reject) => {
-    socket.once('error', reject);
-    socket.bind(0, '127.0.0.1', () => resolve(socket.address().port));
+  worker.unref();
+  const send: Send = (data, port, address) =>
+    worker.postMessage({ kind: 'send', data, port, address } satisfies ToReceiver);
+  const bound = new Promise<number>((resolve, reject) => {
+    worker.once('error', reject);
+    worker.once('exit', (code) => reject(new Error(`the voice UDP thread exited (code ${code})`)));
+    worker.on('message', (message: FromReceiver) => {
+      if (message.kind === 'bound') return resolve(message.port);
+      for (const { data, address, port, arrivedAt } of message.datagrams) {
+        try {
+          const msg = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+          onDatagram(ctx, send, msg, { address, port }, arrivedAt - performance.timeOrigin);
+        } catch {
+          // A malformed datagram must never take the emulator down.
+        }
+      }
+    });
   });
-  return { port, socket, close: () => new Promise((resolve) => socket.close(() => resolve())) };
+  const port = await bound;
+  return { port, close: () => worker.terminate().then(() => {}) };
 }
 
-function onDatagram(ctx: EmulatorContext, socket: Socket, msg: Buffer, rinfo: RemoteInfo): void {
-  if (msg.length === DISCOVERY_BYTES && msg.readUInt16BE(0) === 1) return discover(ctx, socket, msg, rinfo);
+/** The sender of a datagram. */
+interface Sender {
+  address: string;
+  port: number;
+}
+
+function onDatagram(ctx: EmulatorContext, send: Send, msg: Buffer, rinfo: Sender, receivedAt: number): void {
+  if (msg.length === DISCOVERY_BYTES && msg.readUInt16BE(0) === 1) return discover(ctx, send, msg, rinfo);
   if (msg.length === KEEP_ALIVE_BYTES) {
     for (const state of ctx.ssrcs.values()) {
       const address = state.view.clientAddress;
@@ -56,7 +80,6 @@ function onDatagram(ctx: EmulatorContext, socket: Socket, msg: Buffer, rinfo: Re
     ctx.watch.notify();
     return;
   }
-  const receivedAt = performance.now();
   const heard = hearBot(ctx, state, header, Buffer.from(packet.opus), receivedAt);
   if (heard !== undefined) {
     if (heard === null) state.view.decryptFailures += 1;
@@ -85,7 +108,7 @@ function onDatagram(ctx: EmulatorContext, socket: Socket, msg: Buffer, rinfo: Re
   ctx.watch.notify();
 }
 
-function discover(ctx: EmulatorContext, socket: Socket, msg: Buffer, rinfo: RemoteInfo): void {
+function discover(ctx: EmulatorContext, send: Send, msg: Buffer, rinfo: Sender): void {
   const ssrc = msg.readUInt32BE(4);
   const reply = Buffer.alloc(DISCOVERY_BYTES);
   reply.writeUInt16BE(2, 0);
@@ -95,6 +118,6 @@ function discover(ctx: EmulatorContext, socket: Socket, msg: Buffer, rinfo: Remo
   reply.writeUInt16BE(rinfo.port, DISCOVERY_BYTES - 2);
   const state = ctx.ssrcs.get(ssrc);
   if (state !== undefined) state.view.clientAddress = { address: rinfo.address, port: rinfo.port };
-  socket.send(reply, rinfo.port, rinfo.address);
+  send(reply, rinfo.port, rinfo.address);
   ctx.watch.notify();
 }
