@@ -38,6 +38,33 @@ export async function respond(interaction: RepliableInteraction, content: Conten
   else await interaction.reply({ ...message, flags: ephemeral ? MessageFlags.Ephemeral : undefined });
 }
 
+/** Discord wants a first answer within 3 s; work still running after this defers the answer first, ms. */
+export const DEFER_AFTER_MS = 2_000;
+
+/**
+ * Awaits `work`, deferring the interaction's answer if it takes longer than {@link DEFER_AFTER_MS}, so a slow step
+ * (a voice server allocated late, a join held by the gateway's 120-a-minute send limit) never ends in "The
+ * application did not respond". `ephemeral` must match the answer that follows: Discord fixes it at the deferral.
+ */
+export async function deferIfSlow<T>(
+  interaction: RepliableInteraction,
+  work: Promise<T>,
+  ephemeral = true,
+): Promise<T> {
+  if (interaction.deferred || interaction.replied) return work;
+  let deferral: Promise<unknown> | undefined;
+  const timer = setTimeout(() => {
+    const flags = ephemeral ? MessageFlags.Ephemeral : undefined;
+    deferral = interaction.deferReply({ flags }).catch(() => undefined); // too late: the answer fails, and is logged
+  }, DEFER_AFTER_MS);
+  try {
+    return await work;
+  } finally {
+    clearTimeout(timer);
+    await deferral;
+  }
+}
+
 /** Posts a line in a text channel without pinging anyone; failures (no permission) are logged, never thrown. */
 export function postLine(client: Client, log: Logger, channelId: string, content: string): void {
   void (async () => {

@@ -4,6 +4,7 @@ import type { Logger } from '../log.ts';
 import type { GuildPlayer } from '../playback/guildPlayer.ts';
 import type { GuildPlayers } from '../playback/guildPlayers.ts';
 import type { App } from './app.ts';
+import { deferIfSlow } from './reply.ts';
 
 const NEEDED = [
   [PermissionFlagsBits.ViewChannel, 'View Channel'],
@@ -56,13 +57,14 @@ export function assertMemberMayJoin(interaction: ChatInputCommandInteraction<'ca
 }
 
 /**
- * Joins `channel` (default: the member's voice channel) after checking the bot may.
+ * Joins `channel` (default: the member's voice channel) after checking the bot may; a slow join defers the answer
+ * (public when `publicAnswer`, else only for the member).
  * @throws UserError naming the missing permissions, or asking the member to join a channel first.
  */
 export async function joinFor(
   interaction: ChatInputCommandInteraction<'cached'>,
   app: App,
-  channel?: VoiceBasedChannel | null,
+  { channel, publicAnswer = false }: { channel?: VoiceBasedChannel | undefined; publicAnswer?: boolean } = {},
 ): Promise<{ player: GuildPlayer; channelId: string }> {
   const target = channel ?? interaction.member.voice.channel;
   if (!target) throw new UserError('invalid_input', 'Join a voice channel first (or name one with /join channel).');
@@ -73,7 +75,8 @@ export async function joinFor(
       `I can’t speak in ${target.name}: I’m missing the ${missing.join(', ')} ` +
         `permission${missing.length > 1 ? 's' : ''} there.`,
     );
-  return { player: await app.players.join(interaction.guildId, target.id), channelId: target.id };
+  const player = await deferIfSlow(interaction, app.players.join(interaction.guildId, target.id), !publicAnswer);
+  return { player, channelId: target.id };
 }
 
 /**

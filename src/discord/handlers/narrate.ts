@@ -21,7 +21,8 @@ const start: Handler = async (interaction, app) => {
   if (!text) throw invalidInput('Name the text channel to read with the channel option.');
   assertReadable(text);
   const inVoice = app.players.presence(interaction.guildId);
-  const joined = inVoice ?? (interaction.member.voice.channel ? await joinFor(interaction, app) : undefined);
+  const joined =
+    inVoice ?? (interaction.member.voice.channel ? await joinFor(interaction, app, { publicAnswer: true }) : undefined);
   const voiceChannelId = joined?.channelId ?? null;
   await app.narration.settings.bind(interaction.guildId, text.id, voiceChannelId);
   app.narration.rebound(text.id);

@@ -15,7 +15,7 @@ export const join: Handler = async (interaction, app) => {
   const channel = option?.isVoiceBased() ? option : undefined;
   if (channel) assertMemberMayJoin(interaction, channel);
   assertInCall(interaction, app, 'Moving me');
-  const { channelId } = await joinFor(interaction, app, channel);
+  const { channelId } = await joinFor(interaction, app, { channel });
   await respond(interaction, `Joined <#${channelId}>.`);
 };
 

@@ -85,6 +85,7 @@ export function createContext(options: DiscordEmulatorOptions): EmulatorContext 
     heartbeatIntervalMs: options.heartbeatIntervalMs ?? 41_250,
     voiceHeartbeatIntervalMs: options.voiceHeartbeatIntervalMs ?? 13_750,
     interactionTimeoutMs: options.interactionTimeoutMs ?? 3_000,
+    voiceServerDelayMs: options.voiceServerDelayMs ?? 0,
     recommendedShards: options.recommendedShards ?? 1,
     voiceStatus: {
       manageChannelsWhenNotConnected: options.voiceStatus?.manageChannelsWhenNotConnected ?? true,

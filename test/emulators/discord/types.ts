@@ -102,6 +102,11 @@ export interface DiscordEmulatorOptions {
   heartbeatIntervalMs?: number;
   /** Voice gateway HELLO interval (default 13 750 ms). */
   voiceHeartbeatIntervalMs?: number;
+  /**
+   * Delay between the bot's op 4 join and VOICE_SERVER_UPDATE, ms (default 0). Discord allocates a voice server
+   * first and documents no bound on how long that takes.
+   */
+  voiceServerDelayMs?: number;
   /** How long an interaction accepts its first callback (default 3 000 ms, like Discord). */
   interactionTimeoutMs?: number;
   /** The `shards` that `GET /gateway/bot` recommends (default 1). */

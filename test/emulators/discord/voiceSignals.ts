@@ -38,12 +38,17 @@ export function onBotVoiceRequest(ctx: EmulatorContext, d: Record<string, unknow
   });
   ctx.dispatch('VOICE_STATE_UPDATE', voiceStatePayload(guild, ctx.bot.id, ctx.users), Intent.GuildVoiceStates);
   if (moving) return;
-  state.token = randomToken('vtok', 12);
-  ctx.dispatch('VOICE_SERVER_UPDATE', {
-    token: state.token,
-    guild_id: guild.id,
-    endpoint: `localhost:${ctx.voicePort}`,
-  });
+  const allocated = (): void => {
+    if (state.view.channelId !== channelId) return; // left or moved while the server was allocated
+    state.token = randomToken('vtok', 12);
+    ctx.dispatch('VOICE_SERVER_UPDATE', {
+      token: state.token,
+      guild_id: guild.id,
+      endpoint: `localhost:${ctx.voicePort}`,
+    });
+  };
+  if (ctx.options.voiceServerDelayMs > 0) setTimeout(allocated, ctx.options.voiceServerDelayMs).unref();
+  else allocated();
 }
 
 /** Removes the bot from voice: VOICE_STATE_UPDATE with a null channel, then closes the voice socket. */
