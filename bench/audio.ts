@@ -9,6 +9,7 @@
  *     vs the whole pipeline (upsample + Opus + DAVE).
  */
 import { availableParallelism, loadavg } from 'node:os';
+import { FRAME_BYTES } from '../src/audio/formats.ts';
 import { SpeechOpusEncoder } from '../src/audio/opus.ts';
 import { Upsampler } from '../src/audio/upsample.ts';
 import { type Stream, streamsPerCore } from './audioRealtime.ts';
@@ -28,7 +29,7 @@ const FRAME_US = 20_000;
 const CHUNKS = chunks(speechLike(10));
 const PCM48 = ((): Buffer[] => {
   const up = new Upsampler();
-  return chunks(Buffer.concat(CHUNKS.map((c) => up.push(c))), 3840);
+  return chunks(Buffer.concat(CHUNKS.map((c) => up.push(c))), FRAME_BYTES);
 })();
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? Number.NaN;

@@ -29,7 +29,7 @@ export const FFMPEG_ARGS = [
   '-ar',
   '48000',
   '-ac',
-  '2',
+  '1',
 ];
 /** The same with probing cut short, the best case for ffmpeg's start-up latency. */
 export const FFMPEG_FAST_ARGS = ['-probesize', '32', '-analyzeduration', '0', ...FFMPEG_ARGS];

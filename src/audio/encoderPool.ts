@@ -54,7 +54,7 @@ export class EncoderPool {
     return this.#packets;
   }
 
-  /** 24 kHz mono s16le chunks → 20 ms Opus packets (48 kHz stereo); the pipeline's `Encode`. */
+  /** 24 kHz mono s16le chunks → 20 ms Opus packets (48 kHz); the pipeline's `Encode`. */
   readonly encode = (pcm24kMono: AsyncIterable<Buffer>, signal?: AbortSignal): AsyncGenerator<Buffer> =>
     this.#encode(pcm24kMono, signal);
 

@@ -78,7 +78,7 @@ function saturate(acc: number): number {
 }
 
 /**
- * Interpolates n input samples from w (HISTORY samples of context first) into 4n int16 (L R L R).
+ * Interpolates n input samples from w (HISTORY samples of context first) into 2n int16 (48 kHz mono).
  *
  * @remarks
  * Output 2m is the sinc branch over x[m − 31 … m]; output 2m + 1 is x[m − 15] (the pure-delay
@@ -158,15 +158,11 @@ export function interpolate(w: Float64Array, n: number, out: Int16Array): void {
         G14 * (x15 + x18) +
         G15 * (x16 + x17),
     );
-    const o = 4 * m;
+    const o = 2 * m;
     out[o] = e0;
-    out[o + 1] = e0;
-    out[o + 2] = x16;
-    out[o + 3] = x16;
-    out[o + 4] = e1;
-    out[o + 5] = e1;
-    out[o + 6] = x17;
-    out[o + 7] = x17;
+    out[o + 1] = x16;
+    out[o + 2] = e1;
+    out[o + 3] = x17;
   }
   if (m < n) interpolateOne(w, m, out);
 }
@@ -177,5 +173,5 @@ function interpolateOne(w: Float64Array, m: number, out: Int16Array): void {
   for (let i = 0; i < HALF_TAPS; i++) acc += BRANCH[i]! * (w[m + i]! + w[m + HISTORY - i]!);
   const even = saturate(acc);
   const odd = w[m + HALF_TAPS]!;
-  out.set([even, even, odd, odd], 4 * m);
+  out.set([even, odd], 2 * m);
 }

@@ -50,13 +50,13 @@ function nextOrAbort<T>(iterator: AsyncIterator<T>, signal: AbortSignal): Promis
 }
 
 /**
- * 24 kHz mono s16le chunks → 48 kHz stereo s16le chunks, one out per chunk in, then the filter tail.
+ * 24 kHz mono s16le chunks → 48 kHz mono s16le chunks, one out per chunk in, then the filter tail.
  *
  * @remarks
  * Each output chunk is yielded as soon as its input arrives (the interpolator adds 0.65 ms of
  * group delay, no buffering). Abort throws `signal.reason` promptly, even while the source stalls.
  */
-export async function* toPcm48kStereo(pcm24kMono: AsyncIterable<Buffer>, signal?: AbortSignal): AsyncGenerator<Buffer> {
+export async function* toPcm48k(pcm24kMono: AsyncIterable<Buffer>, signal?: AbortSignal): AsyncGenerator<Buffer> {
   const upsampler = new Upsampler();
   for await (const chunk of abortable(pcm24kMono, signal)) {
     const out = upsampler.push(chunk);
@@ -67,7 +67,7 @@ export async function* toPcm48kStereo(pcm24kMono: AsyncIterable<Buffer>, signal?
 }
 
 /**
- * 24 kHz mono s16le chunks → 20 ms Opus packets (48 kHz stereo), each yielded once its frame is full.
+ * 24 kHz mono s16le chunks → 20 ms Opus packets (48 kHz), each yielded once its frame is full.
  *
  * @remarks
  * The first packet comes out as soon as 20 ms of audio has arrived. The last partial frame is

@@ -19,17 +19,17 @@ if (endianness() !== 'LE') throw new Error('upsample.ts reads and writes s16le t
  * @remarks Kept small on purpose: a bot runs hundreds of these, and a tick touches all of them.
  */
 const INITIAL_CHUNK_SAMPLES = 480;
-/** Bytes of output per input sample: 2 frames × 2 channels × 2 bytes. */
-const OUT_BYTES_PER_IN_SAMPLE = 8;
+/** Bytes of output per input sample: 2 samples × 2 bytes. */
+const OUT_BYTES_PER_IN_SAMPLE = 4;
 
 /**
- * Streaming 2× interpolator: 24 kHz mono s16le in, 48 kHz stereo s16le out (L = R).
+ * Streaming 2× interpolator: 24 kHz mono s16le in, 48 kHz mono s16le out.
  *
  * @remarks
  * A 63-tap half-band FIR (see halfband.ts): passband flat within ±0.001 dB to 10 kHz, images
  * ≥ 80 dB down, 31 samples (0.65 ms) of group delay. Output is a pure function of the sample
  * sequence, so any split of the input into chunks gives byte-identical output; an odd trailing
- * byte waits for the next chunk. Every input sample yields two output frames at once (no
+ * byte waits for the next chunk. Every input sample yields two output samples at once (no
  * look-ahead), so the first 20 ms Opus frame never waits for a second chunk.
  */
 export class Upsampler {
@@ -42,13 +42,13 @@ export class Upsampler {
   /** Output of {@link Upsampler.pushTransient}, reused from call to call. */
   #scratch = new Int16Array(0);
 
-  /** Upsamples one chunk; returns the 48 kHz stereo bytes it completes (possibly empty). */
+  /** Upsamples one chunk; returns the 48 kHz bytes it completes (possibly empty). */
   push(chunk: Buffer): Buffer {
     const n = this.#decode(chunk);
     if (n === 0) return Buffer.alloc(0);
     const out = Buffer.allocUnsafe(n * OUT_BYTES_PER_IN_SAMPLE);
     const samples =
-      out.byteOffset % 2 === 0 ? new Int16Array(out.buffer, out.byteOffset, 4 * n) : new Int16Array(4 * n);
+      out.byteOffset % 2 === 0 ? new Int16Array(out.buffer, out.byteOffset, 2 * n) : new Int16Array(2 * n);
     this.#interpolate(n, samples);
     return samples.buffer === out.buffer ? out : Buffer.from(samples.buffer, 0, out.length);
   }
@@ -62,7 +62,7 @@ export class Upsampler {
    */
   pushTransient(chunk: Buffer): Buffer {
     const n = this.#decode(chunk);
-    if (this.#scratch.length < 4 * n) this.#scratch = new Int16Array(4 * n);
+    if (this.#scratch.length < 2 * n) this.#scratch = new Int16Array(2 * n);
     if (n > 0) this.#interpolate(n, this.#scratch);
     return Buffer.from(this.#scratch.buffer, 0, n * OUT_BYTES_PER_IN_SAMPLE);
   }
@@ -73,7 +73,7 @@ export class Upsampler {
   }
 
   /**
-   * Drains the filter tail (K zero samples in, 32 frames out) and resets for reuse.
+   * Drains the filter tail (K zero samples in, 32 samples out) and resets for reuse.
    *
    * @remarks Empty if nothing was pushed since the last flush; a dangling odd byte is dropped.
    */
@@ -113,7 +113,7 @@ export class Upsampler {
   }
 }
 
-/** A `Transform` over {@link Upsampler}: 24 kHz mono s16le in, 48 kHz stereo s16le out. */
+/** A `Transform` over {@link Upsampler}: 24 kHz mono s16le in, 48 kHz mono s16le out. */
 export class UpsampleStream extends Transform {
   #upsampler = new Upsampler();
 

@@ -1,5 +1,6 @@
 /**
- * Where audio goes: a voice connection that plays 20 ms Opus packets (48 kHz stereo) as they arrive.
+ * Where audio goes: a voice connection that plays 20 ms Opus packets (48 kHz, mono-coded in Discord's stereo
+ * stream) as they arrive.
  * @remarks The playback layer's only view of Discord; `discordVoiceSink.ts` is the one module that uses
  * @discordjs/voice. Which channel the connection is in is the presence owner's business, not the sink's.
  */

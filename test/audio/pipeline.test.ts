@@ -1,7 +1,7 @@
 import { getEventListeners } from 'node:events';
 import { describe, expect, it } from 'vitest';
 import { FRAME_SAMPLES, OPUS_PRE_SKIP_SAMPLES } from '../../src/audio/formats.ts';
-import { abortable, toOpusPackets, toPcm48kStereo } from '../../src/audio/pipeline.ts';
+import { abortable, toOpusPackets, toPcm48k } from '../../src/audio/pipeline.ts';
 import { Upsampler } from '../../src/audio/upsample.ts';
 import { chunksOf, collect, sine, split } from './signal.ts';
 
@@ -43,12 +43,12 @@ function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
   ]);
 }
 
-describe('toPcm48kStereo', () => {
+describe('toPcm48k', () => {
   it('yields exactly what the Upsampler does, filter tail included', async () => {
     const input = sine(880, 24_000, 7001);
     const up = new Upsampler();
     const expected = Buffer.concat([up.push(input), up.flush()]);
-    const out = await collect(toPcm48kStereo(chunksOf(split(input, 333))));
+    const out = await collect(toPcm48k(chunksOf(split(input, 333))));
     expect(Buffer.concat(out).equals(expected)).toBe(true);
   });
 });
