@@ -26,16 +26,16 @@ export interface OpusSettings {
  *
  * @remarks
  * Measured on this machine with @discordjs/opus (µs per 20 ms frame): default ~99 kb/s stereo 118;
- * 64 kb/s stereo 107; 64 kb/s coded mono 86; 64 kb/s + FEC with 5 % loss ~300 (FEC with any
- * loss > 0 forces SILK/hybrid mode, ~3× the CPU of CELT). So: 64 kb/s (ample for speech, cheaper
- * than the default), mono (the source is mono: all bits go to the one real channel, −20 % CPU; the
- * stereo decoder duplicates it; a mono encoder over mono input costs ~13 % less again than a stereo
- * one forced to code L = R as mono, for byte-identical packets: see SPEECH_CHANNELS), FEC off with
- * 0 % expected loss (the bot's link to Discord's servers is a datacentre uplink; tripling the CPU
- * per stream would cut streams per core to a third). Signal type VOICE tunes the encoder's analysis for speech; at 64 kb/s it still
- * picks CELT. Complexity stays at the default 10: at 8 and below libopus switched this input to
- * hybrid mode and got slower (cx 8: 224 µs, cx 5: 127 µs); only cx 0 was cheaper (65 µs), at a
- * clear quality cost.
+ * 64 kb/s stereo 107; 64 kb/s coded mono 86; 64 kb/s + FEC with 5 % loss ~300 (FEC with any loss > 0
+ * forces SILK/hybrid mode, ~3× the CPU of CELT). So: 64 kb/s (ample for speech, cheaper than the
+ * default), mono (the source is mono: all bits go to the one real channel, −20 % CPU; the stereo
+ * decoder duplicates it; a mono encoder over mono input costs ~13 % less again than a stereo one
+ * forced to code L = R as mono, for byte-identical packets: see SPEECH_CHANNELS), FEC off with 0 %
+ * expected loss (the bot's link to Discord's servers is a datacentre uplink; tripling the CPU per
+ * stream would cut streams per core to a third). Signal type VOICE tunes the encoder's analysis for
+ * speech; at 64 kb/s it still picks CELT. Complexity stays at the default 10: at 8 and below libopus
+ * switched this input to hybrid mode and got slower (cx 8: 224 µs, cx 5: 127 µs); only cx 0 was
+ * cheaper (65 µs), at a clear quality cost.
  */
 export const SPEECH_OPUS_SETTINGS: Readonly<OpusSettings> = {
   bitrateBps: 64_000,
