@@ -3,6 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { SHUTDOWN_BOUND_MS } from '../../src/lifecycle/shutdown.ts';
 import { type DashScopeEmulator, startDashScopeEmulator } from '../emulators/dashscope/server.ts';
 import {
   type AddedGuild,
@@ -107,12 +108,15 @@ export async function startWorld(
       const child = bot;
       if (!child?.pid || child.exitCode !== null || child.signalCode !== null) return child?.exitCode ?? null;
       const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+      const mark = logs.length;
       signalGroup(child.pid, 'SIGTERM');
       const code = await exited;
-      // npm and its shell exit at once; the bot itself is done when it has closed its gateway socket.
-      await eventually(() => !discord.gateway.connected(), 10_000, 'the bot to disconnect').catch(() =>
+      // npm and its shell exit at once; the bot itself is done when it logs "stopped", which may take its
+      // whole shutdown bound (a paid design in flight waits up to 10 s). Only past that bound is it killed.
+      await waitForLog(logs, /"msg":"stopped"/, SHUTDOWN_BOUND_MS + STOP_MARGIN_MS, mark).catch(() =>
         signalGroup(child.pid!, 'SIGKILL'),
       );
+      await eventually(() => !discord.gateway.connected(), 10_000, 'the bot to disconnect');
       return code;
     },
     async close() {
@@ -125,6 +129,12 @@ export async function startWorld(
   await world.startBot();
   return world;
 }
+
+/**
+ * How much longer than the bot's own shutdown bound a stop may take before it is killed: enough for a loaded
+ * machine, small enough that a stop stays within the e2e files' 30 s `afterAll`.
+ */
+const STOP_MARGIN_MS = 5_000;
 
 /**
  * Signals the bot's process group: `npm start` runs the bot under `sh -c`, which does not pass a
