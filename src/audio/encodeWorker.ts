@@ -1,9 +1,9 @@
 /**
  * A worker thread of the {@link EncoderPool}: upsample + Opus for the streams it was given, each with its own
- * upsampler and encoder, answering every request in order.
+ * upsampler and encoder, answering each message's steps in order with one message.
  */
 import { parentPort } from 'node:worker_threads';
-import type { FromEncoder, ToEncoder } from './encodeProtocol.ts';
+import type { EncodeAnswer, EncodeStep, FromEncoder, ToEncoder } from './encodeProtocol.ts';
 import { SpeechOpusEncoder } from './opus.ts';
 import { Upsampler } from './upsample.ts';
 
@@ -15,44 +15,50 @@ interface Stream {
 const streams = new Map<number, Stream>();
 const port = parentPort;
 
-/** Packs packets into one buffer the main thread receives without a copy. */
-function answer(stream: number, packets: Buffer[]): void {
-  const lengths = packets.map((p) => p.length);
-  const out = new Uint8Array(lengths.reduce((sum, n) => sum + n, 0));
+/** Runs one step; the packets of a `push` or `finish`, nothing for `open` and `close`. */
+function run(step: EncodeStep): Buffer[] | undefined {
+  if (step.op === 'open') {
+    streams.set(step.stream, { upsampler: new Upsampler(), encoder: new SpeechOpusEncoder() });
+    return undefined;
+  }
+  const stream = streams.get(step.stream);
+  if (step.op === 'close') {
+    stream?.encoder.destroy();
+    streams.delete(step.stream);
+    return undefined;
+  }
+  if (stream === undefined) throw new Error(`no stream ${step.stream}`);
+  if (step.op === 'push') {
+    const pcm = Buffer.from(step.pcm.buffer, step.pcm.byteOffset, step.pcm.byteLength);
+    return stream.encoder.encode(stream.upsampler.pushTransient(pcm));
+  }
+  return [...stream.encoder.encode(stream.upsampler.flush()), ...stream.encoder.finish()];
+}
+
+/** Packs the answers' packets into one buffer the main thread receives without a copy. */
+function answer(answers: EncodeAnswer[], packets: Buffer[]): void {
+  const out = new Uint8Array(packets.reduce((sum, p) => sum + p.length, 0));
   let at = 0;
   for (const packet of packets) {
     out.set(packet, at);
     at += packet.length;
   }
-  const message: FromEncoder = { stream, packets: out, lengths };
+  const message: FromEncoder = { answers, packets: out };
   port?.postMessage(message, [out.buffer]);
 }
 
-function handle(message: ToEncoder): void {
-  if (message.op === 'open') {
-    streams.set(message.stream, { upsampler: new Upsampler(), encoder: new SpeechOpusEncoder() });
-    return;
+port?.on('message', (steps: ToEncoder) => {
+  const answers: EncodeAnswer[] = [];
+  const packets: Buffer[] = [];
+  for (const step of steps) {
+    try {
+      const out = run(step);
+      if (out === undefined) continue;
+      answers.push({ stream: step.stream, lengths: out.map((p) => p.length) });
+      packets.push(...out);
+    } catch (error) {
+      answers.push({ stream: step.stream, error: String((error as Error).message ?? error) });
+    }
   }
-  const stream = streams.get(message.stream);
-  if (message.op === 'close') {
-    stream?.encoder.destroy();
-    streams.delete(message.stream);
-    return;
-  }
-  if (stream === undefined) throw new Error(`no stream ${message.stream}`);
-  if (message.op === 'push') {
-    const pcm = Buffer.from(message.pcm.buffer, message.pcm.byteOffset, message.pcm.byteLength);
-    return answer(message.stream, stream.encoder.encode(stream.upsampler.pushTransient(pcm)));
-  }
-  const packets = [...stream.encoder.encode(stream.upsampler.flush()), ...stream.encoder.finish()];
-  answer(message.stream, packets);
-}
-
-port?.on('message', (message: ToEncoder) => {
-  try {
-    handle(message);
-  } catch (error) {
-    const reply: FromEncoder = { stream: message.stream, error: String((error as Error).message ?? error) };
-    port.postMessage(reply);
-  }
+  if (answers.length > 0) answer(answers, packets);
 });

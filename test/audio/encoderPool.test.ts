@@ -37,6 +37,16 @@ describe('EncoderPool', () => {
     expect(pool.streams).toBe(0);
   });
 
+  it('sends the requests of streams encoding at once to a thread together, one message for many', async () => {
+    const before = pool.messagesPosted;
+    const main = await collect(toOpusPackets(chunksOf(CHUNKS)));
+    const streams = await Promise.all(Array.from({ length: 20 }, () => collect(pool.encode(chunksOf(CHUNKS)))));
+    for (const packets of streams) expect(Buffer.concat(packets).equals(Buffer.concat(main))).toBe(true);
+    // Each stream makes one request per batch of frames and one to finish; one message per request would be 20 × that.
+    const requestsPerStream = Math.ceil(main.length / ENCODE_BATCH_FRAMES) + 1;
+    expect(pool.messagesPosted - before).toBeLessThan((20 * requestsPerStream) / 4);
+  });
+
   it('encodes only a few frames ahead of its reader, whatever the source holds', async () => {
     const { source, pulled } = counted([PCM]); // all 1.5 s available at once
     const packets = pool.encode(source);
@@ -61,6 +71,15 @@ describe('EncoderPool', () => {
     await packets.next();
     controller.abort(new Error('skipped'));
     await expect(collect(packets)).rejects.toThrow('skipped');
+    expect(pool.streams).toBe(0);
+  });
+
+  it('fails the request in flight when aborted, without waiting for its thread', async () => {
+    const controller = new AbortController();
+    const packets = pool.encode(chunksOf(CHUNKS), controller.signal);
+    const first = packets.next(); // its PCM is queued for a thread, not yet answered
+    controller.abort(new Error('stopped'));
+    await expect(first).rejects.toThrow('stopped');
     expect(pool.streams).toBe(0);
   });
 });
