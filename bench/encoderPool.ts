@@ -9,7 +9,7 @@
  */
 import { availableParallelism, loadavg } from 'node:os';
 import { Readable } from 'node:stream';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { setImmediate as nextTurn, setTimeout as sleep } from 'node:timers/promises';
 import { EncoderPool } from '../src/audio/encoderPool.ts';
 import { SpeechOpusEncoder } from '../src/audio/opus.ts';
 import { Upsampler } from '../src/audio/upsample.ts';
@@ -52,36 +52,58 @@ function audioStageUs(): number {
   return [pass(), pass(), pass()].sort((a, b) => a - b)[1] as number;
 }
 
-/** PCM as DashScope streams it at {@link SPEED}× real time, each stream from its own offset into the signal. */
+/**
+ * PCM as DashScope streams it at {@link SPEED}× real time, each stream from its own offset into the signal, buffered
+ * as the bot's prefetch does: chunks arrive on their own clock, not when the reader asks.
+ */
 async function* delivered(offset: number): AsyncGenerator<Buffer> {
   const start = (offset * CHUNK_BYTES) % PCM.length;
   const signal = Buffer.concat([PCM.subarray(start), PCM.subarray(0, start)]);
-  for (let at = 0; at < signal.length; at += CHUNK_BYTES) {
-    await sleep(CHUNK_MS / SPEED);
-    yield signal.subarray(at, at + CHUNK_BYTES);
+  const arrived: Buffer[] = [];
+  let wake: (() => void) | undefined;
+  let at = 0;
+  const timer = setInterval(() => {
+    arrived.push(signal.subarray(at, at + CHUNK_BYTES));
+    at += CHUNK_BYTES;
+    if (at >= signal.length) clearInterval(timer);
+    wake?.();
+  }, CHUNK_MS / SPEED);
+  for (let taken = 0; taken < signal.length; ) {
+    const chunk = arrived.shift();
+    if (chunk === undefined) {
+      await new Promise<void>((resolve) => (wake = resolve));
+      continue;
+    }
+    taken += chunk.length;
+    yield chunk;
   }
 }
 
 /**
- * Plays every stream at once, one packet each per tick; returns frames played and the reads that found no packet
- * ready once the stream had started.
+ * Plays every stream at once as @discordjs/voice's audio cycle does: every 20 ms it sends each stream's prepared
+ * packet, then prepares the next packet of one stream per turn of the event loop. Returns the frames played and the
+ * ticks that found no packet prepared once the stream had started.
  */
 async function play(pool: EncoderPool): Promise<{ frames: number; empty: number }> {
   const streams = Array.from({ length: STREAMS }, (_, i) => {
     const readable = Readable.from(pool.encode(delivered(i)), { objectMode: true, highWaterMark: PACKETS_AHEAD });
-    let ended = false;
-    readable.once('end', () => (ended = true));
-    return { readable, started: false, ended: () => ended };
+    const stream = { readable, prepared: null as Buffer | null, started: false, ended: false };
+    readable.once('end', () => (stream.ended = true));
+    return stream;
   });
   let frames = 0;
   let empty = 0;
   const start = performance.now();
-  for (let tick = 1; streams.some((s) => !s.ended()); tick++) {
+  for (let tick = 1; streams.some((s) => !s.ended || s.prepared !== null); tick++) {
     for (const stream of streams) {
-      if (stream.readable.read() !== null) {
-        frames += 1;
-        stream.started = true;
-      } else if (stream.started && !stream.ended()) empty += 1;
+      if (stream.prepared !== null) frames += 1;
+      else if (stream.started && !stream.ended) empty += 1;
+      stream.prepared = null;
+    }
+    for (const stream of streams) {
+      stream.prepared = stream.readable.read();
+      stream.started ||= stream.prepared !== null;
+      await nextTurn();
     }
     await sleep(Math.max(0, start + tick * TICK_MS - performance.now()));
   }

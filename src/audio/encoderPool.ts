@@ -6,6 +6,11 @@ import { abortable } from './pipeline.ts';
 
 /** 24 kHz mono PCM sent to a worker per request, in 20 ms frames: the encoder runs at most this far ahead. */
 export const ENCODE_BATCH_FRAMES = 3;
+/**
+ * How long a request may wait for others to share its message to a thread, ms. A stream's reader asks for the next
+ * batch with four packets (80 ms) still in hand, so this costs no lateness; a stream's first packets never wait.
+ */
+export const COALESCE_MS = 5;
 const BATCH_BYTES = (ENCODE_BATCH_FRAMES * FRAME_MS * TTS_SAMPLE_RATE_HZ * BYTES_PER_SAMPLE) / 1000;
 const WORKER_URL = new URL('./encodeWorker.ts', import.meta.url);
 
@@ -31,10 +36,10 @@ interface Slot {
  * history and Opus encoder state must stay in one thread from its first chunk to its last, and task pools hand each
  * task to whichever thread is free. A stream goes to the thread with the fewest streams. Encoding is pulled: a
  * batch of at most {@link ENCODE_BATCH_FRAMES} frames is encoded when the reader has taken the packets of the last
- * one, so the CPU follows playback and no encoded backlog builds up. The steps all streams queue in one turn of
- * the event loop go to a thread as one message, answered with one message: at 100 streams, a few messages per 20 ms
- * instead of one each way per stream and batch, each waking a thread (`bench/encoderPool.ts`: the main thread's
- * share fell from 24 to 14 µs per stream per frame). The output is byte-identical to
+ * one, so the CPU follows playback and no encoded backlog builds up. The steps all streams queue within
+ * {@link COALESCE_MS} go to a thread as one message, answered with one message: at 100 streams, a few messages per
+ * 20 ms instead of one each way per stream and batch, each waking a thread. (@discordjs/voice reads its players one
+ * per turn of the event loop, so a turn alone gathers only one or two.) The output is byte-identical to
  * `toOpusPackets` (same upsampler, same encoder settings, frames independent of chunking).
  */
 export class EncoderPool {
@@ -44,7 +49,8 @@ export class EncoderPool {
   #closed = false;
   #packets = 0;
   #messages = 0;
-  #flushing = false;
+  #flushSoon: NodeJS.Timeout | undefined;
+  #flushNow: NodeJS.Immediate | undefined;
 
   /** `threads` defaults to the machine's available parallelism. */
   constructor(threads = availableParallelism()) {
@@ -74,6 +80,8 @@ export class EncoderPool {
   /** Stops every thread; streams in progress fail. */
   async close(): Promise<void> {
     this.#closed = true;
+    clearTimeout(this.#flushSoon);
+    clearImmediate(this.#flushNow);
     await Promise.all(this.#slots.splice(0).map((slot) => slot.worker.terminate()));
   }
 
@@ -89,14 +97,17 @@ export class EncoderPool {
       slot.waiting.delete(stream);
     };
     signal?.addEventListener('abort', onAbort, { once: true });
+    let urgent = true; // until the reader has its first packet
     try {
       for await (const chunk of abortable(pcm, signal)) {
         for (let at = 0; at < chunk.length; at += BATCH_BYTES) {
           const batch = new Uint8Array(chunk.subarray(at, at + BATCH_BYTES));
-          yield* await this.#request(slot, { op: 'push', stream, pcm: batch });
+          const packets = await this.#request(slot, { op: 'push', stream, pcm: batch }, urgent);
+          urgent &&= packets.length === 0;
+          yield* packets;
         }
       }
-      yield* await this.#request(slot, { op: 'finish', stream });
+      yield* await this.#request(slot, { op: 'finish', stream }, urgent);
     } finally {
       signal?.removeEventListener('abort', onAbort);
       slot.streams -= 1;
@@ -105,28 +116,33 @@ export class EncoderPool {
     }
   }
 
-  #request(slot: Slot, step: EncodeStep): Promise<Buffer[]> {
+  #request(slot: Slot, step: EncodeStep, urgent: boolean): Promise<Buffer[]> {
     return new Promise((resolve, reject) => {
       slot.waiting.set(step.stream, { resolve, reject });
-      this.#post(slot, step);
+      this.#post(slot, step, urgent);
     });
   }
 
-  /** Queues a step for the thread; everything queued goes out together once this turn of the event loop is done. */
-  #post(slot: Slot, step: EncodeStep): void {
+  /**
+   * Queues a step for the thread. Everything queued goes out together: within {@link COALESCE_MS}, or once this turn
+   * of the event loop is done when `urgent`.
+   */
+  #post(slot: Slot, step: EncodeStep, urgent = false): void {
     if (!this.#slots.includes(slot)) {
       slot.waiting.get(step.stream)?.reject(new Error('the encoder thread is gone'));
       return;
     }
     slot.queued.push(step);
     if (step.op === 'push') slot.transfer.push(step.pcm.buffer as ArrayBuffer);
-    if (this.#flushing) return;
-    this.#flushing = true;
-    setImmediate(() => this.#flush());
+    if (urgent) this.#flushNow ??= setImmediate(() => this.#flush());
+    else this.#flushSoon ??= setTimeout(() => this.#flush(), COALESCE_MS);
   }
 
   #flush(): void {
-    this.#flushing = false;
+    clearTimeout(this.#flushSoon);
+    clearImmediate(this.#flushNow);
+    this.#flushSoon = undefined;
+    this.#flushNow = undefined;
     for (const slot of this.#slots) {
       if (slot.queued.length === 0) continue;
       slot.worker.postMessage(slot.queued, slot.transfer);

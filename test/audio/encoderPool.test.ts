@@ -1,5 +1,5 @@
-import { afterAll, describe, expect, it } from 'vitest';
-import { ENCODE_BATCH_FRAMES, EncoderPool } from '../../src/audio/encoderPool.ts';
+import { afterAll, describe, expect, it, vi } from 'vitest';
+import { COALESCE_MS, ENCODE_BATCH_FRAMES, EncoderPool } from '../../src/audio/encoderPool.ts';
 import { toOpusPackets } from '../../src/audio/pipeline.ts';
 import { chirp, chunksOf, collect, split } from './signal.ts';
 
@@ -45,6 +45,27 @@ describe('EncoderPool', () => {
     // Each stream makes one request per batch of frames and one to finish; one message per request would be 20 × that.
     const requestsPerStream = Math.ceil(main.length / ENCODE_BATCH_FRAMES) + 1;
     expect(pool.messagesPosted - before).toBeLessThan((20 * requestsPerStream) / 4);
+  });
+
+  it("sends a stream's first PCM at once and holds later batches up to COALESCE_MS for other streams", async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] }); // setImmediate and the thread stay real
+    try {
+      const before = pool.packetsEncoded;
+      const packets = pool.encode(chunksOf(CHUNKS));
+      await packets.next(); // the first batch went without waiting for the (frozen) window
+      const firstBatch = pool.packetsEncoded - before;
+      for (let taken = 1; taken < firstBatch; taken++) await packets.next();
+      const next = packets.next(); // asks for the second batch
+      const sent = pool.messagesPosted;
+      for (let turn = 0; turn < 20; turn++) await new Promise((resolve) => setImmediate(resolve));
+      expect(pool.messagesPosted).toBe(sent); // held for the window
+      vi.advanceTimersByTime(COALESCE_MS);
+      expect(pool.messagesPosted).toBe(sent + 1);
+      expect((await next).done).toBe(false);
+      await packets.return(undefined);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('encodes only a few frames ahead of its reader, whatever the source holds', async () => {
