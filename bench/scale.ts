@@ -131,7 +131,7 @@ console.log(
   `scale bench: ${SECONDS} s utterances (${(EXPECTED_MS / 1000).toFixed(1)} s of audio), guilds up to ${guildCount}`,
 );
 console.log(
-  'speed   N  late%  worst ms  gaps  failed  TTFA p50/p95 ms  CPU/stream µs  ×audio  ELD max ms  RSS/guild MB' +
+  'speed   N  late%  worst ms  gaps  failed  TTFA p50/p95 ms  CPU/stream µs  ×audio  main µs  ELD max ms  RSS/guild MB' +
     '  sess/utt  ears ELD  cores bot/servers  load',
 );
 
@@ -202,6 +202,7 @@ function report(
     `${percentile(ttfa, 50).toFixed(0)}/${percentile(ttfa, 95).toFixed(0)}`.padStart(16),
     cpuPerFrame.toFixed(0).padStart(14),
     (cpuPerFrame / stageUs).toFixed(2).padStart(7),
+    (s.mainCpuUs / Math.max(1, streamFrames)).toFixed(0).padStart(8),
     s.eventLoopDelayMaxMs.toFixed(0).padStart(11),
     ((s.rssMaxBytes - s.rssBaseBytes) / n / 1e6).toFixed(2).padStart(13),
     (sessions / n).toFixed(2).padStart(9),

@@ -22,7 +22,9 @@ export type ToBot =
 
 /** What the bot process measured since the last `mark`. */
 export interface BotSample {
+  /** CPU of all the bot's threads, and of its main thread alone (the encoder threads are the rest). */
   cpuUs: number;
+  mainCpuUs: number;
   wallMs: number;
   eventLoopDelayMaxMs: number;
   rssBaseBytes: number;
@@ -88,7 +90,7 @@ async function main(): Promise<void> {
   const bot = await startBot(config, log);
   const delay = monitorEventLoopDelay({ resolution: 5 });
   delay.enable();
-  let mark = { cpuUs: selfCpuUs(), at: performance.now(), rss: process.memoryUsage.rss() };
+  let mark = { cpuUs: selfCpuUs(), mainCpuUs: threadCpuUs(), at: performance.now(), rss: process.memoryUsage.rss() };
   let rssMax = mark.rss;
   setInterval(() => (rssMax = Math.max(rssMax, process.memoryUsage.rss())), RSS_SAMPLE_MS).unref();
   const send = (message: FromBot): void => void process.send?.(message);
@@ -99,7 +101,7 @@ async function main(): Promise<void> {
         send({ kind: 'ready' });
       } else if (message.kind === 'mark') {
         const audioStage = audioStageUsPerFrame();
-        mark = { cpuUs: selfCpuUs(), at: performance.now(), rss: process.memoryUsage.rss() };
+        mark = { cpuUs: selfCpuUs(), mainCpuUs: threadCpuUs(), at: performance.now(), rss: process.memoryUsage.rss() };
         rssMax = mark.rss;
         delay.reset();
         send({ kind: 'marked', audioStageUsPerFrame: audioStage });
@@ -107,6 +109,7 @@ async function main(): Promise<void> {
         send({
           kind: 'sample',
           cpuUs: selfCpuUs() - mark.cpuUs,
+          mainCpuUs: threadCpuUs() - mark.mainCpuUs,
           wallMs: performance.now() - mark.at,
           eventLoopDelayMaxMs: delay.max / 1e6,
           rssBaseBytes: mark.rss,
