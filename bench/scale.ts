@@ -131,8 +131,8 @@ console.log(
   `scale bench: ${SECONDS} s utterances (${(EXPECTED_MS / 1000).toFixed(1)} s of audio), guilds up to ${guildCount}`,
 );
 console.log(
-  'speed   N  late%  worst ms  gaps  failed  TTFA p50/p95 ms  CPU/stream µs  ×audio  main µs  ELD max ms  RSS/guild MB' +
-    '  sess/utt  ears ELD  cores bot/servers  load',
+  'speed   N  late%  worst ms  gaps  failed  TTFA p50/p95 ms  CPU/stream µs  ×audio  main µs' +
+    '  ELD max ms  RSS/guild MB  sess/utt  ears ELD  cores bot/servers  load',
 );
 
 /** One run: N guilds say TEXT at once; resolves when every guild has been quiet for a while. */
