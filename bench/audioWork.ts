@@ -7,6 +7,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import prism from 'prism-media';
 import { SpeechOpusEncoder } from '../src/audio/opus.ts';
 import { toOpusPackets } from '../src/audio/pipeline.ts';
+import { Upsampler } from '../src/audio/upsample.ts';
 
 /** Bytes of 20 ms of 24 kHz mono s16le. */
 export const CHUNK_24K_BYTES = 960;
@@ -73,6 +74,32 @@ export function childrenCpuUs(): number {
 export function selfCpuUs(): number {
   const { user, system } = process.cpuUsage();
   return user + system;
+}
+
+/** CPU time of the calling thread, in µs. */
+export function threadCpuUs(): number {
+  const { user, system } = process.threadCpuUsage();
+  return user + system;
+}
+
+/**
+ * CPU per 20 ms frame of the audio stage alone (upsample + Opus of `input`, 24 kHz mono chunks, on this thread), µs:
+ * the median of three passes after one to warm up.
+ * @remarks Thread CPU, so other threads (an encoder pool's, say) do not count here.
+ */
+export function audioStageUsPerFrame(input: readonly Buffer[]): number {
+  const pass = (): number => {
+    const upsampler = new Upsampler();
+    const encoder = new SpeechOpusEncoder();
+    const before = threadCpuUs();
+    let frames = 0;
+    for (const chunk of input) frames += encoder.encode(upsampler.pushTransient(chunk)).length;
+    const used = threadCpuUs() - before;
+    encoder.destroy();
+    return used / frames;
+  };
+  pass();
+  return [pass(), pass(), pass()].sort((a, b) => a - b)[1] as number;
 }
 
 /** Runs PCM through prism.FFmpeg (as fast as it goes) and the Opus encoder; returns CPU µs used. */

@@ -11,10 +11,8 @@ import { availableParallelism, loadavg } from 'node:os';
 import { Readable } from 'node:stream';
 import { setImmediate as nextTurn, setTimeout as sleep } from 'node:timers/promises';
 import { EncoderPool } from '../src/audio/encoderPool.ts';
-import { SpeechOpusEncoder } from '../src/audio/opus.ts';
-import { Upsampler } from '../src/audio/upsample.ts';
 import { PACKETS_AHEAD } from '../src/playback/discordVoiceSink.ts';
-import { chunks, speechLike } from './audioWork.ts';
+import { audioStageUsPerFrame, chunks, selfCpuUs, speechLike, threadCpuUs } from './audioWork.ts';
 
 const STREAMS = Number(process.env.POOL_STREAMS ?? 100);
 const SECONDS = Number(process.env.POOL_SECONDS ?? 10);
@@ -25,32 +23,7 @@ const TICK_MS = 20;
 const CHUNK_BYTES = 4_800;
 
 const PCM = speechLike(SECONDS);
-const cpuUs = (): number => {
-  const { user, system } = process.cpuUsage();
-  return user + system;
-};
-const threadCpuUs = (): number => {
-  const { user, system } = process.threadCpuUsage();
-  return user + system;
-};
 const f1 = (x: number): string => x.toFixed(1);
-
-/** Upsample + Opus of the whole signal on this thread, µs per 20 ms frame: median of three after a warm-up. */
-function audioStageUs(): number {
-  const input = chunks(PCM);
-  const pass = (): number => {
-    const upsampler = new Upsampler();
-    const encoder = new SpeechOpusEncoder();
-    const before = threadCpuUs();
-    let frames = 0;
-    for (const chunk of input) frames += encoder.encode(upsampler.pushTransient(chunk)).length;
-    const used = threadCpuUs() - before;
-    encoder.destroy();
-    return used / frames;
-  };
-  pass();
-  return [pass(), pass(), pass()].sort((a, b) => a - b)[1] as number;
-}
 
 /**
  * PCM as DashScope streams it at {@link SPEED}× real time, each stream from its own offset into the signal, buffered
@@ -110,7 +83,7 @@ async function play(pool: EncoderPool): Promise<{ frames: number; empty: number 
   return { frames, empty };
 }
 
-const stage = audioStageUs();
+const stage = audioStageUsPerFrame(chunks(PCM));
 const pool = new EncoderPool();
 // Start every thread (and load its modules) before measuring: one short stream each, at once.
 const warmUp = async (): Promise<void> => {
@@ -122,9 +95,9 @@ const warmUp = async (): Promise<void> => {
   }
 };
 await Promise.all(Array.from({ length: availableParallelism() }, warmUp));
-const [all0, main0, messages0] = [cpuUs(), threadCpuUs(), pool.messagesPosted];
+const [all0, main0, messages0] = [selfCpuUs(), threadCpuUs(), pool.messagesPosted];
 const { frames, empty } = await play(pool);
-const [all, main, messages] = [cpuUs() - all0, threadCpuUs() - main0, pool.messagesPosted - messages0];
+const [all, main, messages] = [selfCpuUs() - all0, threadCpuUs() - main0, pool.messagesPosted - messages0];
 await pool.close();
 
 console.log(

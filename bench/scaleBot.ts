@@ -5,13 +5,11 @@
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { Writable } from 'node:stream';
 import { TTS_SAMPLE_RATE_HZ } from '../src/audio/formats.ts';
-import { SpeechOpusEncoder } from '../src/audio/opus.ts';
-import { Upsampler } from '../src/audio/upsample.ts';
 import { type Bot, startBot } from '../src/bot.ts';
 import { loadConfig } from '../src/config.ts';
 import { createLogger } from '../src/log.ts';
 import { synthesizePcm } from '../test/emulators/dashscope/audio.ts';
-import { chunks, selfCpuUs } from './audioWork.ts';
+import { audioStageUsPerFrame, chunks, selfCpuUs, threadCpuUs } from './audioWork.ts';
 
 /** Messages from the parent. */
 export type ToBot =
@@ -39,37 +37,14 @@ export type FromBot =
 
 /** Text whose emulator tone lasts about 5 s (45 ms per code point). */
 const AUDIO_STAGE_TEXT = 'x'.repeat(110);
-const AUDIO_STAGE_REPEATS = 3;
 const RSS_SAMPLE_MS = 100;
 
 let stageInput: Buffer[] | undefined;
 
-/**
- * CPU per 20 ms frame of the audio stage alone (upsample + Opus on this thread), µs: the median of three passes over
- * the audio the emulator streams (a tone, cheaper to encode than speech), after one pass to warm up.
- * @remarks Thread CPU, so the encoder pool's threads and the bot's own work do not count here.
- */
-function audioStageUsPerFrame(): number {
+/** The audio stage's CPU per frame over the audio the emulator streams (a tone, cheaper to encode than speech). */
+function audioStageOfTone(): number {
   stageInput ??= chunks(synthesizePcm(AUDIO_STAGE_TEXT, 'bench', TTS_SAMPLE_RATE_HZ));
-  const input = stageInput;
-  const pass = (): number => {
-    const upsampler = new Upsampler();
-    const encoder = new SpeechOpusEncoder();
-    const before = threadCpuUs();
-    let frames = 0;
-    for (const chunk of input) frames += encoder.encode(upsampler.pushTransient(chunk)).length;
-    const used = threadCpuUs() - before;
-    encoder.destroy();
-    return used / frames;
-  };
-  pass();
-  const passes = Array.from({ length: AUDIO_STAGE_REPEATS }, pass).sort((a, b) => a - b);
-  return passes[Math.floor(passes.length / 2)] as number;
-}
-
-function threadCpuUs(): number {
-  const { user, system } = process.threadCpuUsage();
-  return user + system;
+  return audioStageUsPerFrame(stageInput);
 }
 
 async function designFor(bot: Bot, guildId: string, memberId: string): Promise<void> {
@@ -100,7 +75,7 @@ async function main(): Promise<void> {
         for (const { guildId, memberId } of message.guilds) await designFor(bot, guildId, memberId);
         send({ kind: 'ready' });
       } else if (message.kind === 'mark') {
-        const audioStage = audioStageUsPerFrame();
+        const audioStage = audioStageOfTone();
         mark = { cpuUs: selfCpuUs(), mainCpuUs: threadCpuUs(), at: performance.now(), rss: process.memoryUsage.rss() };
         rssMax = mark.rss;
         delay.reset();
