@@ -1,5 +1,9 @@
-/** Workloads for bench/audio.ts: a speech-like signal, our pipeline, and prism-media's FFmpeg one. */
+/**
+ * Workloads for bench/audio.ts: a speech-like signal, our pipeline (Opus straight from 24 kHz), and the baselines
+ * that resample to 48 kHz first (prism-media's FFmpeg, the encoder at 48 kHz).
+ */
 
+import { execFileSync } from 'node:child_process';
 import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { Readable } from 'node:stream';
@@ -7,7 +11,6 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import prism from 'prism-media';
 import { SpeechOpusEncoder } from '../src/audio/opus.ts';
 import { toOpusPackets } from '../src/audio/pipeline.ts';
-import { Upsampler } from '../src/audio/upsample.ts';
 
 /** Bytes of 20 ms of 24 kHz mono s16le. */
 export const CHUNK_24K_BYTES = 960;
@@ -56,6 +59,11 @@ export function speechLike(seconds: number): Buffer {
   return out;
 }
 
+/** 24 kHz mono s16le resampled to 48 kHz mono by ffmpeg (with {@link FFMPEG_ARGS}), in one go. */
+export function ffmpegTo48k(pcm24k: Buffer): Buffer {
+  return execFileSync('ffmpeg', [...FFMPEG_ARGS, 'pipe:1'], { input: pcm24k, maxBuffer: 4 * pcm24k.length + 1024 });
+}
+
 /** The 20 ms chunks of a buffer. */
 export function chunks(pcm: Buffer, bytes = CHUNK_24K_BYTES): Buffer[] {
   const out: Buffer[] = [];
@@ -83,17 +91,16 @@ export function threadCpuUs(): number {
 }
 
 /**
- * CPU per 20 ms frame of the audio stage alone (upsample + Opus of `input`, 24 kHz mono chunks, on this thread), µs:
+ * CPU per 20 ms frame of the audio stage alone (Opus encoding of `input`, 24 kHz mono chunks, on this thread), µs:
  * the median of three passes after one to warm up.
  * @remarks Thread CPU, so other threads (an encoder pool's, say) do not count here.
  */
 export function audioStageUsPerFrame(input: readonly Buffer[]): number {
   const pass = (): number => {
-    const upsampler = new Upsampler();
     const encoder = new SpeechOpusEncoder();
     const before = threadCpuUs();
     let frames = 0;
-    for (const chunk of input) frames += encoder.encode(upsampler.pushTransient(chunk)).length;
+    for (const chunk of input) frames += encoder.encode(chunk).length;
     const used = threadCpuUs() - before;
     encoder.destroy();
     return used / frames;
@@ -102,7 +109,7 @@ export function audioStageUsPerFrame(input: readonly Buffer[]): number {
   return [pass(), pass(), pass()].sort((a, b) => a - b)[1] as number;
 }
 
-/** Runs PCM through prism.FFmpeg (as fast as it goes) and the Opus encoder; returns CPU µs used. */
+/** Runs PCM through prism.FFmpeg to 48 kHz (as fast as it goes) and the Opus encoder at 48 kHz; CPU µs used. */
 export async function ffmpegPipelineCpu(
   pcmChunks: readonly Buffer[],
   args = FFMPEG_ARGS,
@@ -111,7 +118,7 @@ export async function ffmpegPipelineCpu(
   const child0 = childrenCpuUs();
   const ffmpeg = new prism.FFmpeg({ args: [...args] });
   const exited = once(ffmpeg.process, 'close');
-  const encoder = new SpeechOpusEncoder();
+  const encoder = new SpeechOpusEncoder(undefined, 48_000);
   let packets = 0;
   encoder.on('data', () => packets++);
   Readable.from(pcmChunks).pipe(ffmpeg);
@@ -150,7 +157,7 @@ export async function ffmpegFirstPacketMs(
   const ffmpeg = new prism.FFmpeg({ args: [...args] });
   const exited = once(ffmpeg.process, 'close');
   ffmpeg.on('error', () => {});
-  const encoder = new SpeechOpusEncoder();
+  const encoder = new SpeechOpusEncoder(undefined, 48_000);
   ffmpeg.pipe(encoder);
   let first = 0;
   let stopped = false;

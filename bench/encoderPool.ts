@@ -4,7 +4,7 @@
  * PCM arrive at twice real time in 100 ms chunks, as DashScope's deltas do, and are read the way @discordjs/voice
  * reads them: a `Readable` of Opus packets {@link PACKETS_AHEAD} deep per stream, one packet from every stream per
  * 20 ms tick. Prints CPU per stream per 20 ms of all the process's threads and of the main thread alone, as ratios to
- * the audio stage (upsample + Opus of the same PCM on one thread, median of three) measured in this run, plus the
+ * the audio stage (Opus encoding of the same PCM on one thread, median of three) measured in this run, plus the
  * messages posted to the threads and the reads that found no packet ready.
  */
 import { availableParallelism, loadavg } from 'node:os';

@@ -83,7 +83,7 @@ export async function startBot(config: Config, log: Logger, options: BotOptions 
       telemetry.firstPacket(players.get(id)?.pending[0]),
     ),
     engine,
-    // Upsample + Opus on every core, a few frames ahead of the voice connection: the main thread only moves packets.
+    // Opus on every core, a few frames ahead of the voice connection: the main thread only moves packets.
     encode: encoders.encode,
     maxQueue: QUEUE_MAX_UTTERANCES,
     memberCharsPerMinute: config.limits.memberCharsPerMinute,

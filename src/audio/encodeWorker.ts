@@ -1,38 +1,29 @@
 /**
- * A worker thread of the {@link EncoderPool}: upsample + Opus for the streams it was given, each with its own
- * upsampler and encoder, answering each message's steps in order with one message.
+ * A worker thread of the {@link EncoderPool}: Opus for the streams it was given, each with its own encoder,
+ * answering each message's steps in order with one message.
  */
 import { parentPort } from 'node:worker_threads';
 import type { EncodeAnswer, EncodeStep, FromEncoder, ToEncoder } from './encodeProtocol.ts';
 import { SpeechOpusEncoder } from './opus.ts';
-import { Upsampler } from './upsample.ts';
 
-interface Stream {
-  upsampler: Upsampler;
-  encoder: SpeechOpusEncoder;
-}
-
-const streams = new Map<number, Stream>();
+const streams = new Map<number, SpeechOpusEncoder>();
 const port = parentPort;
 
 /** Runs one step; the packets of a `push` or `finish`, nothing for `open` and `close`. */
 function run(step: EncodeStep): Buffer[] | undefined {
   if (step.op === 'open') {
-    streams.set(step.stream, { upsampler: new Upsampler(), encoder: new SpeechOpusEncoder() });
+    streams.set(step.stream, new SpeechOpusEncoder());
     return undefined;
   }
-  const stream = streams.get(step.stream);
+  const encoder = streams.get(step.stream);
   if (step.op === 'close') {
-    stream?.encoder.destroy();
+    encoder?.destroy();
     streams.delete(step.stream);
     return undefined;
   }
-  if (stream === undefined) throw new Error(`no stream ${step.stream}`);
-  if (step.op === 'push') {
-    const pcm = Buffer.from(step.pcm.buffer, step.pcm.byteOffset, step.pcm.byteLength);
-    return stream.encoder.encode(stream.upsampler.pushTransient(pcm));
-  }
-  return [...stream.encoder.encode(stream.upsampler.flush()), ...stream.encoder.finish()];
+  if (encoder === undefined) throw new Error(`no stream ${step.stream}`);
+  if (step.op === 'push') return encoder.encode(Buffer.from(step.pcm.buffer, step.pcm.byteOffset, step.pcm.byteLength));
+  return encoder.finish();
 }
 
 /** Packs the answers' packets into one buffer the main thread receives without a copy. */

@@ -30,17 +30,17 @@ interface Slot {
 }
 
 /**
- * Upsample + Opus (24 kHz mono PCM → 20 ms Opus packets) on a pool of worker threads, so the main thread only
- * moves packets.
- * @remarks Hand-written over `worker_threads` rather than a task pool such as piscina: a stream's upsampler
- * history and Opus encoder state must stay in one thread from its first chunk to its last, and task pools hand each
+ * Opus encoding (24 kHz mono PCM → 20 ms Opus packets) on a pool of worker threads, so the main thread only moves
+ * packets.
+ * @remarks Hand-written over `worker_threads` rather than a task pool such as piscina: a stream's Opus encoder
+ * state must stay in one thread from its first chunk to its last, and task pools hand each
  * task to whichever thread is free. A stream goes to the thread with the fewest streams. Encoding is pulled: a
  * batch of at most {@link ENCODE_BATCH_FRAMES} frames is encoded when the reader has taken the packets of the last
  * one, so the CPU follows playback and no encoded backlog builds up. The steps all streams queue within
  * {@link COALESCE_MS} go to a thread as one message, answered with one message: at 100 streams, a few messages per
  * 20 ms instead of one each way per stream and batch, each waking a thread. (@discordjs/voice reads its players one
  * per turn of the event loop, so a turn alone gathers only one or two.) The output is byte-identical to
- * `toOpusPackets` (same upsampler, same encoder settings, frames independent of chunking).
+ * `toOpusPackets` (same encoder and settings, frames independent of chunking).
  */
 export class EncoderPool {
   readonly #threads: number;

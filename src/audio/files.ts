@@ -1,7 +1,7 @@
 import { randomInt, randomUUID } from 'node:crypto';
 import { type FileHandle, open, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { DISCORD_CHANNELS, OPUS_PRE_SKIP_SAMPLES, type PcmFormat } from './formats.ts';
+import { DISCORD_CHANNELS, OPUS_PRE_SKIP_SAMPLES, type PcmFormat, SPEECH_SAMPLE_RATE_HZ } from './formats.ts';
 import { OggOpusMuxer } from './ogg.ts';
 import { WAV_HEADER_BYTES, wavHeader } from './wav.ts';
 
@@ -60,7 +60,7 @@ export interface OggOpusOptions {
   preSkip?: number;
   /** Output channel count written to OpusHead (2 for our encoder). */
   channels?: number;
-  /** Informational original sample rate for OpusHead. */
+  /** Informational original sample rate for OpusHead; the speech encoder's input rate by default. */
   inputSampleRate?: number;
   /** Ogg stream serial number; random by default. */
   serial?: number;
@@ -84,7 +84,7 @@ export async function writeOggOpus(
   const head = {
     channels: options.channels ?? DISCORD_CHANNELS,
     preSkip: options.preSkip ?? OPUS_PRE_SKIP_SAMPLES,
-    inputSampleRate: options.inputSampleRate ?? 48_000,
+    inputSampleRate: options.inputSampleRate ?? SPEECH_SAMPLE_RATE_HZ,
   };
   await writeAtomically(path, async (file) => {
     await file.write(muxer.headers(head, options.vendor ?? 'libopus via prism-media'));

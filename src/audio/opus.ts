@@ -1,14 +1,18 @@
 import type { TransformCallback } from 'node:stream';
 import prism from 'prism-media';
 import {
+  BYTES_PER_SAMPLE,
   DISCORD_SAMPLE_RATE_HZ,
-  FRAME_BYTES,
-  FRAME_SAMPLES,
+  FRAME_MS,
   OPUS_PRE_SKIP_SAMPLES,
   SPEECH_CHANNELS,
+  SPEECH_SAMPLE_RATE_HZ,
 } from './formats.ts';
 
 export { OPUS_PRE_SKIP_SAMPLES } from './formats.ts';
+
+/** Sample rates the speech encoder takes: the TTS engines' 24 kHz, or 48 kHz PCM (the benchmarks' baseline). */
+export type SpeechInputRate = typeof SPEECH_SAMPLE_RATE_HZ | typeof DISCORD_SAMPLE_RATE_HZ;
 
 /** Opus libraries prism-media can load, in the order it tries them. */
 export type OpusLibrary = '@discordjs/opus' | 'node-opus' | 'opusscript';
@@ -25,7 +29,7 @@ export interface OpusSettings {
  * Settings for TTS speech sent to Discord.
  *
  * @remarks
- * Measured on this machine with @discordjs/opus (µs per 20 ms frame): default ~99 kb/s stereo 118;
+ * Measured on this machine with @discordjs/opus at a 48 kHz input (µs per 20 ms frame): default ~99 kb/s stereo 118;
  * 64 kb/s stereo 107; 64 kb/s coded mono 86; 64 kb/s + FEC with 5 % loss ~300 (FEC with any loss > 0
  * forces SILK/hybrid mode, ~3× the CPU of CELT). So: 64 kb/s (ample for speech, cheaper than the
  * default), mono (the source is mono: all bits go to the one real channel, −20 % CPU; the stereo
@@ -35,7 +39,8 @@ export interface OpusSettings {
  * stream would cut streams per core to a third). Signal type VOICE tunes the encoder's analysis for
  * speech; at 64 kb/s it still picks CELT. Complexity stays at the default 10: at 8 and below libopus
  * switched this input to hybrid mode and got slower (cx 8: 224 µs, cx 5: 127 µs); only cx 0 was
- * cheaper (65 µs), at a clear quality cost.
+ * cheaper (65 µs), at a clear quality cost. Encoding the TTS's 24 kHz as it is costs ~14 % less than the 48 kHz
+ * encode, and saves the upsampler too (`bench/audio.ts` (a)).
  */
 export const SPEECH_OPUS_SETTINGS: Readonly<OpusSettings> = {
   bitrateBps: 64_000,
@@ -53,7 +58,7 @@ interface OpusCodec {
 }
 
 /**
- * Opus encoder for 48 kHz mono s16le, 20 ms frames, over prism-media's `opus.Encoder`.
+ * Opus encoder for mono s16le speech (24 kHz by default), 20 ms frames, over prism-media's `opus.Encoder`.
  *
  * @remarks
  * prism-media picks the codec: native @discordjs/opus if it loads, else node-opus, else opusscript
@@ -64,18 +69,26 @@ interface OpusCodec {
  * encoder's 6.5 ms look-ahead, so the end of the audio is never lost.
  */
 export class SpeechOpusEncoder extends prism.opus.Encoder {
-  #frame = Buffer.alloc(FRAME_BYTES);
+  readonly #frameSamples: number;
+  readonly #frameBytes: number;
+  /** The encoder's look-ahead in input samples. */
+  readonly #lookahead: number;
+  readonly #frame: Buffer;
   #filled = 0;
   #started = false;
 
-  constructor(settings: Readonly<OpusSettings> = SPEECH_OPUS_SETTINGS) {
-    const options = {
-      rate: DISCORD_SAMPLE_RATE_HZ,
-      channels: SPEECH_CHANNELS,
-      frameSize: FRAME_SAMPLES,
-      application: 'AUDIO',
-    };
+  constructor(
+    settings: Readonly<OpusSettings> = SPEECH_OPUS_SETTINGS,
+    inputRateHz: SpeechInputRate = SPEECH_SAMPLE_RATE_HZ,
+  ) {
+    const frameSamples = (inputRateHz * FRAME_MS) / 1000;
+    // `application` is read by prism-media but missing from its OpusOptions type, hence no inline literal.
+    const options = { rate: inputRateHz, channels: SPEECH_CHANNELS, frameSize: frameSamples, application: 'AUDIO' };
     super(options);
+    this.#frameSamples = frameSamples;
+    this.#frameBytes = frameSamples * SPEECH_CHANNELS * BYTES_PER_SAMPLE;
+    this.#lookahead = (OPUS_PRE_SKIP_SAMPLES * inputRateHz) / DISCORD_SAMPLE_RATE_HZ;
+    this.#frame = Buffer.alloc(this.#frameBytes);
     this.setBitrate(settings.bitrateBps);
     this.setFEC(settings.fec);
     this.setPLP(settings.packetLossPercent / 100);
@@ -88,19 +101,20 @@ export class SpeechOpusEncoder extends prism.opus.Encoder {
   }
 
   /** Encodes every complete 20 ms frame the chunk finishes; keeps the remainder. */
-  encode(pcm48kMono: Buffer): Buffer[] {
+  encode(pcm: Buffer): Buffer[] {
     const packets: Buffer[] = [];
+    const frameBytes = this.#frameBytes;
     let at = 0;
-    while (at < pcm48kMono.length) {
-      if (this.#filled === 0 && pcm48kMono.length - at >= FRAME_BYTES) {
-        packets.push(this.#encodeFrame(pcm48kMono.subarray(at, at + FRAME_BYTES)));
-        at += FRAME_BYTES;
+    while (at < pcm.length) {
+      if (this.#filled === 0 && pcm.length - at >= frameBytes) {
+        packets.push(this.#encodeFrame(pcm.subarray(at, at + frameBytes)));
+        at += frameBytes;
         continue;
       }
-      const copied = pcm48kMono.copy(this.#frame, this.#filled, at);
+      const copied = pcm.copy(this.#frame, this.#filled, at);
       this.#filled += copied;
       at += copied;
-      if (this.#filled === FRAME_BYTES) {
+      if (this.#filled === frameBytes) {
         packets.push(this.#encodeFrame(this.#frame));
         this.#filled = 0;
       }
@@ -111,15 +125,15 @@ export class SpeechOpusEncoder extends prism.opus.Encoder {
   /** Pads and encodes what is left, flushing the look-ahead; returns the final packets. */
   finish(): Buffer[] {
     if (!this.#started && this.#filled === 0) return [];
-    const padSamples = (FRAME_BYTES - this.#filled) / (FRAME_BYTES / FRAME_SAMPLES);
+    const padSamples = (this.#frameBytes - this.#filled) / (this.#frameBytes / this.#frameSamples);
     const packets: Buffer[] = [];
     if (this.#filled > 0) {
       this.#frame.fill(0, this.#filled);
       packets.push(this.#encodeFrame(this.#frame));
       this.#filled = 0;
     }
-    if (padSamples % FRAME_SAMPLES < OPUS_PRE_SKIP_SAMPLES) {
-      packets.push(this.#encodeFrame(Buffer.alloc(FRAME_BYTES)));
+    if (padSamples % this.#frameSamples < this.#lookahead) {
+      packets.push(this.#encodeFrame(Buffer.alloc(this.#frameBytes)));
     }
     return packets;
   }
@@ -151,7 +165,7 @@ export class SpeechOpusEncoder extends prism.opus.Encoder {
 
   #encodeFrame(frame: Buffer): Buffer {
     this.#started = true;
-    return this.#codec().encode(frame, FRAME_SAMPLES);
+    return this.#codec().encode(frame, this.#frameSamples);
   }
 
   #ctl(ctl: number, value: number): void {

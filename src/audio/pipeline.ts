@@ -1,5 +1,4 @@
 import { type OpusSettings, SpeechOpusEncoder } from './opus.ts';
-import { Upsampler } from './upsample.ts';
 
 /**
  * Yields the source's chunks until it ends or `signal` aborts, then throws `signal.reason`.
@@ -50,29 +49,12 @@ function nextOrAbort<T>(iterator: AsyncIterator<T>, signal: AbortSignal): Promis
 }
 
 /**
- * 24 kHz mono s16le chunks → 48 kHz mono s16le chunks, one out per chunk in, then the filter tail.
+ * 24 kHz mono s16le chunks → 20 ms Opus packets (decoded at Discord's 48 kHz), each yielded once its frame is full.
  *
  * @remarks
- * Each output chunk is yielded as soon as its input arrives (the interpolator adds 0.65 ms of
- * group delay, no buffering). Abort throws `signal.reason` promptly, even while the source stalls.
- */
-export async function* toPcm48k(pcm24kMono: AsyncIterable<Buffer>, signal?: AbortSignal): AsyncGenerator<Buffer> {
-  const upsampler = new Upsampler();
-  for await (const chunk of abortable(pcm24kMono, signal)) {
-    const out = upsampler.push(chunk);
-    if (out.length > 0) yield out;
-  }
-  const tail = upsampler.flush();
-  if (tail.length > 0) yield tail;
-}
-
-/**
- * 24 kHz mono s16le chunks → 20 ms Opus packets (48 kHz), each yielded once its frame is full.
- *
- * @remarks
- * The first packet comes out as soon as 20 ms of audio has arrived. The last partial frame is
- * padded with silence. The encoder is freed when the generator finishes, throws, is aborted or is
- * abandoned by the consumer (`break`).
+ * Encoded at the TTS's own 24 kHz, with no resampling (see `SPEECH_SAMPLE_RATE_HZ`). The first packet comes
+ * out as soon as 20 ms of audio has arrived. The last partial frame is padded with silence. The encoder is freed
+ * when the generator finishes, throws, is aborted or is abandoned by the consumer (`break`).
  */
 export async function* toOpusPackets(
   pcm24kMono: AsyncIterable<Buffer>,
@@ -80,15 +62,13 @@ export async function* toOpusPackets(
   settings?: Readonly<OpusSettings>,
 ): AsyncGenerator<Buffer> {
   const encoder = new SpeechOpusEncoder(settings);
-  const upsampler = new Upsampler();
   try {
     for await (const chunk of abortable(pcm24kMono, signal)) {
-      for (const packet of encoder.encode(upsampler.pushTransient(chunk))) {
+      for (const packet of encoder.encode(chunk)) {
         signal?.throwIfAborted();
         yield packet;
       }
     }
-    yield* encoder.encode(upsampler.flush());
     yield* encoder.finish();
   } finally {
     encoder.destroy();

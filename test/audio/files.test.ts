@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseWav, wavBytes, writeOggOpus, writeWav } from '../../src/audio/files.ts';
 import { FRAME_SAMPLES, OPUS_PRE_SKIP_SAMPLES } from '../../src/audio/formats.ts';
 import { oggCrc } from '../../src/audio/ogg.ts';
-import { toOpusPackets, toPcm48k } from '../../src/audio/pipeline.ts';
+import { toOpusPackets } from '../../src/audio/pipeline.ts';
 import {
   bestLag,
   channel,
@@ -105,13 +105,17 @@ describe('writeOggOpus', () => {
     expect(list.length).toBe(2 + Math.ceil(packets.length / 50));
   });
 
-  it('lines up with the 48 kHz PCM it was encoded from (pre-skip is right)', async () => {
+  it('lines up at 48 kHz with the 24 kHz PCM it was encoded from (pre-skip right), rate in OpusHead', async () => {
     const input = chirp(300, 6000, 24_000, 24_000);
-    const pcm48 = Buffer.concat(await collect(toPcm48k(chunksOf([input]))));
+    const sameAt48k = chirp(300, 6000, 48_000, 48_000);
     const path = join(dir, 'chirp.ogg');
     await writeOggOpus(path, toOpusPackets(chunksOf([input])));
+    const file = await readFile(path);
     const decoded = channel(await ffmpegDecode(path), 2, 0);
-    expect(bestLag(channel(pcm48, 1, 0), decoded, 400, 4800, 9600)).toBe(0);
+    expect(bestLag(channel(sameAt48k, 1, 0), decoded, 400, 4800, 9600)).toBe(0);
+    const head = file.indexOf('OpusHead');
+    expect(file.readUInt16LE(head + 10)).toBe(OPUS_PRE_SKIP_SAMPLES);
+    expect(file.readUInt32LE(head + 12)).toBe(24_000);
   });
 
   it('leaves no file (and no temporary file) when the source fails midway', async () => {
@@ -126,7 +130,7 @@ describe('writeOggOpus', () => {
 describe('WAV', () => {
   it('writeWav streams a file ffmpeg decodes to the exact samples, equal to wavBytes', async () => {
     const path = join(dir, 'tone.wav');
-    const chunks = (await collect(toPcm48k(chunksOf(split(sine(440, 24_000, 30_001), 1001))))).map(toStereo);
+    const chunks = split(sine(440, 48_000, 60_001), 2002).map(toStereo);
     const pcm = Buffer.concat(chunks);
     await writeWav(path, chunksOf(chunks), { sampleRate: 48_000, channels: 2 });
     const file = await readFile(path);

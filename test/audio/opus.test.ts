@@ -5,9 +5,11 @@ import opusBinding from '@discordjs/opus';
 import prism from 'prism-media';
 import { describe, expect, it } from 'vitest';
 import { FRAME_SAMPLES } from '../../src/audio/formats.ts';
-import { OPUS_PRE_SKIP_SAMPLES, opusLibrary, SpeechOpusEncoder } from '../../src/audio/opus.ts';
-import { channel, chirp, collect, rms, sine, split, toStereo, zeroCrossingFrequency } from './signal.ts';
+import { OPUS_PRE_SKIP_SAMPLES, opusLibrary, type SpeechInputRate, SpeechOpusEncoder } from '../../src/audio/opus.ts';
+import { channel, chirp, collect, rms, sine, split, toneAmplitude, toStereo, zeroCrossingFrequency } from './signal.ts';
 
+/** The encoder's input rate (the TTS's) and Discord's decoding rate. */
+const IN_HZ = 24_000;
 const HZ = 48_000;
 
 /** Decodes packets with prism-media's opus.Decoder as Discord does (48 kHz stereo). */
@@ -17,8 +19,8 @@ async function decode(packets: readonly Buffer[]): Promise<Buffer> {
   return Buffer.concat(out);
 }
 
-function encodeAll(pcm: Buffer, chunkBytes: number): Buffer[] {
-  const encoder = new SpeechOpusEncoder();
+function encodeAll(pcm: Buffer, chunkBytes: number, inputRateHz: SpeechInputRate = IN_HZ): Buffer[] {
+  const encoder = new SpeechOpusEncoder(undefined, inputRateHz);
   const packets = split(pcm, chunkBytes).flatMap((chunk) => encoder.encode(chunk));
   packets.push(...encoder.finish());
   encoder.destroy();
@@ -31,47 +33,61 @@ describe('SpeechOpusEncoder', () => {
     expect(new SpeechOpusEncoder().library).toBe('@discordjs/opus');
   });
 
-  it('round trip keeps frequency and level; packet count covers duration + look-ahead', async () => {
-    for (const samples of [HZ, HZ + 480, HZ + 700]) {
-      const input = sine(440, HZ, samples, 10_000);
+  it('takes 24 kHz, decodes at 48 kHz: frequency and level kept; packets cover duration + look-ahead', async () => {
+    for (const samples of [IN_HZ, IN_HZ + 240, IN_HZ + 350]) {
+      const input = sine(440, IN_HZ, samples, 10_000);
       const packets = encodeAll(input, 1234);
-      expect(packets.length, `${samples} samples`).toBe(Math.ceil((samples + OPUS_PRE_SKIP_SAMPLES) / FRAME_SAMPLES));
+      const decodedSamples = (samples * HZ) / IN_HZ;
+      expect(packets.length, `${samples} samples`).toBe(
+        Math.ceil((decodedSamples + OPUS_PRE_SKIP_SAMPLES) / FRAME_SAMPLES),
+      );
       const decoded = await decode(packets);
       expect(decoded.length).toBe(packets.length * FRAME_SAMPLES * 4);
       const left = channel(decoded, 2, 0);
       expect(channel(decoded, 2, 1)).toEqual(left);
       const start = OPUS_PRE_SKIP_SAMPLES + 4800;
-      const end = OPUS_PRE_SKIP_SAMPLES + samples - 4800;
+      const end = OPUS_PRE_SKIP_SAMPLES + decodedSamples - 4800;
       expect(zeroCrossingFrequency(left, HZ, start, end)).toBeCloseTo(440, 0);
       const levelDb = 20 * Math.log10(rms(left, start, end) / (10_000 / Math.SQRT2));
       expect(Math.abs(levelDb)).toBeLessThan(0.5);
     }
   });
 
-  it('is delayed by exactly the pre-skip (312 samples): a chirp lines up to the sample', async () => {
-    const input = chirp(200, 8000, HZ, HZ, 10_000);
-    const left = channel(await decode(encodeAll(input, 1920)), 2, 0);
-    const reference = channel(input, 1, 0);
-    const residual = (lag: number): number => {
-      let err = 0;
-      for (let i = 4800; i < 43_200; i++) err += ((left[i + lag] ?? 0) - (reference[i] ?? 0)) ** 2;
-      return 10 * Math.log10(err / 38_400 / rms(reference, 4800, 43_200) ** 2);
-    };
-    expect(residual(OPUS_PRE_SKIP_SAMPLES)).toBeLessThan(-20);
-    expect(residual(OPUS_PRE_SKIP_SAMPLES - 1)).toBeGreaterThan(-10);
-    expect(residual(OPUS_PRE_SKIP_SAMPLES + 1)).toBeGreaterThan(-10);
+  it('is delayed by the pre-skip (312 samples at 48 kHz) from either input rate: a chirp lines up', async () => {
+    const reference = channel(chirp(200, 8000, HZ, HZ, 10_000), 1, 0);
+    for (const inputRateHz of [IN_HZ, HZ] as const) {
+      const input = chirp(200, 8000, inputRateHz, inputRateHz, 10_000);
+      const left = channel(await decode(encodeAll(input, 1920, inputRateHz)), 2, 0);
+      const residual = (lag: number): number => {
+        let err = 0;
+        for (let i = 4800; i < 43_200; i++) err += ((left[i + lag] ?? 0) - (reference[i] ?? 0)) ** 2;
+        return 10 * Math.log10(err / 38_400 / rms(reference, 4800, 43_200) ** 2);
+      };
+      expect(residual(OPUS_PRE_SKIP_SAMPLES), `${inputRateHz} Hz`).toBeLessThan(-20);
+      expect(residual(OPUS_PRE_SKIP_SAMPLES - 1), `${inputRateHz} Hz`).toBeGreaterThan(-10);
+      expect(residual(OPUS_PRE_SKIP_SAMPLES + 1), `${inputRateHz} Hz`).toBeGreaterThan(-10);
+    }
+  });
+
+  it('codes all of a 24 kHz source: an 11 kHz tone keeps its level, in super-wideband CELT packets', async () => {
+    const input = sine(11_000, IN_HZ, IN_HZ, 10_000);
+    const packets = encodeAll(input, 960);
+    expect(packets.every((packet) => (packet[0] ?? 0) >> 3 === 27)).toBe(true); // CELT-only, SWB, 20 ms
+    const left = channel(await decode(packets), 2, 0);
+    const levelDb = 20 * Math.log10(toneAmplitude(left, 11_000, HZ, 9600, 19_200) / 10_000);
+    expect(Math.abs(levelDb)).toBeLessThan(1);
   });
 
   it('pads the last partial frame: a 5 ms input still comes out', async () => {
-    const input = sine(1000, HZ, 240, 10_000);
-    const packets = encodeAll(input, 480);
+    const input = sine(1000, IN_HZ, 120, 10_000);
+    const packets = encodeAll(input, 240);
     expect(packets.length).toBe(1);
     const left = channel(await decode(packets), 2, 0);
     expect(rms(left, OPUS_PRE_SKIP_SAMPLES, OPUS_PRE_SKIP_SAMPLES + 240)).toBeGreaterThan(3000);
   });
 
   it('as a Transform gives the same packets as the synchronous API, tail included', async () => {
-    const input = sine(700, HZ, 10_000, 8000);
+    const input = sine(700, IN_HZ, 10_000, 8000);
     const streamed = await collect<Buffer>(Readable.from(split(input, 1000)).pipe(new SpeechOpusEncoder()));
     const direct = encodeAll(input, 1000);
     expect(streamed.length).toBe(direct.length);
@@ -79,13 +95,14 @@ describe('SpeechOpusEncoder', () => {
   });
 
   it('codes mono packets, byte for byte what a stereo encoder forced to mono makes of L = R', () => {
-    const input = chirp(150, 9000, HZ, HZ, 12_000);
-    const stereo = new opusBinding.OpusEncoder(HZ, 2);
+    const input = chirp(150, 9000, IN_HZ, IN_HZ, 12_000);
+    const stereo = new opusBinding.OpusEncoder(IN_HZ, 2);
     stereo.setBitrate(64_000);
     stereo.applyEncoderCTL(4024, 3001); // OPUS_SET_SIGNAL: voice
     stereo.applyEncoderCTL(4022, 1); // OPUS_SET_FORCE_CHANNELS: mono
     const wide = toStereo(input);
-    const frames = split(wide, FRAME_SAMPLES * 4).filter((frame) => frame.length === FRAME_SAMPLES * 4);
+    const frameBytes = (IN_HZ / 50) * 4;
+    const frames = split(wide, frameBytes).filter((frame) => frame.length === frameBytes);
     const reference = frames.map((frame) => stereo.encode(frame));
     const packets = encodeAll(input, 1920).slice(0, reference.length);
     expect(packets.every((packet) => ((packet[0] ?? 0xff) & 0x04) === 0)).toBe(true);
@@ -96,7 +113,7 @@ describe('SpeechOpusEncoder', () => {
     const encoder = new SpeechOpusEncoder();
     expect(encoder.finish()).toEqual([]);
     encoder.destroy();
-    expect(() => encoder.encode(Buffer.alloc(1920))).toThrow(/destroyed/);
+    expect(() => encoder.encode(Buffer.alloc(960))).toThrow(/destroyed/);
   });
 
   it('falls back to opusscript (wasm) when @discordjs/opus cannot load', async () => {
@@ -108,7 +125,7 @@ describe('SpeechOpusEncoder', () => {
       } });
       const { SpeechOpusEncoder } = await import('./src/audio/opus.ts');
       const encoder = new SpeechOpusEncoder();
-      const packets = [...encoder.encode(Buffer.alloc(1920 * 3, 1)), ...encoder.finish()];
+      const packets = [...encoder.encode(Buffer.alloc(960 * 3, 1)), ...encoder.finish()];
       console.log(JSON.stringify({ library: encoder.library, packets: packets.length }));
     `;
     const { stdout } = await promisify(execFile)(process.execPath, ['--input-type=module', '-e', script], {
