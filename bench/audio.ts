@@ -13,7 +13,7 @@
 import { availableParallelism, loadavg } from 'node:os';
 import opus from '@discordjs/opus';
 import { OPUS_PRE_SKIP_SAMPLES } from '../src/audio/formats.ts';
-import { SpeechOpusEncoder } from '../src/audio/opus.ts';
+import { type SpeechInputRate, SpeechOpusEncoder } from '../src/audio/opus.ts';
 import { type Stream, streamsPerCore } from './audioRealtime.ts';
 import {
   CHUNK_24K_BYTES,
@@ -46,7 +46,7 @@ let streamsMade = 0;
 const nextOffset = (): number => (streamsMade++ * 37) % CHUNKS.length;
 
 /** One stream's encoder over its own offset into the PCM, a 20 ms chunk a step. */
-function encoderStream(pcm: readonly Buffer[], inputRateHz: 24_000 | 48_000): Stream {
+function encoderStream(pcm: readonly Buffer[], inputRateHz: SpeechInputRate): Stream {
   const enc = new SpeechOpusEncoder(undefined, inputRateHz);
   let i = nextOffset();
   return { step: () => void enc.encode(pcm[i++ % pcm.length] as Buffer), close: () => enc.destroy() };
@@ -174,7 +174,7 @@ function daveSection(): void {
 }
 
 /** Encodes 20 ms chunks, decodes every packet at 48 kHz mono as Discord's decoder does; mean packet bytes too. */
-function roundTrip(pcm: readonly Buffer[], inputRateHz: 24_000 | 48_000): { decoded: Int16Array; bytes: number } {
+function roundTrip(pcm: readonly Buffer[], inputRateHz: SpeechInputRate): { decoded: Int16Array; bytes: number } {
   const enc = new SpeechOpusEncoder(undefined, inputRateHz);
   const dec = new opus.OpusEncoder(48_000, 1);
   const packets = [...pcm.flatMap((chunk) => enc.encode(chunk)), ...enc.finish()];
