@@ -19,7 +19,7 @@ export const DISCORD_CHANNELS = 2;
  * packet decodes at whatever rate the receiver runs, 48 kHz on Discord; the RTP clock stays 48 kHz whatever the
  * encoder's input rate (RFC 7587 §4.1), so a 20 ms packet still advances the timestamp by 960. Measured here
  * against upsampling to 48 kHz first: −21 % CPU per frame, the same packet size, and a closer waveform
- * (README, "Audio path").
+ * (README, "Opus for speech").
  */
 export const SPEECH_SAMPLE_RATE_HZ = TTS_SAMPLE_RATE_HZ;
 /**
