@@ -20,7 +20,7 @@ export type ToBot =
 
 /** What the bot process measured since the last `mark`. */
 export interface BotSample {
-  /** CPU of all the bot's threads, and of its main thread alone (the encoder threads are the rest). */
+  /** CPU of all the bot's threads, and of its main thread alone (its voice threads are the rest). */
   cpuUs: number;
   mainCpuUs: number;
   wallMs: number;

@@ -1,7 +1,6 @@
 import { generateDependencyReport } from '@discordjs/voice';
 import { type Client, Events } from 'discord.js';
 import { QUEUE_MAX_UTTERANCES } from '../commands/limits.ts';
-import { EncoderPool } from './audio/encoderPool.ts';
 import type { Config } from './config.ts';
 import type { App } from './discord/app.ts';
 import { VoiceChannelStatus } from './discord/channelStatus.ts';
@@ -27,13 +26,12 @@ export { SHUTDOWN_PAID_CALLS_WAIT_MS };
 
 import type { Logger } from './log.ts';
 import { BotMetrics } from './metrics/botMetrics.ts';
-import { observeFirstPacket } from './metrics/firstPacket.ts';
 import { shardLabel, startMonitoring } from './metrics/monitoring.ts';
 import { Narrator } from './narration/narrator.ts';
 import { TypingPrewarm } from './narration/prewarmOnTyping.ts';
 import { CachedNarrationSettings } from './narration/settingsCache.ts';
-import { discordJoinVoice } from './playback/discordVoiceSink.ts';
 import { GuildPlayers } from './playback/guildPlayers.ts';
+import { VoiceThreads } from './playback/voiceThreads.ts';
 import { openServices } from './services.ts';
 import { SpeechSpend } from './spend/speechSpend.ts';
 import type { TtsEngine } from './tts/engine.ts';
@@ -77,14 +75,15 @@ export async function startBot(config: Config, log: Logger, options: BotOptions 
   const settings = new CachedNarrationSettings(services.narrationSettings);
   const writes = new PendingWrites();
   const speechSpend = new SpeechSpend(services.spend, log, (channelId, text) => postLine(client, log, channelId, text));
-  const encoders = new EncoderPool();
+  // Voice connections, Opus and encryption on every core: the main thread relays gateway events and PCM.
+  const voice = new VoiceThreads({
+    adapterFor: (guildId) => client.guilds.cache.get(guildId)?.voiceAdapterCreator,
+    log,
+    onFirstPacket: (guildId) => telemetry.firstPacket(players.get(guildId)?.pending[0]),
+  });
   const players: GuildPlayers = new GuildPlayers({
-    joinVoice: observeFirstPacket(discordJoinVoice(client, log), (id) =>
-      telemetry.firstPacket(players.get(id)?.pending[0]),
-    ),
+    joinVoice: voice.joinVoice,
     engine,
-    // Opus on every core, a few frames ahead of the voice connection: the main thread only moves packets.
-    encode: encoders.encode,
     maxQueue: QUEUE_MAX_UTTERANCES,
     memberCharsPerMinute: config.limits.memberCharsPerMinute,
     idleLeaveMs: config.limits.idleLeaveMs,
@@ -180,7 +179,8 @@ export async function startBot(config: Config, log: Logger, options: BotOptions 
     await Promise.allSettled([engine.close(), reported]);
     const unsaved = await writes.drain(SHUTDOWN_WRITES_WAIT_MS);
     if (unsaved > 0) log.warn({ writes: unsaved }, 'stopping with store writes unfinished');
-    await Promise.allSettled([client.destroy(), services.close(), monitoring?.close(), encoders.close()]);
+    await voice.close(); // the leave payloads go out through the gateway before it closes
+    await Promise.allSettled([client.destroy(), services.close(), monitoring?.close()]);
     if (report) log.info({ unspoken: unspoken.length, leftVoice, designs, unsaved }, 'stopped');
   };
   const stop = (): Promise<void> => {

@@ -5,6 +5,7 @@ import {
   type AudioResource,
   createAudioPlayer,
   createAudioResource,
+  type DiscordGatewayAdapterCreator,
   entersState,
   joinVoiceChannel,
   NoSubscriberBehavior,
@@ -12,11 +13,10 @@ import {
   type VoiceConnection,
   VoiceConnectionStatus,
 } from '@discordjs/voice';
-import type { Client } from 'discord.js';
 import { UserError } from '../errors.ts';
-import type { Logger } from '../log.ts';
 import { voiceCloseAction } from './voiceCloseCodes.ts';
 import type { JoinVoice, VoiceSink } from './voiceSink.ts';
+import type { VoiceLogLevel } from './voiceThreadProtocol.ts';
 
 /** How long a join may take before it is given up, ms. */
 const JOIN_TIMEOUT_MS = 20_000;
@@ -30,49 +30,67 @@ const RECONNECT_GRACE_MS = 5_000;
 export const MAX_STALL_FRAMES = 750;
 /**
  * Opus packets read ahead of the player, 20 ms each (Node's default for object streams is 16).
- * @remarks Packets are encoded when read (see `EncoderPool`): a few frames ahead cover an encoder thread's
- * round trip without building an encoded backlog.
+ * @remarks Packets are encoded when read, in the voice thread that sends them (see `VoiceThreads`): a few frames
+ * ahead ride out a busy turn of its event loop without building an encoded backlog.
  */
 export const PACKETS_AHEAD = 5;
 
-/** Joins voice channels through @discordjs/voice: the one module that uses it. */
-export function discordJoinVoice(client: Client, log: Logger): JoinVoice {
-  return async (guildId, channelId, onGone) => {
-    const guild = client.guilds.cache.get(guildId);
-    if (!guild) throw new UserError('not_found', 'The bot is not in that server any more.');
-    const connection = joinVoiceChannel({
-      guildId,
-      channelId,
-      adapterCreator: guild.voiceAdapterCreator,
-      selfDeaf: true,
+/** A voice connection that plays 20 ms Opus packets; the voice thread feeds it. */
+export interface OpusSink {
+  /** Plays packets as they arrive; settles as {@link VoiceSink.play} does. */
+  play(opusPackets: AsyncIterable<Buffer>, signal: AbortSignal): Promise<void>;
+  destroy(): void;
+}
+
+/** The logger a voice connection writes to: the voice thread relays each line to the bot's logger. */
+export type VoiceLog = Record<VoiceLogLevel, (fields: Record<string, unknown>, msg: string) => void>;
+
+/** What one join needs: the guild's gateway adapter (relayed from the main thread), where, and whom to tell. */
+export interface ConnectVoiceOptions {
+  adapterCreator: DiscordGatewayAdapterCreator;
+  guildId: string;
+  channelId: string;
+  log: VoiceLog;
+  /** Aborting gives the join up (the shard cannot carry it, or the bot left before it was ready). */
+  signal: AbortSignal;
+  /** The connection ended for good (see {@link JoinVoice}). */
+  onGone(): void;
+}
+
+/**
+ * Joins a voice channel through @discordjs/voice (this module is the only one that uses it; it runs in a voice
+ * thread, see `VoiceThreads`).
+ * @throws UserError when the connection is not ready within {@link JOIN_TIMEOUT_MS} or is given up.
+ */
+export async function connectVoice(options: ConnectVoiceOptions): Promise<OpusSink> {
+  const { adapterCreator, guildId, channelId, log, signal, onGone } = options;
+  const connection = joinVoiceChannel({ guildId, channelId, adapterCreator, selfDeaf: true });
+  connection.on('error', (error) => log.warn({ guildId, err: error }, 'voice connection error'));
+  applyClosePolicy(connection, guildId, log);
+  logPrivacyCode(connection, guildId, log);
+  const destroyed = new AbortController(); // a close the policy gives up on ends the wait at once
+  connection.once(VoiceConnectionStatus.Destroyed, () => destroyed.abort());
+  try {
+    await entersState(
+      connection,
+      VoiceConnectionStatus.Ready,
+      AbortSignal.any([AbortSignal.timeout(JOIN_TIMEOUT_MS), destroyed.signal, signal]),
+    );
+  } catch (error) {
+    connection.destroy();
+    throw new UserError('forbidden', 'Could not connect to the voice channel in time. Try /join again.', {
+      cause: error,
     });
-    connection.on('error', (error) => log.warn({ guildId, err: error }, 'voice connection error'));
-    applyClosePolicy(connection, guildId, log);
-    logPrivacyCode(connection, guildId, log);
-    const destroyed = new AbortController(); // a close the policy gives up on ends the wait at once
-    connection.once(VoiceConnectionStatus.Destroyed, () => destroyed.abort());
-    try {
-      await entersState(
-        connection,
-        VoiceConnectionStatus.Ready,
-        AbortSignal.any([AbortSignal.timeout(JOIN_TIMEOUT_MS), destroyed.signal]),
-      );
-    } catch (error) {
-      connection.destroy();
-      throw new UserError('forbidden', 'Could not connect to the voice channel in time. Try /join again.', {
-        cause: error,
-      });
-    }
-    watchDisconnects(connection, guildId, log, onGone);
-    return voiceSink(connection, log);
-  };
+  }
+  watchDisconnects(connection, guildId, log, onGone);
+  return opusSink(connection, log);
 }
 
 /**
  * The reconnect policy @discordjs/voice recommends: a disconnect that does not start reconnecting within the grace time
  * is final.
  */
-function watchDisconnects(connection: VoiceConnection, guildId: string, log: Logger, onGone: () => void): void {
+function watchDisconnects(connection: VoiceConnection, guildId: string, log: VoiceLog, onGone: () => void): void {
   connection.on(VoiceConnectionStatus.Disconnected, () => {
     Promise.race([
       entersState(connection, VoiceConnectionStatus.Signalling, RECONNECT_GRACE_MS),
@@ -90,7 +108,7 @@ function watchDisconnects(connection: VoiceConnection, guildId: string, log: Log
  * cannot fix (4017 DAVE required, 4021, 4022, …), which @discordjs/voice 0.19.2 would otherwise
  * rejoin in a loop until the join timeout; says so on the session-expired rejoin (4006, 4009).
  */
-function applyClosePolicy(connection: VoiceConnection, guildId: string, log: Logger): void {
+function applyClosePolicy(connection: VoiceConnection, guildId: string, log: VoiceLog): void {
   const watched = new WeakSet<object>();
   connection.on('stateChange', (_before, state) => {
     if (!('networking' in state) || watched.has(state.networking)) return;
@@ -108,7 +126,7 @@ function applyClosePolicy(connection: VoiceConnection, guildId: string, log: Log
 }
 
 /** Logs the DAVE voice privacy code (debug) whenever the call's end-to-end encryption moves to a new one. */
-function logPrivacyCode(connection: VoiceConnection, guildId: string, log: Logger): void {
+function logPrivacyCode(connection: VoiceConnection, guildId: string, log: VoiceLog): void {
   let last: string | undefined;
   connection.on('transitioned', () => {
     const code = connection.voicePrivacyCode;
@@ -118,7 +136,7 @@ function logPrivacyCode(connection: VoiceConnection, guildId: string, log: Logge
   });
 }
 
-function voiceSink(connection: VoiceConnection, log: Logger): VoiceSink {
+function opusSink(connection: VoiceConnection, log: VoiceLog): OpusSink {
   const player = createAudioPlayer({
     behaviors: { noSubscriber: NoSubscriberBehavior.Pause, maxMissedFrames: MAX_STALL_FRAMES },
   });

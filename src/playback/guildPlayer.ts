@@ -9,22 +9,15 @@ import type { VoiceSink } from './voiceSink.ts';
  * Audio received ahead of playback, ms: one utterance buffers at most this much PCM before the engine is paused.
  * @remarks Enough to ride out DashScope's first-audio delay between two pieces of text, small enough that
  * /skip or /stop wastes little (the engine sends the next piece only when this buffer asks for more). It is kept
- * as PCM (48 KB/s): Opus is encoded only a few frames ahead of the voice connection (see `EncoderPool`), so CPU
- * follows playback rather than delivery.
+ * as PCM (48 KB/s): the sink encodes Opus only a few frames ahead of the voice connection (see `VoiceThreads`), so
+ * CPU follows playback rather than delivery.
  */
 export const PREFETCH_AHEAD_MS = 5_000;
 const PREFETCH_PCM_BYTES = (PREFETCH_AHEAD_MS * TTS_SAMPLE_RATE_HZ * BYTES_PER_SAMPLE) / 1000;
 
-/**
- * Turns 24 kHz mono PCM into 20 ms Opus packets (the audio pipeline).
- * @remarks Called when playback starts and pulled by the voice connection, so it should encode lazily.
- */
-export type Encode = (pcm24kMono: AsyncIterable<Buffer>, signal: AbortSignal) => AsyncIterable<Buffer>;
-
 export interface GuildPlayerOptions {
   engine: TtsEngine;
   sink: VoiceSink;
-  encode: Encode;
   maxQueue: number;
   /** The queue ran dry: nothing is being said or waiting. The presence owner times its idle leave from here. */
   onIdle(): void;
@@ -46,7 +39,7 @@ export type PlayerState = { status: 'idle' } | { status: 'speaking'; current: It
 
 /**
  * One guild's speech: a bounded FIFO of utterances and one drain loop that streams each through the
- * engine and the encoder into the voice sink.
+ * engine into the voice sink.
  * @remarks While one utterance plays, the next one is already being synthesized (its voice pre-warmed first).
  */
 export class GuildPlayer {
@@ -132,7 +125,7 @@ export class GuildPlayer {
   async #speak(item: Item, audio: NonNullable<Item['audio']>): Promise<void> {
     const { signal } = item.controller;
     try {
-      await this.#options.sink.play(this.#options.encode(audio.pcm, signal), signal);
+      await this.#options.sink.play(audio.pcm, signal);
       if (!signal.aborted) this.#options.onSpoken?.(item.utterance, audio.metrics);
     } catch (error) {
       if (!signal.aborted && this.#state.status !== 'destroyed') this.#options.onError(item.utterance, error);

@@ -1,6 +1,6 @@
 import type { Logger } from '../log.ts';
 import type { TtsEngine, UtteranceMetrics } from '../tts/engine.ts';
-import { type Encode, GuildPlayer } from './guildPlayer.ts';
+import { GuildPlayer } from './guildPlayer.ts';
 import { GuildPresence, type LeaveReason, type VoiceStateChange } from './guildPresence.ts';
 import { MemberRate } from './memberShare.ts';
 import type { Utterance } from './utterance.ts';
@@ -9,7 +9,6 @@ import type { JoinVoice } from './voiceSink.ts';
 export interface GuildPlayersOptions {
   joinVoice: JoinVoice;
   engine: TtsEngine;
-  encode: Encode;
   maxQueue: number;
   /** Characters one member may have spoken per minute (/say and narration together). */
   memberCharsPerMinute?: number;
@@ -80,14 +79,13 @@ export class GuildPlayers {
   #presence(guildId: string): GuildPresence {
     let presence = this.#presences.get(guildId);
     if (presence) return presence;
-    const { joinVoice, engine, encode, maxQueue, idleLeaveMs, log, onError, onSpoken, onEnded } = this.#options;
+    const { joinVoice, engine, maxQueue, idleLeaveMs, log, onError, onSpoken, onEnded } = this.#options;
     presence = new GuildPresence({
       guildId,
       joinVoice,
       idleLeaveMs,
       log,
-      newPlayer: (sink, onIdle) =>
-        new GuildPlayer({ engine, sink, encode, maxQueue, onIdle, onError, onSpoken, onEnded }),
+      newPlayer: (sink, onIdle) => new GuildPlayer({ engine, sink, maxQueue, onIdle, onError, onSpoken, onEnded }),
       humansIn: (channelId) => this.#options.humansIn(guildId, channelId),
       staysWhenIdle: (channelId) => this.#options.staysWhenIdle(guildId, channelId),
     });

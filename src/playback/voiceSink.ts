@@ -1,15 +1,16 @@
 /**
- * Where audio goes: a voice connection that plays 20 ms Opus packets (48 kHz, mono-coded in Discord's stereo
- * stream) as they arrive.
+ * Where speech goes: a voice connection that encodes it to 20 ms Opus packets just ahead of playback and plays
+ * them as they come.
  * @remarks The playback layer's only view of Discord; `discordVoiceSink.ts` is the one module that uses
- * @discordjs/voice. Which channel the connection is in is the presence owner's business, not the sink's.
+ * @discordjs/voice, in a voice thread (see `VoiceThreads`). Which channel the connection is in is the presence
+ * owner's business, not the sink's.
  */
 export interface VoiceSink {
   /**
-   * Plays packets as they arrive; resolves when the last one has been played.
+   * Plays 24 kHz mono s16le speech as it arrives; resolves when the last of it has been played.
    * Rejects with the source's error; resolves early (after stopping at once) when `signal` aborts.
    */
-  play(opusPackets: AsyncIterable<Buffer>, signal: AbortSignal): Promise<void>;
+  play(pcm24kMono: AsyncIterable<Buffer>, signal: AbortSignal): Promise<void>;
   /** Leaves the channel and frees the connection. */
   destroy(): void;
 }

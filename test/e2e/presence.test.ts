@@ -89,3 +89,26 @@ describe('one owner of voice presence', () => {
     expect(world.logs.some((l) => l.includes('"msg":"left voice"') && l.includes('"reason":"alone"'))).toBe(true);
   });
 });
+
+describe('moving to another channel', () => {
+  it('/join elsewhere leaves the old channel and joins the new one, where speech is heard', async () => {
+    const { hear } = listener(world, g.id);
+    world.discord.setVoiceState(g.id, g.members.alice!, g.channels.Lounge!);
+    world.discord.setVoiceState(g.id, g.members.bob!, g.channels.Cabin!);
+    await command('alice', 'join').reply();
+    await world.discord.waitForVoice(g.id, (v) => v.connected && v.channelId === g.channels.Lounge);
+    const joinsBefore = world.discord.voice(g.id).requests.length;
+    // The old connection's leave (op 4, no channel) and the new join go through one voice thread in order; the old
+    // connection letting its gateway adapter go must not take the new connection's adapter with it.
+    expect((await command('alice', 'join', undefined, { channel: g.channels.Cabin! }).reply()).content).toBe(
+      `Joined <#${g.channels.Cabin}>.`,
+    );
+    const voice = await world.discord.waitForVoice(g.id, (v) => v.connected && v.channelId === g.channels.Cabin);
+    expect(voice.requests.slice(joinsBefore).map((r) => r.channelId)).toEqual([null, g.channels.Cabin]);
+    world.discord.clearAudio(g.id);
+    await command('bob', 'say', undefined, { text: 'Heard in the cabin.' }).reply();
+    expectUtterance(await hear([['Heard in the cabin.', captain]]), 'Heard in the cabin.', captain);
+    expect(world.discord.voice(g.id).channelId).toBe(g.channels.Cabin);
+    expect((await command('bob', 'leave').reply()).content).toBe('Left the voice channel.');
+  });
+});

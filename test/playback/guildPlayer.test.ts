@@ -1,7 +1,6 @@
 import { Readable } from 'node:stream';
 import prism from 'prism-media';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { toOpusPackets } from '../../src/audio/pipeline.ts';
 import { DashScopeError } from '../../src/dashscope/errors.ts';
 import { GuildPlayer, type GuildPlayerOptions } from '../../src/playback/guildPlayer.ts';
 import type { Utterance } from '../../src/playback/utterance.ts';
@@ -37,7 +36,6 @@ const makePlayer = (over: Partial<GuildPlayerOptions> = {}): GuildPlayer =>
   (player = new GuildPlayer({
     engine,
     sink,
-    encode: toOpusPackets,
     maxQueue: 5,
     onIdle: () => {},
     onError: (u, e) => errors.push([u, e]),
@@ -57,7 +55,7 @@ const settled = async (p: GuildPlayer, timeoutMs = 20_000): Promise<void> => {
 };
 /**
  * Whether `count` 20 ms packets carry a text's whole tone: at least its duration, and at most what the
- * interpolator's filter tail (< 1 ms) and the encoder's flush of libopus's 6.5 ms look-ahead add.
+ * encoder's flush of libopus's 6.5 ms look-ahead adds.
  */
 const coversTone = (count: number, text: string): boolean => {
   const ms = expectedTone(text, voice.voiceId).durationMs;

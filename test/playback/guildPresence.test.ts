@@ -52,7 +52,6 @@ function world() {
       return recording;
     },
     engine: silentEngine,
-    encode: (pcm) => pcm,
     maxQueue: 5,
     idleLeaveMs: IDLE_MS,
     log: createLogger('info', sink),

@@ -1,4 +1,5 @@
 import { setTimeout as delay } from 'node:timers/promises';
+import { toOpusPackets } from '../../src/audio/pipeline.ts';
 import type { VoiceSink } from '../../src/playback/voiceSink.ts';
 
 /** A packet the sink played, and when. */
@@ -10,8 +11,8 @@ export interface Played {
 }
 
 /**
- * A VoiceSink that plays like Discord does — one 20 ms packet per 20 ms, waiting (not ending) when the
- * source stalls — and records every packet with its time. It stands in for the voice connection in
+ * A VoiceSink that encodes and plays like Discord does — one 20 ms Opus packet per 20 ms, waiting (not ending) when
+ * the source stalls — and records every packet with its time. It stands in for the voice connection in
  * playback tests; the real connection is exercised end to end against the loopback Discord.
  */
 export class RecordingSink implements VoiceSink {
@@ -24,10 +25,10 @@ export class RecordingSink implements VoiceSink {
     this.channelId = channelId;
   }
 
-  async play(opusPackets: AsyncIterable<Buffer>, signal: AbortSignal): Promise<void> {
+  async play(pcm24kMono: AsyncIterable<Buffer>, signal: AbortSignal): Promise<void> {
     const stream = this.#streams++;
     let next = performance.now();
-    const iterator = opusPackets[Symbol.asyncIterator]();
+    const iterator = toOpusPackets(pcm24kMono)[Symbol.asyncIterator]();
     try {
       while (!signal.aborted) {
         const result = await Promise.race([iterator.next(), aborted(signal)]);
@@ -37,7 +38,7 @@ export class RecordingSink implements VoiceSink {
         await delay(Math.max(0, next - performance.now()));
       }
     } finally {
-      void iterator.return?.();
+      void iterator.return(undefined);
     }
   }
 

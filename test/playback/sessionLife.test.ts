@@ -1,5 +1,4 @@
 import { afterEach, expect, it } from 'vitest';
-import { EncoderPool } from '../../src/audio/encoderPool.ts';
 import { GuildPlayer } from '../../src/playback/guildPlayer.ts';
 import type { Utterance } from '../../src/playback/utterance.ts';
 import { createTtsEngine, type RoutingTtsEngine } from '../../src/tts/engines.ts';
@@ -11,11 +10,10 @@ import { RecordingSink } from './recordingSink.ts';
 
 /**
  * Sessions outlive their utterance: counted at the emulator (sockets accepted), through a real GuildPlayer,
- * the realtime engine and the worker-thread encoder.
+ * the realtime engine and a sink that encodes and plays at Discord's pace.
  */
 let emu: DashScopeEmulator;
 let engine: RoutingTtsEngine | undefined;
-const pool = new EncoderPool(1);
 useDashScopeEmulator((started) => (emu = started), { realTimeFactor: 0.1, chunkMs: 100 });
 afterEach(async () => {
   await engine?.close();
@@ -39,7 +37,6 @@ function setUp(warmIdleMs: number): { player: GuildPlayer; errors: unknown[] } {
   const player = new GuildPlayer({
     engine,
     sink: new RecordingSink(),
-    encode: pool.encode,
     maxQueue: 10,
     onIdle: () => {},
     onError: (_u, error) => errors.push(error),

@@ -1,0 +1,209 @@
+/**
+ * A voice thread of {@link VoiceThreads}: hosts the voice connections of the guilds it was given — voice gateway,
+ * DAVE, transport encryption, UDP and the 20 ms audio player — and encodes their speech to Opus a few frames ahead
+ * of playback. The main thread relays the gateway's voice events and the PCM, and gets back gateway payloads, PCM
+ * credit and outcomes.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import type { DiscordGatewayAdapterCreator, DiscordGatewayAdapterLibraryMethods } from '@discordjs/voice';
+import { toOpusPackets } from '../audio/pipeline.ts';
+import { UserError } from '../errors.ts';
+import { connectVoice, type OpusSink, type VoiceLog } from './discordVoiceSink.ts';
+import { Outbox } from './outbox.ts';
+import type { FromVoiceThread, ToVoiceThread, VoiceLogLevel, VoiceThreadData } from './voiceThreadProtocol.ts';
+
+/** How long PCM credit waits for company before it goes to the main thread, ms (it is sent 300 ms ahead of need). */
+const CREDIT_COALESCE_MS = 10;
+const LEVELS: readonly VoiceLogLevel[] = ['debug', 'info', 'warn', 'error'];
+
+const port = parentPort;
+if (port === null) throw new Error('voiceThread.ts runs as a worker thread of VoiceThreads');
+const { logLevel } = workerData as VoiceThreadData;
+const outbox = new Outbox<FromVoiceThread>((messages) => port.postMessage(messages), CREDIT_COALESCE_MS);
+const send = (message: FromVoiceThread): void => outbox.post(message, message.op !== 'taken');
+
+/** One join: its adapter's library side (for the gateway events relayed here), a way to give it up, its sink. */
+interface Connection {
+  adapter: DiscordGatewayAdapterLibraryMethods | undefined;
+  giveUp: AbortController;
+  sink: OpusSink | undefined;
+}
+const connections = new Map<number, Connection>();
+const streams = new Map<number, { pcm: PcmInlet; stop: AbortController }>();
+
+/**
+ * A stream's PCM as it comes from the main thread; each chunk is credited back as the encoder takes it.
+ * @remarks Ends when the main thread says so; a failed source ends it with an error, so the player reports failure.
+ */
+class PcmInlet implements AsyncIterable<Buffer> {
+  readonly #stream: number;
+  readonly #chunks: Buffer[] = [];
+  #end: 'open' | 'done' | 'failed' = 'open';
+  #wake: (() => void) | undefined;
+
+  constructor(stream: number) {
+    this.#stream = stream;
+  }
+
+  push(pcm: Uint8Array): void {
+    this.#chunks.push(Buffer.from(pcm.buffer, pcm.byteOffset, pcm.byteLength));
+    this.#wakeUp();
+  }
+
+  end(failed: boolean): void {
+    if (this.#end === 'open') this.#end = failed ? 'failed' : 'done';
+    this.#wakeUp();
+  }
+
+  async *[Symbol.asyncIterator](): AsyncGenerator<Buffer> {
+    while (true) {
+      const chunk = this.#chunks.shift();
+      if (chunk !== undefined) {
+        send({ op: 'taken', stream: this.#stream, bytes: chunk.length });
+        yield chunk;
+        continue;
+      }
+      if (this.#end === 'done') return;
+      if (this.#end === 'failed') throw new Error('the speech source failed');
+      await new Promise<void>((resolve) => {
+        this.#wake = resolve;
+      });
+    }
+  }
+
+  #wakeUp(): void {
+    this.#wake?.();
+    this.#wake = undefined;
+  }
+}
+
+/**
+ * Log lines go to the bot's logger on the main thread, which filters and redacts them; lines below its level are
+ * not sent. Errors travel as plain objects (with their `code`).
+ */
+const minimumLevel = Math.max(0, LEVELS.indexOf(logLevel as VoiceLogLevel));
+const log = Object.fromEntries(
+  LEVELS.map((level) => [
+    level,
+    (fields: Record<string, unknown>, msg: string) => {
+      if (LEVELS.indexOf(level) < minimumLevel) return;
+      send({ op: 'log', level, fields: cloneable(fields), msg });
+    },
+  ]),
+) as VoiceLog;
+
+function cloneable(fields: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(fields)) {
+    out[key] =
+      value instanceof Error
+        ? { type: value.name, message: value.message, stack: value.stack, code: (value as { code?: unknown }).code }
+        : value;
+  }
+  return out;
+}
+
+async function join(conn: number, guildId: string, channelId: string): Promise<void> {
+  const connection: Connection = { adapter: undefined, giveUp: new AbortController(), sink: undefined };
+  connections.set(conn, connection);
+  const adapterCreator: DiscordGatewayAdapterCreator = (methods) => {
+    connection.adapter = methods;
+    return {
+      sendPayload: (payload) => {
+        send({ op: 'gateway', conn, payload });
+        return true; // the main thread answers a refusal with `shard-unavailable`
+      },
+      destroy: () => {
+        connection.adapter = undefined;
+        connections.delete(conn);
+        send({ op: 'released', conn });
+      },
+    };
+  };
+  try {
+    connection.sink = await connectVoice({
+      adapterCreator,
+      guildId,
+      channelId,
+      log,
+      signal: connection.giveUp.signal,
+      onGone: () => send({ op: 'gone', conn }),
+    });
+    send({ op: 'joined', conn });
+  } catch (error) {
+    if (!(error instanceof UserError)) log.error({ guildId, err: error }, 'voice join failed');
+    send({ op: 'join-failed', conn, message: error instanceof UserError ? error.message : 'Could not join voice.' });
+  }
+}
+
+function play(conn: number, stream: number): void {
+  const sink = connections.get(conn)?.sink;
+  if (sink === undefined) {
+    send({ op: 'played', stream, error: 'the voice connection is gone' });
+    return;
+  }
+  const entry = { pcm: new PcmInlet(stream), stop: new AbortController() };
+  streams.set(stream, entry);
+  const packets = firstObserved(toOpusPackets(entry.pcm, entry.stop.signal), () =>
+    send({ op: 'first-packet', stream }),
+  );
+  sink
+    .play(packets, entry.stop.signal)
+    .then(
+      () => send({ op: 'played', stream }),
+      (error: unknown) => send({ op: 'played', stream, error: String((error as Error)?.message ?? error) }),
+    )
+    .finally(() => streams.delete(stream));
+}
+
+/** The same packets; `onFirst` runs as the first one is taken. */
+async function* firstObserved(packets: AsyncIterable<Buffer>, onFirst: () => void): AsyncGenerator<Buffer> {
+  let first = true;
+  for await (const packet of packets) {
+    if (first) onFirst();
+    first = false;
+    yield packet;
+  }
+}
+
+function handle(message: ToVoiceThread): void {
+  switch (message.op) {
+    case 'join':
+      void join(message.conn, message.guildId, message.channelId);
+      return;
+    case 'server-update':
+      connections.get(message.conn)?.adapter?.onVoiceServerUpdate(message.data);
+      return;
+    case 'state-update':
+      connections.get(message.conn)?.adapter?.onVoiceStateUpdate(message.data);
+      return;
+    case 'adapter-gone':
+      connections.get(message.conn)?.adapter?.destroy();
+      return;
+    case 'shard-unavailable':
+    case 'leave': {
+      const connection = connections.get(message.conn);
+      connection?.giveUp.abort();
+      connection?.sink?.destroy();
+      return;
+    }
+    case 'play':
+      play(message.conn, message.stream);
+      return;
+    case 'pcm':
+      streams.get(message.stream)?.pcm.push(message.pcm);
+      return;
+    case 'end':
+      streams.get(message.stream)?.pcm.end(message.failed);
+      return;
+    case 'stop': {
+      const entry = streams.get(message.stream);
+      entry?.stop.abort(new Error('stopped'));
+      entry?.pcm.end(false);
+    }
+  }
+}
+
+port.on('message', (messages: readonly ToVoiceThread[]) => {
+  for (const message of messages) handle(message);
+});
