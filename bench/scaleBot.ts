@@ -5,6 +5,7 @@
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { Writable } from 'node:stream';
 import { TTS_SAMPLE_RATE_HZ } from '../src/audio/formats.ts';
+import { SpeechOpusEncoder } from '../src/audio/opus.ts';
 import { type Bot, startBot } from '../src/bot.ts';
 import { loadConfig } from '../src/config.ts';
 import { createLogger } from '../src/log.ts';
@@ -62,6 +63,9 @@ async function main(): Promise<void> {
   const log = process.env.SCALE_BOT_LOG
     ? createLogger('warn')
     : createLogger('error', new Writable({ write: (_c, _e, done) => done() }));
+  // libopus's loader takes a diagnostic report (detect-libc), which halts every thread of the process (5 s here, with
+  // voice threads running): load it for the audio stage before the bot's voice threads exist.
+  new SpeechOpusEncoder().destroy();
   const bot = await startBot(config, log);
   const delay = monitorEventLoopDelay({ resolution: 5 });
   delay.enable();

@@ -35,6 +35,17 @@ export const MAX_STALL_FRAMES = 750;
  */
 export const PACKETS_AHEAD = 5;
 
+/**
+ * Does once, up front, what @discordjs/voice does at its first audio resource: build its transcoding graph, which
+ * probes ffmpeg with a synchronous spawn (~0.2 s here). Left to the first utterance, that stalls every stream its
+ * thread carries just as they all start.
+ */
+export function warmUpVoice(): void {
+  const empty = Readable.from([]);
+  createAudioResource(empty, { inputType: StreamType.Opus });
+  empty.destroy();
+}
+
 /** A voice connection that plays 20 ms Opus packets; the voice thread feeds it. */
 export interface OpusSink {
   /** Plays packets as they arrive; settles as {@link VoiceSink.play} does. */

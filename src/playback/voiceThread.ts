@@ -6,9 +6,10 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import type { DiscordGatewayAdapterCreator, DiscordGatewayAdapterLibraryMethods } from '@discordjs/voice';
+import { SpeechOpusEncoder } from '../audio/opus.ts';
 import { toOpusPackets } from '../audio/pipeline.ts';
 import { UserError } from '../errors.ts';
-import { connectVoice, type OpusSink, type VoiceLog } from './discordVoiceSink.ts';
+import { connectVoice, type OpusSink, type VoiceLog, warmUpVoice } from './discordVoiceSink.ts';
 import { Outbox } from './outbox.ts';
 import type { FromVoiceThread, ToVoiceThread, VoiceLogLevel, VoiceThreadData } from './voiceThreadProtocol.ts';
 
@@ -203,6 +204,10 @@ function handle(message: ToVoiceThread): void {
     }
   }
 }
+
+// The thread starts with its first join: load libopus and probe ffmpeg now, not at its first utterance.
+new SpeechOpusEncoder().destroy();
+warmUpVoice();
 
 port.on('message', (messages: readonly ToVoiceThread[]) => {
   for (const message of messages) handle(message);
