@@ -88,7 +88,7 @@ export async function connectVoice(options: ConnectVoiceOptions): Promise<OpusSi
       AbortSignal.any([AbortSignal.timeout(JOIN_TIMEOUT_MS), destroyed.signal, signal]),
     );
   } catch (error) {
-    connection.destroy();
+    if (connection.state.status !== VoiceConnectionStatus.Destroyed) connection.destroy();
     throw new UserError('forbidden', 'Could not connect to the voice channel in time. Try /join again.', {
       cause: error,
     });
