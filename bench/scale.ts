@@ -4,7 +4,8 @@
  * stamped on arrival by its receiver thread, then decrypted and decoded by a listening member; DashScope in its own
  * process (bench/scaleDashScope.ts) at 1× and 2× real time — then a narrated-chat workload with pauses.
  * Env: SCALE_N (default 1,10,25,50,100,150), SCALE_SPEEDS (1,2), SCALE_SECONDS (45), SCALE_CHAT_GUILDS (10),
- * SCALE_CHAT_MESSAGES (16), SCALE_CHAT_PAUSE_MAX_S (30); SCALE_CHAT_GUILDS=0 skips the chat part.
+ * SCALE_CHAT_MESSAGES (16), SCALE_CHAT_PAUSE_MAX_S (30); SCALE_CHAT_GUILDS=0 skips the chat part;
+ * SCALE_MAIN_BLOCK_MS (0) blocks the bot's main thread that long once a second while a run is measured.
  */
 import { fork } from 'node:child_process';
 import { loadavg } from 'node:os';
@@ -128,11 +129,14 @@ for (let i = 0; i < guilds.length; i += 10) {
   await Promise.all(batch.map((g) => discord.waitForVoice(g.id, (v) => v.connected, 90_000)));
 }
 console.log(
-  `scale bench: ${SECONDS} s utterances (${(EXPECTED_MS / 1000).toFixed(1)} s of audio), guilds up to ${guildCount}`,
+  `scale bench: ${SECONDS} s utterances (${(EXPECTED_MS / 1000).toFixed(1)} s of audio), guilds up to ${guildCount}` +
+    (process.env.SCALE_MAIN_BLOCK_MS
+      ? `; the bot's main thread blocked ${process.env.SCALE_MAIN_BLOCK_MS} ms a second`
+      : ''),
 );
 console.log(
   'speed   N  late%  worst ms  gaps  failed  TTFA p50/p95 ms  CPU/stream µs  ×audio  main µs' +
-    '  ELD max ms  RSS/guild MB  sess/utt  ears ELD  cores bot/servers  load',
+    '  ELD max ms  voice ELD ≤ms (s>40)  RSS/guild MB  sess/utt  ears ELD  cores bot/servers  load',
 );
 
 /** One run: N guilds say TEXT at once; resolves when every guild has been quiet for a while. */
@@ -204,6 +208,7 @@ function report(
     (cpuPerFrame / stageUs).toFixed(2).padStart(7),
     (s.mainCpuUs / Math.max(1, streamFrames)).toFixed(0).padStart(8),
     s.eventLoopDelayMaxMs.toFixed(0).padStart(11),
+    `${s.voiceLoopDelay.atMostMs.toFixed(0)} (${s.voiceLoopDelay.secondsOver40})`.padStart(21),
     ((s.rssMaxBytes - s.rssBaseBytes) / n / 1e6).toFixed(2).padStart(13),
     (sessions / n).toFixed(2).padStart(9),
     (listenerDelay.max / 1e6).toFixed(0).padStart(8),

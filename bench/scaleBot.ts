@@ -26,6 +26,9 @@ export interface BotSample {
   mainCpuUs: number;
   wallMs: number;
   eventLoopDelayMaxMs: number;
+  /** The voice threads' per-second loop-delay maxima over the run: the worst (as its histogram bucket), and how many
+   * thread-seconds went over 40 ms (the cycle then sent late). */
+  voiceLoopDelay: { atMostMs: number; secondsOver40: number };
   rssBaseBytes: number;
   rssMaxBytes: number;
 }
@@ -39,8 +42,31 @@ export type FromBot =
 /** Text whose emulator tone lasts about 5 s (45 ms per code point). */
 const AUDIO_STAGE_TEXT = 'x'.repeat(110);
 const RSS_SAMPLE_MS = 100;
+/**
+ * `SCALE_MAIN_BLOCK_MS`: a task that long on the bot's main thread once a second while a run is measured — what a
+ * burst of other work there (interactions, a big chat backlog, the store) does to the audio.
+ */
+const MAIN_BLOCK_MS = Number(process.env.SCALE_MAIN_BLOCK_MS ?? 0);
 
 let stageInput: Buffer[] | undefined;
+
+/** The voice threads' loop-delay histogram: cumulative count per bucket bound (s), `Infinity` for all. */
+async function voiceDelayBuckets(bot: Bot): Promise<Map<number, number>> {
+  const metric = bot.metrics.registry.getSingleMetric('voicebot_voice_thread_loop_delay_seconds');
+  const values = metric === undefined ? [] : (await metric.get()).values;
+  return new Map(
+    values
+      .filter((v) => v.labels.le !== undefined)
+      .map((v) => [v.labels.le === '+Inf' ? Number.POSITIVE_INFINITY : Number(v.labels.le), v.value] as const),
+  );
+}
+
+function voiceDelaySince(before: Map<number, number>, now: Map<number, number>): BotSample['voiceLoopDelay'] {
+  const delta = (le: number): number => (now.get(le) ?? 0) - (before.get(le) ?? 0);
+  const all = delta(Number.POSITIVE_INFINITY);
+  const atMost = [...now.keys()].sort((a, b) => a - b).find((le) => delta(le) === all) ?? Number.NaN;
+  return { atMostMs: atMost * 1000, secondsOver40: all - delta(0.04) };
+}
 
 /** The audio stage's CPU per frame over the audio the emulator streams (a tone, cheaper to encode than speech). */
 function audioStageOfTone(): number {
@@ -72,6 +98,8 @@ async function main(): Promise<void> {
   let mark = { cpuUs: selfCpuUs(), mainCpuUs: threadCpuUs(), at: performance.now(), rss: process.memoryUsage.rss() };
   let rssMax = mark.rss;
   setInterval(() => (rssMax = Math.max(rssMax, process.memoryUsage.rss())), RSS_SAMPLE_MS).unref();
+  let blocker: NodeJS.Timeout | undefined;
+  let voiceDelayAtMark = new Map<number, number>();
   const send = (message: FromBot): void => void process.send?.(message);
   process.on('message', (message: ToBot) => {
     void (async () => {
@@ -83,14 +111,22 @@ async function main(): Promise<void> {
         mark = { cpuUs: selfCpuUs(), mainCpuUs: threadCpuUs(), at: performance.now(), rss: process.memoryUsage.rss() };
         rssMax = mark.rss;
         delay.reset();
+        voiceDelayAtMark = await voiceDelayBuckets(bot);
+        clearInterval(blocker);
+        if (MAIN_BLOCK_MS > 0)
+          blocker = setInterval(() => {
+            for (const end = performance.now() + MAIN_BLOCK_MS; performance.now() < end; );
+          }, 1_000);
         send({ kind: 'marked', audioStageUsPerFrame: audioStage });
       } else if (message.kind === 'sample') {
+        clearInterval(blocker);
         send({
           kind: 'sample',
           cpuUs: selfCpuUs() - mark.cpuUs,
           mainCpuUs: threadCpuUs() - mark.mainCpuUs,
           wallMs: performance.now() - mark.at,
           eventLoopDelayMaxMs: delay.max / 1e6,
+          voiceLoopDelay: voiceDelaySince(voiceDelayAtMark, await voiceDelayBuckets(bot)),
           rssBaseBytes: mark.rss,
           rssMaxBytes: rssMax,
         });

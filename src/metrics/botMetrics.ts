@@ -29,6 +29,8 @@ export type UtteranceOutcome = 'spoken' | 'failed' | 'cancelled';
 export type DashScopeCall = 'speech' | 'voices';
 
 const LATENCY_BUCKETS_S = [0.05, 0.1, 0.2, 0.35, 0.5, 0.75, 1, 1.5, 2, 3, 5, 8, 13, 20];
+/** A voice thread's loop delay: its 20 ms cycle, the 40 ms at which a frame counts as late, and worse. */
+export const LOOP_DELAY_BUCKETS_S = [0.005, 0.01, 0.02, 0.04, 0.08, 0.16, 0.32, 0.64, 1.28, 2.56];
 
 export class BotMetrics {
   readonly registry = new Registry();
@@ -40,6 +42,7 @@ export class BotMetrics {
   readonly #dashscopeErrors: Counter<'call' | 'code'>;
   readonly #sessionsRefused: Counter<'by'>;
   readonly #storeErrors: Counter;
+  readonly #voiceLoopDelay: Histogram;
   /** How each utterance that has been spoken or has failed went, until its end is counted. */
   readonly #outcomes = new Map<string, UtteranceOutcome>();
 
@@ -90,7 +93,18 @@ export class BotMetrics {
       help: 'Errors the store (keyv: SQLite or Redis) reported.',
       registers,
     });
+    this.#voiceLoopDelay = new Histogram({
+      name: 'voicebot_voice_thread_loop_delay_seconds',
+      help: "Each voice thread's longest event-loop delay in each second: above 0.04 s its audio went out late.",
+      buckets: LOOP_DELAY_BUCKETS_S,
+      registers,
+    });
     this.limiter = limiterMetrics(registers, this.#sessionsRefused);
+  }
+
+  /** A voice thread's longest event-loop delay over the last second. */
+  voiceLoopDelay(ms: number): void {
+    this.#voiceLoopDelay.observe(ms / 1000);
   }
 
   /** The limiter observer for one kind of call, in the shape the account-wide limiter reports to. */

@@ -4,6 +4,7 @@
  * of playback. The main thread relays the gateway's voice events and the PCM, and gets back gateway payloads, PCM
  * credit and outcomes.
  */
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { parentPort, workerData } from 'node:worker_threads';
 import type { DiscordGatewayAdapterCreator, DiscordGatewayAdapterLibraryMethods } from '@discordjs/voice';
 import { SpeechOpusEncoder } from '../audio/opus.ts';
@@ -15,13 +16,16 @@ import type { FromVoiceThread, ToVoiceThread, VoiceLogLevel, VoiceThreadData } f
 
 /** How long PCM credit waits for company before it goes to the main thread, ms (it is sent 300 ms ahead of need). */
 const CREDIT_COALESCE_MS = 10;
+/** How often the thread reports its longest event-loop delay, ms. */
+const LOOP_DELAY_REPORT_MS = 1_000;
 const LEVELS: readonly VoiceLogLevel[] = ['debug', 'info', 'warn', 'error'];
 
 const port = parentPort;
 if (port === null) throw new Error('voiceThread.ts runs as a worker thread of VoiceThreads');
 const { logLevel } = workerData as VoiceThreadData;
 const outbox = new Outbox<FromVoiceThread>((messages) => port.postMessage(messages), CREDIT_COALESCE_MS);
-const send = (message: FromVoiceThread): void => outbox.post(message, message.op !== 'taken');
+const send = (message: FromVoiceThread): void =>
+  outbox.post(message, message.op !== 'taken' && message.op !== 'loop-delay');
 
 /** One join: its adapter's library side (for the gateway events relayed here), a way to give it up, its sink. */
 interface Connection {
@@ -208,6 +212,14 @@ function handle(message: ToVoiceThread): void {
 // The thread starts with its first join: load libopus and probe ffmpeg now, not at its first utterance.
 new SpeechOpusEncoder().destroy();
 warmUpVoice();
+
+// This loop runs the 20 ms voice cycle: how late it turns is how late the audio goes out.
+const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+loopDelay.enable();
+setInterval(() => {
+  send({ op: 'loop-delay', maxMs: loopDelay.max / 1e6 });
+  loopDelay.reset();
+}, LOOP_DELAY_REPORT_MS).unref();
 
 port.on('message', (messages: readonly ToVoiceThread[]) => {
   for (const message of messages) handle(message);

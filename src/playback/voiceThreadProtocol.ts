@@ -42,6 +42,8 @@ export type FromVoiceThread =
   | { op: 'first-packet'; stream: number }
   /** The stream has played out or stopped; `error`: it failed. */
   | { op: 'played'; stream: number; error?: string }
+  /** The thread's longest event-loop delay over the last second, ms: above ~40 ms its audio went out late. */
+  | { op: 'loop-delay'; maxMs: number }
   | { op: 'log'; level: VoiceLogLevel; fields: Record<string, unknown>; msg: string };
 
 /** Data every voice thread starts with. */

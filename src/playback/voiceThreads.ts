@@ -29,6 +29,8 @@ export interface VoiceThreadsOptions {
   log: Logger;
   /** A played stream's first packet went to its connection (the `/say` → first packet latency ends there). */
   onFirstPacket?(guildId: string): void;
+  /** Each thread's longest event-loop delay over each second, ms (it runs the 20 ms voice cycle: > 40 ms is late). */
+  onLoopDelay?(maxMs: number): void;
   /** Threads to spread connections over; defaults to the machine's available parallelism. */
   threads?: number;
 }
@@ -221,6 +223,9 @@ export class VoiceThreads {
       }
       case 'played':
         this.#settle(message.stream, message.error);
+        return;
+      case 'loop-delay':
+        this.#options.onLoopDelay?.(message.maxMs);
         return;
       default:
         this.#connectionEvent(message);

@@ -77,7 +77,7 @@ it("relays the thread's join payload to the guild's shard, and gives the join up
   await expect(threads.joinVoice('g1', 'c1', () => {})).rejects.toMatchObject({ reason: 'conflict' });
 });
 
-it('gives a join up at once when the shard refuses its payload (not ready), rather than after the join timeout', async () => {
+it('gives a join up at once when the shard refuses its payload (not ready), not after the join timeout', async () => {
   const guild = fakeGuild(false);
   threads = new VoiceThreads({ adapterFor: () => guild.adapterCreator, log: silent, threads: 1 });
   await expect(threads.joinVoice('g1', 'c1', () => {})).rejects.toThrow(/Could not connect to the voice channel/);
@@ -105,4 +105,20 @@ it('spreads guilds over its threads, the fewest connections first', async () => 
   expect(threads.threads).toBe(2);
   await threads.close();
   await Promise.all(joins);
+});
+
+it("reports each thread's longest event-loop delay once a second (it runs the 20 ms voice cycle)", async () => {
+  const guild = fakeGuild();
+  const delays: number[] = [];
+  threads = new VoiceThreads({
+    adapterFor: () => guild.adapterCreator,
+    log: silent,
+    threads: 1,
+    onLoopDelay: (ms) => delays.push(ms),
+  });
+  const joined = threads.joinVoice('g1', 'c1', () => {}).catch(() => undefined);
+  await until(() => delays.length >= 2);
+  expect(delays.every((ms) => Number.isFinite(ms) && ms >= 0)).toBe(true);
+  await threads.close();
+  await joined;
 });
