@@ -208,7 +208,11 @@ function report(
     (cpuPerFrame / stageUs).toFixed(2).padStart(7),
     (s.mainCpuUs / Math.max(1, streamFrames)).toFixed(0).padStart(8),
     s.eventLoopDelayMaxMs.toFixed(0).padStart(11),
-    `${s.voiceLoopDelay.atMostMs.toFixed(0)} (${s.voiceLoopDelay.secondsOver40})`.padStart(21),
+    // NaN (null over IPC): no voice thread reported, as in code from before the voice threads
+    (Number.isFinite(s.voiceLoopDelay.atMostMs)
+      ? `${s.voiceLoopDelay.atMostMs.toFixed(0)} (${s.voiceLoopDelay.secondsOver40})`
+      : '–'
+    ).padStart(21),
     ((s.rssMaxBytes - s.rssBaseBytes) / n / 1e6).toFixed(2).padStart(13),
     (sessions / n).toFixed(2).padStart(9),
     (listenerDelay.max / 1e6).toFixed(0).padStart(8),
