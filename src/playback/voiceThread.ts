@@ -7,6 +7,7 @@
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { parentPort, workerData } from 'node:worker_threads';
 import type { DiscordGatewayAdapterCreator, DiscordGatewayAdapterLibraryMethods } from '@discordjs/voice';
+import { BYTES_PER_SAMPLE, FRAME_MS, TTS_SAMPLE_RATE_HZ } from '../audio/formats.ts';
 import { SpeechOpusEncoder } from '../audio/opus.ts';
 import { toOpusPackets } from '../audio/pipeline.ts';
 import { UserError } from '../errors.ts';
@@ -19,6 +20,7 @@ const CREDIT_COALESCE_MS = 10;
 /** How often the thread reports its longest event-loop delay, ms. */
 const LOOP_DELAY_REPORT_MS = 1_000;
 const LEVELS: readonly VoiceLogLevel[] = ['debug', 'info', 'warn', 'error'];
+const FRAME_BYTES = (TTS_SAMPLE_RATE_HZ * FRAME_MS * BYTES_PER_SAMPLE) / 1000;
 
 const port = parentPort;
 if (port === null) throw new Error('voiceThread.ts runs as a worker thread of VoiceThreads');
@@ -37,8 +39,11 @@ const connections = new Map<number, Connection>();
 const streams = new Map<number, { pcm: PcmInlet; stop: AbortController }>();
 
 /**
- * A stream's PCM as it comes from the main thread; each chunk is credited back as the encoder takes it.
- * @remarks Ends when the main thread says so; a failed source ends it with an error, so the player reports failure.
+ * A stream's PCM as it comes from the main thread, one 20 ms frame at a time; each chunk is credited back as the
+ * encoder starts on it.
+ * @remarks Frame by frame, so the player's read of a packet encodes one frame: streams that started together would
+ * otherwise encode a whole chunk each in the same 20 ms cycle (50 streams × 5 frames ≈ 19 ms of one thread's CPU).
+ * Ends when the main thread says so; a failed source ends it with an error, so the player reports failure.
  */
 class PcmInlet implements AsyncIterable<Buffer> {
   readonly #stream: number;
@@ -65,7 +70,7 @@ class PcmInlet implements AsyncIterable<Buffer> {
       const chunk = this.#chunks.shift();
       if (chunk !== undefined) {
         send({ op: 'taken', stream: this.#stream, bytes: chunk.length });
-        yield chunk;
+        for (let at = 0; at < chunk.length; at += FRAME_BYTES) yield chunk.subarray(at, at + FRAME_BYTES);
         continue;
       }
       if (this.#end === 'done') return;
