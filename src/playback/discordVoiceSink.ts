@@ -48,8 +48,11 @@ export function warmUpVoice(): void {
 
 /** A voice connection that plays 20 ms Opus packets; the voice thread feeds it. */
 export interface OpusSink {
-  /** Plays packets as they arrive; settles as {@link VoiceSink.play} does. */
-  play(opusPackets: AsyncIterable<Buffer>, signal: AbortSignal): Promise<void>;
+  /**
+   * Plays packets as they arrive; settles as {@link VoiceSink.play} does. `onFirstPacket` runs once the first packet
+   * is in hand (the `/say` → first packet latency ends there).
+   */
+  play(opusPackets: AsyncIterable<Buffer>, signal: AbortSignal, onFirstPacket?: () => void): Promise<void>;
   destroy(): void;
 }
 
@@ -154,7 +157,7 @@ function opusSink(connection: VoiceConnection, log: VoiceLog): OpusSink {
   player.on('error', (error) => log.debug({ err: error }, 'audio resource failed'));
   connection.subscribe(player);
   return {
-    play: (packets, signal) => playOnce(connection, player, packets, signal),
+    play: (packets, signal, onFirstPacket) => playOnce(connection, player, packets, signal, onFirstPacket),
     destroy: () => {
       player.stop(true);
       if (connection.state.status !== VoiceConnectionStatus.Destroyed) connection.destroy();
@@ -174,9 +177,10 @@ async function playOnce(
   player: AudioPlayer,
   packets: AsyncIterable<Buffer>,
   signal: AbortSignal,
+  onFirstPacket: (() => void) | undefined,
 ): Promise<void> {
   const source = packets[Symbol.asyncIterator]();
-  const lead = await leadPackets(connection, source, signal);
+  const lead = await leadPackets(connection, source, signal, onFirstPacket);
   if (lead === undefined) return;
   return new Promise((resolve, reject) => {
     // @discordjs/voice re-wraps a source error without its cause; keep the original (a DashScopeError, say).
@@ -225,8 +229,10 @@ async function leadPackets(
   connection: VoiceConnection,
   source: AsyncIterator<Buffer>,
   signal: AbortSignal,
+  onFirstPacket: (() => void) | undefined,
 ): Promise<{ packets: Buffer[]; more: boolean } | undefined> {
   const first = signal.aborted ? undefined : await source.next();
+  if (first?.done === false) onFirstPacket?.();
   const second = first === undefined || first.done === true ? undefined : await source.next();
   if (first?.done !== false || second === undefined || signal.aborted) {
     await source.return?.();

@@ -154,26 +154,13 @@ function play(conn: number, stream: number): void {
   }
   const entry = { pcm: new PcmInlet(stream), stop: new AbortController() };
   streams.set(stream, entry);
-  const packets = firstObserved(toOpusPackets(entry.pcm, entry.stop.signal), () =>
-    send({ op: 'first-packet', stream }),
-  );
   sink
-    .play(packets, entry.stop.signal)
+    .play(toOpusPackets(entry.pcm, entry.stop.signal), entry.stop.signal, () => send({ op: 'first-packet', stream }))
     .then(
       () => send({ op: 'played', stream }),
       (error: unknown) => send({ op: 'played', stream, error: String((error as Error)?.message ?? error) }),
     )
     .finally(() => streams.delete(stream));
-}
-
-/** The same packets; `onFirst` runs as the first one is taken. */
-async function* firstObserved(packets: AsyncIterable<Buffer>, onFirst: () => void): AsyncGenerator<Buffer> {
-  let first = true;
-  for await (const packet of packets) {
-    if (first) onFirst();
-    first = false;
-    yield packet;
-  }
 }
 
 function handle(message: ToVoiceThread): void {
