@@ -9,11 +9,15 @@
  * (d) CPU per stream per 20 ms of DAVE frame encryption (@snazzah/davey, as @discordjs/voice calls it)
  *     vs the whole pipeline (Opus + DAVE).
  * (e) Fidelity: both paths decoded at 48 kHz (as Discord does) against the speech resampled by ffmpeg.
+ * (f) The voice thread's packet path: CPU per packet read from `SpeechPackets` as the audio player reads it (one
+ *     packet per stream per loop turn) vs the encoder called directly on the same PCM.
  */
 import { availableParallelism, loadavg } from 'node:os';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import opus from '@discordjs/opus';
 import { OPUS_PRE_SKIP_SAMPLES } from '../src/audio/formats.ts';
 import { type SpeechInputRate, SpeechOpusEncoder } from '../src/audio/opus.ts';
+import { SpeechPackets } from '../src/playback/speechPackets.ts';
 import { type Stream, streamsPerCore } from './audioRealtime.ts';
 import {
   CHUNK_24K_BYTES,
@@ -213,6 +217,49 @@ function fidelitySection(): void {
   );
 }
 
+/** CPU µs per packet of `streams` SpeechPackets over the whole speech, read a packet per stream per loop turn. */
+async function packetPathUs(streams: number): Promise<number> {
+  const all = Array.from({ length: streams }, () => {
+    const packets = new SpeechPackets(() => {});
+    for (const chunk of CHUNKS) packets.addPcm(chunk);
+    packets.endPcm(false);
+    return packets;
+  });
+  let read = 0;
+  const start = selfCpuUs();
+  for (let live = all; live.length > 0; await nextTurn()) {
+    for (const packets of live) if (packets.read() !== null) read++;
+    live = live.filter((packets) => !packets.readableEnded);
+  }
+  return (selfCpuUs() - start) / read;
+}
+
+/** CPU µs per packet of `streams` encoders over the same speech, called directly. */
+function encoderUs(streams: number): number {
+  const encoders = Array.from({ length: streams }, () => new SpeechOpusEncoder());
+  let packets = 0;
+  const start = selfCpuUs();
+  for (const chunk of CHUNKS) for (const encoder of encoders) packets += encoder.encode(chunk).length;
+  for (const encoder of encoders) packets += encoder.finish().length;
+  const used = (selfCpuUs() - start) / packets;
+  for (const encoder of encoders) encoder.destroy();
+  return used;
+}
+
+async function packetPathSection(): Promise<void> {
+  const path: number[] = [];
+  const bare: number[] = [];
+  for (let r = 0; r < 5; r++) {
+    bare.push(encoderUs(20));
+    path.push(await packetPathUs(20));
+  }
+  console.log('(f) voice thread packet path, 20 streams read a packet per loop turn (median µs per packet)');
+  console.log(
+    `    SpeechPackets ${f1(median(path))} · the encoder alone ${f1(median(bare))} → ` +
+      `${f1((100 * median(path)) / median(bare))} %`,
+  );
+}
+
 const started = performance.now();
 console.log(`Opus library: ${new SpeechOpusEncoder().library}; Node ${process.version}`);
 const cpu = await cpuSection();
@@ -220,4 +267,5 @@ await streamsSection(cpu);
 await latencySection();
 daveSection();
 fidelitySection();
+await packetPathSection();
 console.log(`bench took ${f1((performance.now() - started) / 1000)} s`);

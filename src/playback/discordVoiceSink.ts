@@ -14,8 +14,9 @@ import {
   VoiceConnectionStatus,
 } from '@discordjs/voice';
 import { UserError } from '../errors.ts';
+import type { SpeechPackets } from './speechPackets.ts';
 import { voiceCloseAction } from './voiceCloseCodes.ts';
-import type { JoinVoice, VoiceSink } from './voiceSink.ts';
+import type { JoinVoice } from './voiceSink.ts';
 import type { VoiceLogLevel } from './voiceThreadProtocol.ts';
 
 /** How long a join may take before it is given up, ms. */
@@ -28,13 +29,6 @@ const RECONNECT_GRACE_MS = 5_000;
  * time; a stall pauses playback instead. A real outage is caught earlier by the engine's idle timeout.
  */
 export const MAX_STALL_FRAMES = 750;
-/**
- * Opus packets read ahead of the player, 20 ms each (Node's default for object streams is 16).
- * @remarks Packets are encoded when read, in the voice thread that sends them (see `VoiceThreads`): a few frames
- * ahead ride out a busy turn of its event loop without building an encoded backlog.
- */
-export const PACKETS_AHEAD = 5;
-
 /**
  * Does once, up front, what @discordjs/voice does at its first audio resource: build its transcoding graph, which
  * probes ffmpeg with a synchronous spawn (~0.2 s here). Left to the first utterance, that stalls every stream its
@@ -49,10 +43,11 @@ export function warmUpVoice(): void {
 /** A voice connection that plays 20 ms Opus packets; the voice thread feeds it. */
 export interface OpusSink {
   /**
-   * Plays packets as they arrive; settles as {@link VoiceSink.play} does. `onFirstPacket` runs once the first packet
-   * is in hand (the `/say` → first packet latency ends there).
+   * Plays the packets as the player reads them; settles when they have played out or `signal` stopped them (the
+   * caller reads {@link SpeechPackets.failed}). `onFirstPacket` runs once the first packet is in hand (the `/say` →
+   * first packet latency ends there).
    */
-  play(opusPackets: AsyncIterable<Buffer>, signal: AbortSignal, onFirstPacket?: () => void): Promise<void>;
+  play(packets: SpeechPackets, signal: AbortSignal, onFirstPacket?: () => void): Promise<void>;
   destroy(): void;
 }
 
@@ -166,46 +161,39 @@ function opusSink(connection: VoiceConnection, log: VoiceLog): OpusSink {
 }
 
 /**
- * Plays one stream of Opus packets; settles when the player is idle again.
+ * Plays one stream of speech packets; settles when the player is idle again.
  * @remarks The player starts only once audio is in hand, with the first packet already prepared on the connection
  * for the player's next 20 ms tick to send. @discordjs/voice otherwise reads a packet on one tick and sends it on
  * the next, and a player started before its audio keeps the ticks of that earlier moment: together 20–40 ms more
- * to the first audible frame. Later packets keep the player's cadence.
+ * to the first audible frame. Later packets keep the player's cadence. The second packet is awaited before the
+ * first is prepared (both usually come from one DashScope delta), so a player that ends before its first tick
+ * never leaves a prepared packet unsent.
  */
 async function playOnce(
   connection: VoiceConnection,
   player: AudioPlayer,
-  packets: AsyncIterable<Buffer>,
+  packets: SpeechPackets,
   signal: AbortSignal,
   onFirstPacket: (() => void) | undefined,
 ): Promise<void> {
-  const source = packets[Symbol.asyncIterator]();
-  const lead = await leadPackets(connection, source, signal, onFirstPacket);
-  if (lead === undefined) return;
+  if ((await packets.buffered(1)) === 0 || signal.aborted) return;
+  onFirstPacket?.();
+  if ((await packets.buffered(2)) === 2 && !signal.aborted) {
+    const first = packets.read() as Buffer;
+    if (connection.prepareAudioPacket(first) === undefined) packets.unshift(first);
+  }
+  if (signal.aborted) return;
   return new Promise((resolve, reject) => {
-    // @discordjs/voice re-wraps a source error without its cause; keep the original (a DashScopeError, say).
-    let failure: { error: unknown } | undefined;
-    const rest = (async function* () {
-      try {
-        yield* lead.packets;
-        if (lead.more) for (let n = await source.next(); n.done !== true; n = await source.next()) yield n.value;
-      } catch (error) {
-        failure = { error };
-        throw error;
-      } finally {
-        await source.return?.();
-      }
-    })();
-    const stream = Readable.from(rest, { objectMode: true, highWaterMark: PACKETS_AHEAD });
-    const resource: AudioResource = createAudioResource(stream, { inputType: StreamType.Opus });
+    const resource: AudioResource = createAudioResource(packets, { inputType: StreamType.Opus });
     const onIdle = (): void => {
       if (player.state.status !== AudioPlayerStatus.Idle) return;
       cleanup();
-      if (failure && !signal.aborted) reject(failure.error);
+      // @discordjs/voice re-wraps a stream error without its cause; keep the original.
+      if (packets.errored && !signal.aborted) reject(packets.errored);
       else resolve();
     };
     const onAbort = (): void => {
-      stream.destroy();
+      packets.destroy();
       player.stop(true);
     };
     const cleanup = (): void => {
@@ -216,29 +204,4 @@ async function playOnce(
     signal.addEventListener('abort', onAbort, { once: true });
     player.play(resource);
   });
-}
-
-/**
- * The first two packets of `source`, the first handed to the connection to send on the next tick when it can.
- * @returns What the player still has to play, and whether `source` goes on; `undefined`: nothing to play (empty or
- * aborted).
- * @remarks The second packet is awaited first (it comes with the first from one DashScope delta), so a player that
- * ends before its first tick never leaves a prepared packet unsent.
- */
-async function leadPackets(
-  connection: VoiceConnection,
-  source: AsyncIterator<Buffer>,
-  signal: AbortSignal,
-  onFirstPacket: (() => void) | undefined,
-): Promise<{ packets: Buffer[]; more: boolean } | undefined> {
-  const first = signal.aborted ? undefined : await source.next();
-  if (first?.done === false) onFirstPacket?.();
-  const second = first === undefined || first.done === true ? undefined : await source.next();
-  if (first?.done !== false || second === undefined || signal.aborted) {
-    await source.return?.();
-    return undefined;
-  }
-  if (second.done === true) return { packets: [first.value], more: false };
-  const prepared = connection.prepareAudioPacket(first.value) !== undefined;
-  return { packets: prepared ? [second.value] : [first.value, second.value], more: true };
 }

@@ -7,12 +7,11 @@
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { parentPort, workerData } from 'node:worker_threads';
 import type { DiscordGatewayAdapterCreator, DiscordGatewayAdapterLibraryMethods } from '@discordjs/voice';
-import { BYTES_PER_SAMPLE, FRAME_MS, TTS_SAMPLE_RATE_HZ } from '../audio/formats.ts';
 import { SpeechOpusEncoder } from '../audio/opus.ts';
-import { toOpusPackets } from '../audio/pipeline.ts';
 import { UserError } from '../errors.ts';
 import { connectVoice, type OpusSink, type VoiceLog, warmUpVoice } from './discordVoiceSink.ts';
 import { Outbox } from './outbox.ts';
+import { SpeechPackets } from './speechPackets.ts';
 import type { FromVoiceThread, ToVoiceThread, VoiceLogLevel, VoiceThreadData } from './voiceThreadProtocol.ts';
 
 /** How long PCM credit waits for company before it goes to the main thread, ms (it is sent 300 ms ahead of need). */
@@ -20,7 +19,6 @@ const CREDIT_COALESCE_MS = 10;
 /** How often the thread reports its longest event-loop delay, ms. */
 const LOOP_DELAY_REPORT_MS = 1_000;
 const LEVELS: readonly VoiceLogLevel[] = ['debug', 'info', 'warn', 'error'];
-const FRAME_BYTES = (TTS_SAMPLE_RATE_HZ * FRAME_MS * BYTES_PER_SAMPLE) / 1000;
 
 const port = parentPort;
 if (port === null) throw new Error('voiceThread.ts runs as a worker thread of VoiceThreads');
@@ -36,56 +34,7 @@ interface Connection {
   sink: OpusSink | undefined;
 }
 const connections = new Map<number, Connection>();
-const streams = new Map<number, { pcm: PcmInlet; stop: AbortController }>();
-
-/**
- * A stream's PCM as it comes from the main thread, one 20 ms frame at a time; each chunk is credited back as the
- * encoder starts on it.
- * @remarks Frame by frame, so the player's read of a packet encodes one frame: streams that started together would
- * otherwise encode a whole chunk each in the same 20 ms cycle (50 streams × 5 frames ≈ 19 ms of one thread's CPU).
- * Ends when the main thread says so; a failed source ends it with an error, so the player reports failure.
- */
-class PcmInlet implements AsyncIterable<Buffer> {
-  readonly #stream: number;
-  readonly #chunks: Buffer[] = [];
-  #end: 'open' | 'done' | 'failed' = 'open';
-  #wake: (() => void) | undefined;
-
-  constructor(stream: number) {
-    this.#stream = stream;
-  }
-
-  push(pcm: Uint8Array): void {
-    this.#chunks.push(Buffer.from(pcm.buffer, pcm.byteOffset, pcm.byteLength));
-    this.#wakeUp();
-  }
-
-  end(failed: boolean): void {
-    if (this.#end === 'open') this.#end = failed ? 'failed' : 'done';
-    this.#wakeUp();
-  }
-
-  async *[Symbol.asyncIterator](): AsyncGenerator<Buffer> {
-    while (true) {
-      const chunk = this.#chunks.shift();
-      if (chunk !== undefined) {
-        send({ op: 'taken', stream: this.#stream, bytes: chunk.length });
-        for (let at = 0; at < chunk.length; at += FRAME_BYTES) yield chunk.subarray(at, at + FRAME_BYTES);
-        continue;
-      }
-      if (this.#end === 'done') return;
-      if (this.#end === 'failed') throw new Error('the speech source failed');
-      await new Promise<void>((resolve) => {
-        this.#wake = resolve;
-      });
-    }
-  }
-
-  #wakeUp(): void {
-    this.#wake?.();
-    this.#wake = undefined;
-  }
-}
+const streams = new Map<number, { packets: SpeechPackets; stop: AbortController }>();
 
 /**
  * Log lines go to the bot's logger on the main thread, which filters and redacts them; lines below its level are
@@ -152,15 +101,20 @@ function play(conn: number, stream: number): void {
     send({ op: 'played', stream, error: 'the voice connection is gone' });
     return;
   }
-  const entry = { pcm: new PcmInlet(stream), stop: new AbortController() };
+  const packets = new SpeechPackets((bytes) => send({ op: 'taken', stream, bytes }));
+  const entry = { packets, stop: new AbortController() };
   streams.set(stream, entry);
   sink
-    .play(toOpusPackets(entry.pcm, entry.stop.signal), entry.stop.signal, () => send({ op: 'first-packet', stream }))
+    .play(packets, entry.stop.signal, () => send({ op: 'first-packet', stream }))
     .then(
-      () => send({ op: 'played', stream }),
+      () =>
+        send(packets.failed ? { op: 'played', stream, error: 'the speech source failed' } : { op: 'played', stream }),
       (error: unknown) => send({ op: 'played', stream, error: String((error as Error)?.message ?? error) }),
     )
-    .finally(() => streams.delete(stream));
+    .finally(() => {
+      streams.delete(stream);
+      packets.destroy();
+    });
 }
 
 function handle(message: ToVoiceThread): void {
@@ -188,15 +142,15 @@ function handle(message: ToVoiceThread): void {
       play(message.conn, message.stream);
       return;
     case 'pcm':
-      streams.get(message.stream)?.pcm.push(message.pcm);
+      streams.get(message.stream)?.packets.addPcm(message.pcm);
       return;
     case 'end':
-      streams.get(message.stream)?.pcm.end(message.failed);
+      streams.get(message.stream)?.packets.endPcm(message.failed);
       return;
     case 'stop': {
       const entry = streams.get(message.stream);
       entry?.stop.abort(new Error('stopped'));
-      entry?.pcm.end(false);
+      entry?.packets.destroy();
     }
   }
 }
