@@ -220,7 +220,7 @@ function fidelitySection(): void {
 /** CPU µs per packet of `streams` SpeechPackets over the whole speech, read a packet per stream per loop turn. */
 async function packetPathUs(streams: number): Promise<number> {
   const all = Array.from({ length: streams }, () => {
-    const packets = new SpeechPackets(() => {});
+    const packets = new SpeechPackets({ onTaken: () => {}, onFrame: () => {} });
     for (const chunk of CHUNKS) packets.addPcm(chunk);
     packets.endPcm(false);
     return packets;

@@ -29,6 +29,8 @@ export interface BotSample {
   /** The voice threads' per-second loop-delay maxima over the run: the worst (as its histogram bucket), and how many
    * thread-seconds went over 40 ms (the cycle then sent late). */
   voiceLoopDelay: { atMostMs: number; secondsOver40: number };
+  /** Frames the voice threads sent over the run, and how many more than 40 ms behind their stream's schedule. */
+  voiceFrames: { sent: number; late: number };
   rssBaseBytes: number;
   rssMaxBytes: number;
 }
@@ -59,6 +61,14 @@ async function voiceDelayBuckets(bot: Bot): Promise<Map<number, number>> {
       .filter((v) => v.labels.le !== undefined)
       .map((v) => [v.labels.le === '+Inf' ? Number.POSITIVE_INFINITY : Number(v.labels.le), v.value] as const),
   );
+}
+
+/** The voice threads' frame counters, by timing (zero before the voice threads existed). */
+async function voiceFrameCounts(bot: Bot): Promise<{ onTime: number; late: number }> {
+  const metric = bot.metrics.registry.getSingleMetric('voicebot_voice_frames_total');
+  const values = metric === undefined ? [] : (await metric.get()).values;
+  const count = (timing: string): number => values.find((v) => v.labels.timing === timing)?.value ?? 0;
+  return { onTime: count('on_time'), late: count('late') };
 }
 
 function voiceDelaySince(before: Map<number, number>, now: Map<number, number>): BotSample['voiceLoopDelay'] {
@@ -100,6 +110,7 @@ async function main(): Promise<void> {
   setInterval(() => (rssMax = Math.max(rssMax, process.memoryUsage.rss())), RSS_SAMPLE_MS).unref();
   let blocker: NodeJS.Timeout | undefined;
   let voiceDelayAtMark = new Map<number, number>();
+  let framesAtMark = { onTime: 0, late: 0 };
   const send = (message: FromBot): void => void process.send?.(message);
   process.on('message', (message: ToBot) => {
     void (async () => {
@@ -112,6 +123,7 @@ async function main(): Promise<void> {
         rssMax = mark.rss;
         delay.reset();
         voiceDelayAtMark = await voiceDelayBuckets(bot);
+        framesAtMark = await voiceFrameCounts(bot);
         clearInterval(blocker);
         if (MAIN_BLOCK_MS > 0)
           blocker = setInterval(() => {
@@ -120,6 +132,8 @@ async function main(): Promise<void> {
         send({ kind: 'marked', audioStageUsPerFrame: audioStage });
       } else if (message.kind === 'sample') {
         clearInterval(blocker);
+        const frames = await voiceFrameCounts(bot);
+        const late = frames.late - framesAtMark.late;
         send({
           kind: 'sample',
           cpuUs: selfCpuUs() - mark.cpuUs,
@@ -127,6 +141,7 @@ async function main(): Promise<void> {
           wallMs: performance.now() - mark.at,
           eventLoopDelayMaxMs: delay.max / 1e6,
           voiceLoopDelay: voiceDelaySince(voiceDelayAtMark, await voiceDelayBuckets(bot)),
+          voiceFrames: { sent: frames.onTime - framesAtMark.onTime + late, late },
           rssBaseBytes: mark.rss,
           rssMaxBytes: rssMax,
         });

@@ -80,7 +80,7 @@ export async function startBot(config: Config, log: Logger, options: BotOptions 
     adapterFor: (guildId) => client.guilds.cache.get(guildId)?.voiceAdapterCreator,
     log,
     onFirstPacket: (guildId) => telemetry.firstPacket(players.get(guildId)?.pending[0]),
-    onLoopDelay: (ms) => telemetry.voiceLoopDelay(ms),
+    onTiming: (timing) => telemetry.voiceTiming(timing),
   });
   const players: GuildPlayers = new GuildPlayers({
     joinVoice: voice.joinVoice,

@@ -6,6 +6,7 @@
  */
 import { Counter, Histogram, Registry } from 'prom-client';
 import type { Utterance } from '../playback/utterance.ts';
+import type { VoiceTiming } from '../playback/voiceThreadProtocol.ts';
 import type { UtteranceMetrics } from '../tts/engine.ts';
 import { dashscopeCodeLabel, dashscopeErrorOf } from './labels.ts';
 
@@ -43,6 +44,7 @@ export class BotMetrics {
   readonly #sessionsRefused: Counter<'by'>;
   readonly #storeErrors: Counter;
   readonly #voiceLoopDelay: Histogram;
+  readonly #voiceFrames: Counter<'timing'>;
   /** How each utterance that has been spoken or has failed went, until its end is counted. */
   readonly #outcomes = new Map<string, UtteranceOutcome>();
 
@@ -99,12 +101,21 @@ export class BotMetrics {
       buckets: LOOP_DELAY_BUCKETS_S,
       registers,
     });
+    this.#voiceFrames = new Counter({
+      name: 'voicebot_voice_frames_total',
+      help: "Opus frames the voice threads sent, by timing: late = over 40 ms behind their stream's 20 ms schedule.",
+      labelNames: ['timing'],
+      registers,
+    });
+    for (const timing of ['on_time', 'late']) this.#voiceFrames.inc({ timing }, 0);
     this.limiter = limiterMetrics(registers, this.#sessionsRefused);
   }
 
-  /** A voice thread's longest event-loop delay over the last second. */
-  voiceLoopDelay(ms: number): void {
-    this.#voiceLoopDelay.observe(ms / 1000);
+  /** How a voice thread kept time over the last second. */
+  voiceTiming(timing: VoiceTiming): void {
+    this.#voiceLoopDelay.observe(timing.loopDelayMaxMs / 1000);
+    this.#voiceFrames.inc({ timing: 'on_time' }, timing.frames - timing.lateFrames);
+    this.#voiceFrames.inc({ timing: 'late' }, timing.lateFrames);
   }
 
   /** The limiter observer for one kind of call, in the shape the account-wide limiter reports to. */

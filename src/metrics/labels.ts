@@ -17,6 +17,7 @@ export const ALLOWED_LABELS: readonly string[] = [
   'by',
   'kind',
   'unit',
+  'timing',
   // prom-client's default process metrics
   'version',
   'major',

@@ -1,6 +1,7 @@
 import { Readable } from 'node:stream';
 import {
   type AudioPlayer,
+  type AudioPlayerState,
   AudioPlayerStatus,
   type AudioResource,
   createAudioPlayer,
@@ -185,8 +186,11 @@ async function playOnce(
   if (signal.aborted) return;
   return new Promise((resolve, reject) => {
     const resource: AudioResource = createAudioResource(packets, { inputType: StreamType.Opus });
-    const onIdle = (): void => {
-      if (player.state.status !== AudioPlayerStatus.Idle) return;
+    const onStateChange = (before: AudioPlayerState, after: AudioPlayerState): void => {
+      // Playing again after a pause (or at the start): the player read nothing meanwhile, so its schedule starts anew.
+      if (after.status === AudioPlayerStatus.Playing && before.status !== AudioPlayerStatus.Playing)
+        packets.schedule.restart();
+      if (after.status !== AudioPlayerStatus.Idle) return;
       cleanup();
       // @discordjs/voice re-wraps a stream error without its cause; keep the original.
       if (packets.errored && !signal.aborted) reject(packets.errored);
@@ -197,10 +201,10 @@ async function playOnce(
       player.stop(true);
     };
     const cleanup = (): void => {
-      player.off('stateChange', onIdle);
+      player.off('stateChange', onStateChange);
       signal.removeEventListener('abort', onAbort);
     };
-    player.on('stateChange', onIdle);
+    player.on('stateChange', onStateChange);
     signal.addEventListener('abort', onAbort, { once: true });
     player.play(resource);
   });

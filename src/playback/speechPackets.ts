@@ -1,6 +1,7 @@
 import { Readable } from 'node:stream';
 import { BYTES_PER_SAMPLE, FRAME_MS, SPEECH_SAMPLE_RATE_HZ } from '../audio/formats.ts';
 import { SpeechOpusEncoder } from '../audio/opus.ts';
+import { FrameSchedule } from './frameSchedule.ts';
 
 /**
  * Opus packets encoded ahead of the player, 20 ms each (Node's default for object streams is 16).
@@ -13,6 +14,14 @@ const FRAME_BYTES = (SPEECH_SAMPLE_RATE_HZ * FRAME_MS * BYTES_PER_SAMPLE) / 1000
 /** How far the relayed PCM has got: still coming, all in, or cut short by its source's failure. */
 type PcmEnd = 'open' | 'done' | 'failed';
 
+/** What a stream tells its voice thread. */
+export interface SpeechPacketsEvents {
+  /** The encoder started on `bytes` of PCM: the main thread may send that much more. */
+  onTaken(bytes: number): void;
+  /** The player took a packet `behindMs` behind the stream's 20 ms schedule (see {@link FrameSchedule}). */
+  onFrame(behindMs: number): void;
+}
+
 /**
  * One stream's speech on its voice thread: the 24 kHz mono PCM the main thread relays goes in, and the audio
  * player reads 20 ms Opus packets out, each frame encoded when the player's read makes room for it
@@ -22,12 +31,15 @@ type PcmEnd = 'open' | 'done' | 'failed';
  * A `Readable` the player reads directly, so a packet costs one synchronous encode and no promise: the chain of
  * async generators it replaces (PCM inlet → abort race → encoder → lead-in → `Readable.from`) settled several
  * promises per packet, 4–7 % more CPU than the encoder alone (`bench/audio.ts` (f) measures this path). The PCM
- * is credited back (`onTaken`) as the encoder starts on each chunk. A source that fails still plays what it
- * delivered, then the stream ends with {@link SpeechPackets.failed} set; `destroy()` stops it at once.
+ * is credited back (`onTaken`) as the encoder starts on each chunk, and each packet the player takes is timed
+ * against the stream's 20 ms schedule (`onFrame`). A source that fails still plays what it delivered, then the
+ * stream ends with {@link SpeechPackets.failed} set; `destroy()` stops it at once.
  */
 export class SpeechPackets extends Readable {
   readonly #encoder = new SpeechOpusEncoder();
-  readonly #onTaken: (bytes: number) => void;
+  readonly #events: SpeechPacketsEvents;
+  /** When the player reads; restarted when it plays again after a pause. */
+  readonly schedule = new FrameSchedule();
   readonly #chunks: Buffer[] = [];
   /** Bytes of the first chunk already encoded. */
   #offset = 0;
@@ -39,9 +51,9 @@ export class SpeechPackets extends Readable {
   /** Called whenever packets are added, the speech ends or the stream is destroyed (see {@link buffered}). */
   #changed: (() => void) | undefined;
 
-  constructor(onTaken: (bytes: number) => void) {
+  constructor(events: SpeechPacketsEvents) {
     super({ objectMode: true, highWaterMark: PACKETS_AHEAD });
-    this.#onTaken = onTaken;
+    this.#events = events;
   }
 
   /** The source failed: what it delivered was played, and the stream ended short. */
@@ -74,6 +86,16 @@ export class SpeechPackets extends Readable {
         this.#changed = resolve;
       });
     return Math.min(count, this.readableLength);
+  }
+
+  /** The player's read of the next packet, timed against the schedule (Node's own reads ask for 0 and are not). */
+  override read(size?: number): Buffer | null {
+    const packet = super.read(size) as Buffer | null;
+    if (size === undefined) {
+      const behindMs = this.schedule.read(performance.now());
+      if (packet !== null) this.#events.onFrame(behindMs);
+    }
+    return packet;
   }
 
   override _read(): void {
@@ -110,7 +132,7 @@ export class SpeechPackets extends Readable {
   /** Encodes up to one frame's worth of the first chunk; a packet when that completes a frame. */
   #encodeSome(): Buffer | undefined {
     const chunk = this.#chunks[0] as Buffer;
-    if (this.#offset === 0) this.#onTaken(chunk.length);
+    if (this.#offset === 0) this.#events.onTaken(chunk.length);
     const end = Math.min(chunk.length, this.#offset + FRAME_BYTES);
     const [packet] = this.#encoder.encode(chunk.subarray(this.#offset, end));
     this.#offset = end;

@@ -10,14 +10,15 @@ import type { DiscordGatewayAdapterCreator, DiscordGatewayAdapterLibraryMethods 
 import { SpeechOpusEncoder } from '../audio/opus.ts';
 import { UserError } from '../errors.ts';
 import { connectVoice, type OpusSink, type VoiceLog, warmUpVoice } from './discordVoiceSink.ts';
+import { LATE_FRAME_MS } from './frameSchedule.ts';
 import { Outbox } from './outbox.ts';
 import { SpeechPackets } from './speechPackets.ts';
 import type { FromVoiceThread, ToVoiceThread, VoiceLogLevel, VoiceThreadData } from './voiceThreadProtocol.ts';
 
 /** How long PCM credit waits for company before it goes to the main thread, ms (it is sent 300 ms ahead of need). */
 const CREDIT_COALESCE_MS = 10;
-/** How often the thread reports its longest event-loop delay, ms. */
-const LOOP_DELAY_REPORT_MS = 1_000;
+/** How often the thread reports how it kept time, ms. */
+const TIMING_REPORT_MS = 1_000;
 const LEVELS: readonly VoiceLogLevel[] = ['debug', 'info', 'warn', 'error'];
 
 const port = parentPort;
@@ -25,7 +26,7 @@ if (port === null) throw new Error('voiceThread.ts runs as a worker thread of Vo
 const { logLevel } = workerData as VoiceThreadData;
 const outbox = new Outbox<FromVoiceThread>((messages) => port.postMessage(messages), CREDIT_COALESCE_MS);
 const send = (message: FromVoiceThread): void =>
-  outbox.post(message, message.op !== 'taken' && message.op !== 'loop-delay');
+  outbox.post(message, message.op !== 'taken' && message.op !== 'timing');
 
 /** One join: its adapter's library side (for the gateway events relayed here), a way to give it up, its sink. */
 interface Connection {
@@ -35,6 +36,8 @@ interface Connection {
 }
 const connections = new Map<number, Connection>();
 const streams = new Map<number, { packets: SpeechPackets; stop: AbortController }>();
+/** Packets the players took since the last timing report, and how many of them late. */
+const frames = { taken: 0, late: 0 };
 
 /**
  * Log lines go to the bot's logger on the main thread, which filters and redacts them; lines below its level are
@@ -101,7 +104,13 @@ function play(conn: number, stream: number): void {
     send({ op: 'played', stream, error: 'the voice connection is gone' });
     return;
   }
-  const packets = new SpeechPackets((bytes) => send({ op: 'taken', stream, bytes }));
+  const packets = new SpeechPackets({
+    onTaken: (bytes) => send({ op: 'taken', stream, bytes }),
+    onFrame: (behindMs) => {
+      frames.taken += 1;
+      if (behindMs > LATE_FRAME_MS) frames.late += 1;
+    },
+  });
   const entry = { packets, stop: new AbortController() };
   streams.set(stream, entry);
   sink
@@ -159,13 +168,15 @@ function handle(message: ToVoiceThread): void {
 new SpeechOpusEncoder().destroy();
 warmUpVoice();
 
-// This loop runs the 20 ms voice cycle: how late it turns is how late the audio goes out.
+// This loop runs the 20 ms voice cycle: how late it turns is how late the audio goes out; the frames say it exactly.
 const loopDelay = monitorEventLoopDelay({ resolution: 10 });
 loopDelay.enable();
 setInterval(() => {
-  send({ op: 'loop-delay', maxMs: loopDelay.max / 1e6 });
+  send({ op: 'timing', loopDelayMaxMs: loopDelay.max / 1e6, frames: frames.taken, lateFrames: frames.late });
   loopDelay.reset();
-}, LOOP_DELAY_REPORT_MS).unref();
+  frames.taken = 0;
+  frames.late = 0;
+}, TIMING_REPORT_MS).unref();
 
 port.on('message', (messages: readonly ToVoiceThread[]) => {
   for (const message of messages) handle(message);

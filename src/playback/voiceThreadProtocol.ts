@@ -42,9 +42,18 @@ export type FromVoiceThread =
   | { op: 'first-packet'; stream: number }
   /** The stream has played out or stopped; `error`: it failed. */
   | { op: 'played'; stream: number; error?: string }
-  /** The thread's longest event-loop delay over the last second, ms: above ~40 ms its audio went out late. */
-  | { op: 'loop-delay'; maxMs: number }
+  /** How the thread kept time over the last second. */
+  | ({ op: 'timing' } & VoiceTiming)
   | { op: 'log'; level: VoiceLogLevel; fields: Record<string, unknown>; msg: string };
+
+/** How a voice thread kept time over one second. */
+export interface VoiceTiming {
+  /** Its longest event-loop delay, ms: it runs the 20 ms voice cycle, so above ~40 ms audio went out late. */
+  loopDelayMaxMs: number;
+  /** Packets its players took, and how many of those more than `LATE_FRAME_MS` behind their stream's schedule. */
+  frames: number;
+  lateFrames: number;
+}
 
 /** Data every voice thread starts with. */
 export interface VoiceThreadData {

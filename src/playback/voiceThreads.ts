@@ -7,7 +7,7 @@ import { UserError } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import { Outbox } from './outbox.ts';
 import type { JoinVoice, VoiceSink } from './voiceSink.ts';
-import type { FromVoiceThread, ToVoiceThread, VoiceThreadData } from './voiceThreadProtocol.ts';
+import type { FromVoiceThread, ToVoiceThread, VoiceThreadData, VoiceTiming } from './voiceThreadProtocol.ts';
 
 /** PCM sent to a voice thread per message and stream, ms of speech. */
 export const PCM_SLICE_MS = 100;
@@ -29,8 +29,8 @@ export interface VoiceThreadsOptions {
   log: Logger;
   /** A played stream's first packet went to its connection (the `/say` → first packet latency ends there). */
   onFirstPacket?(guildId: string): void;
-  /** Each thread's longest event-loop delay over each second, ms (it runs the 20 ms voice cycle: > 40 ms is late). */
-  onLoopDelay?(maxMs: number): void;
+  /** How each thread kept time over each second: its loop delay, the frames its players took and how many late. */
+  onTiming?(timing: VoiceTiming): void;
   /** Threads to spread connections over; defaults to the machine's available parallelism. */
   threads?: number;
 }
@@ -224,9 +224,11 @@ export class VoiceThreads {
       case 'played':
         this.#settle(message.stream, message.error);
         return;
-      case 'loop-delay':
-        this.#options.onLoopDelay?.(message.maxMs);
+      case 'timing': {
+        const { loopDelayMaxMs, frames, lateFrames } = message;
+        this.#options.onTiming?.({ loopDelayMaxMs, frames, lateFrames });
         return;
+      }
       default:
         this.#connectionEvent(message);
     }

@@ -62,8 +62,15 @@ describe('monitoring endpoint of the running bot', () => {
       .slashCommand({ ...where, name: 'say', options: { text, voice: 'Captain' } })
       .reply();
     expect(said.content).toBe('Speaking as **Captain**.');
-    await world.discord.waitForAudio(g.id, { untilIdle: true, timeoutMs: 20_000 });
+    const heard = await world.discord.waitForAudio(g.id, { untilIdle: true, timeoutMs: 20_000 });
     const spoken = { source: 'say', outcome: 'spoken' };
+    // Every packet the listener heard was timed on the voice thread (reported once a second).
+    const framesOf = (s: Scrape): number =>
+      s.value('voicebot_voice_frames_total', { timing: 'on_time' }) +
+      s.value('voicebot_voice_frames_total', { timing: 'late' });
+    const timed = await scrapeUntil((s) => framesOf(s) - framesOf(before) >= heard.frames, 'the frames timed');
+    expect(framesOf(timed) - framesOf(before)).toBe(heard.frames);
+    expect(before.family('voicebot_voice_frames_total').metrics).toHaveLength(2);
     const after = await scrapeUntil((s) => s.value('voicebot_utterances_total', spoken) === 1, 'the /say counted');
     expect(before.value('voicebot_utterances_total', spoken)).toBe(0);
     expect(after.value('voicebot_tts_sessions_opened_total')).toBe(world.dashscope.ctx.stats.realtimeSessions);

@@ -4,6 +4,9 @@ import { SpeechOpusEncoder } from '../../src/audio/opus.ts';
 import { PACKETS_AHEAD, SpeechPackets } from '../../src/playback/speechPackets.ts';
 import { chirp, split } from '../audio/signal.ts';
 
+/** Events nobody listens to. */
+const quiet = { onTaken: () => {}, onFrame: () => {} };
+
 /** 24 kHz mono PCM bytes in `ms` milliseconds. */
 const pcmBytes = (ms: number): number => ms * 48;
 
@@ -31,7 +34,7 @@ describe('SpeechPackets', () => {
     const pcm = chirp(200, 3_000, 24_000, 24_000 + 333);
     for (const size of [100, 960, 4_800, 7_001]) {
       const taken: number[] = [];
-      const packets = new SpeechPackets((bytes) => taken.push(bytes));
+      const packets = new SpeechPackets({ onTaken: (bytes) => taken.push(bytes), onFrame: () => {} });
       const played = playOut(packets);
       for (const chunk of split(pcm, size)) {
         packets.addPcm(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
@@ -48,7 +51,7 @@ describe('SpeechPackets', () => {
 
   it('encodes only a few packets ahead of the reader, and credits PCM as the encoder starts on it', async () => {
     const taken: number[] = [];
-    const packets = new SpeechPackets((bytes) => taken.push(bytes));
+    const packets = new SpeechPackets({ onTaken: (bytes) => taken.push(bytes), onFrame: () => {} });
     for (const chunk of split(chirp(300, 900, 24_000, 24_000), pcmBytes(100))) packets.addPcm(chunk); // 1 s, 10 chunks
     expect(await packets.buffered(2)).toBe(2);
     await turn();
@@ -62,7 +65,7 @@ describe('SpeechPackets', () => {
   });
 
   it('sends PCM that arrives after the reader asked at once', async () => {
-    const packets = new SpeechPackets(() => {});
+    const packets = new SpeechPackets(quiet);
     expect(packets.read()).toBeNull();
     const readable = new Promise((resolve) => packets.once('readable', resolve));
     packets.addPcm(chirp(300, 900, 24_000, 480));
@@ -72,7 +75,7 @@ describe('SpeechPackets', () => {
   });
 
   it('waits for the packets it is asked for, or says how few came before the end', async () => {
-    const packets = new SpeechPackets(() => {});
+    const packets = new SpeechPackets(quiet);
     const two = packets.buffered(2);
     packets.addPcm(chirp(300, 900, 24_000, 480)); // one frame
     await turn();
@@ -86,14 +89,14 @@ describe('SpeechPackets', () => {
     // 20 ms of audio and the encoder's 6.5 ms look-ahead: two packets after all.
     expect(await two).toBe(2);
 
-    const short = new SpeechPackets(() => {});
+    const short = new SpeechPackets(quiet);
     short.endPcm(false);
     expect(await short.buffered(2)).toBe(0);
   });
 
   it('plays what a failed source delivered, then ends marked failed', async () => {
     const pcm = chirp(300, 900, 24_000, pcmBytes(100) / 2);
-    const packets = new SpeechPackets(() => {});
+    const packets = new SpeechPackets(quiet);
     const played = playOut(packets);
     packets.addPcm(pcm);
     packets.endPcm(true);
@@ -103,9 +106,22 @@ describe('SpeechPackets', () => {
     expect(packets.errored).toBeNull();
   });
 
+  it("times each packet the player takes against the stream's schedule, not Node's own reads", async () => {
+    const frames: number[] = [];
+    const packets = new SpeechPackets({ onTaken: () => {}, onFrame: (behindMs) => frames.push(behindMs) });
+    packets.addPcm(chirp(300, 900, 24_000, 2_400)); // 100 ms: five packets
+    packets.endPcm(false);
+    expect(await packets.buffered(2)).toBe(2);
+    await turn();
+    expect(frames).toEqual([]); // filling ahead reads 0, and is not the player
+    const out = await playOut(packets);
+    expect(frames.length).toBe(out.length);
+    expect(frames.every((ms) => ms >= 0)).toBe(true);
+  });
+
   it('stops at once when destroyed, waking a wait and taking no more PCM', async () => {
     const taken: number[] = [];
-    const packets = new SpeechPackets((bytes) => taken.push(bytes));
+    const packets = new SpeechPackets({ onTaken: (bytes) => taken.push(bytes), onFrame: () => {} });
     const waiting = packets.buffered(2);
     packets.destroy();
     expect(await waiting).toBe(0);

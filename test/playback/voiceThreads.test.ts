@@ -2,6 +2,7 @@ import type { DiscordGatewayAdapterCreator, DiscordGatewayAdapterLibraryMethods 
 import { afterEach, expect, it } from 'vitest';
 import { UserError } from '../../src/errors.ts';
 import { createLogger } from '../../src/log.ts';
+import type { VoiceTiming } from '../../src/playback/voiceThreadProtocol.ts';
 import { VoiceThreads } from '../../src/playback/voiceThreads.ts';
 
 /**
@@ -107,18 +108,21 @@ it('spreads guilds over its threads, the fewest connections first', async () => 
   await Promise.all(joins);
 });
 
-it("reports each thread's longest event-loop delay once a second (it runs the 20 ms voice cycle)", async () => {
+it("reports each thread's timing once a second: its longest event-loop delay, no frames while silent", async () => {
   const guild = fakeGuild();
-  const delays: number[] = [];
+  const timings: VoiceTiming[] = [];
   threads = new VoiceThreads({
     adapterFor: () => guild.adapterCreator,
     log: silent,
     threads: 1,
-    onLoopDelay: (ms) => delays.push(ms),
+    onTiming: (timing) => timings.push(timing),
   });
   const joined = threads.joinVoice('g1', 'c1', () => {}).catch(() => undefined);
-  await until(() => delays.length >= 2);
-  expect(delays.every((ms) => Number.isFinite(ms) && ms >= 0)).toBe(true);
+  await until(() => timings.length >= 2);
+  for (const timing of timings) {
+    expect(Number.isFinite(timing.loopDelayMaxMs) && timing.loopDelayMaxMs >= 0).toBe(true);
+    expect(timing).toMatchObject({ frames: 0, lateFrames: 0 });
+  }
   await threads.close();
   await joined;
 });
