@@ -42,10 +42,13 @@ export interface ChatWorld {
 export async function chatWorkload({ discord, dashscope, guilds, load }: ChatWorld): Promise<void> {
   await dashscope.setSpeed(0.5);
   const where = (g: AddedGuild) => ({ guildId: g.id, channelId: g.channels.general as string });
-  for (const g of guilds)
-    await discord
-      .slashCommand({ ...where(g), userId: g.members.ada as string, name: 'narrate', subcommand: 'start' })
-      .reply(30_000);
+  const replies = new Set<string>();
+  for (const g of guilds) {
+    const command = { ...where(g), userId: g.members.ada as string, name: 'narrate', subcommand: 'start' };
+    const reply = (await discord.slashCommand(command).reply(30_000)).content ?? '(no text)';
+    replies.add(reply.replace(/<#\d+>/g, '#channel').split('\n')[0] as string);
+  }
+  console.log(`narrated chat: /narrate start answered ${[...replies].map((r) => JSON.stringify(r)).join(', ')}`);
   const before = await dashscope.sessions();
   const l0 = load();
   const started = performance.now();
@@ -61,11 +64,13 @@ export async function chatWorkload({ discord, dashscope, guilds, load }: ChatWor
   );
   await new Promise((r) => setTimeout(r, 5_000));
   const opened = (await dashscope.sessions()) - before;
+  const heardS = guilds.reduce((ms, g) => ms + discord.audio(g.id).durationMs, 0) / 1000;
   const utterances = guilds.length * MESSAGES;
   const minutes = ((performance.now() - started) / 60_000).toFixed(1);
   console.log(
     `narrated chat: ${guilds.length} guilds × ${MESSAGES} messages, pauses 0–${PAUSE_MAX_S} s, ${minutes} min: ` +
-      `${opened} sessions for ${utterances} utterances = ${(opened / utterances).toFixed(2)} per utterance ` +
+      `${opened} sessions for ${utterances} utterances = ${(opened / utterances).toFixed(2)} per utterance, ` +
+      `${heardS.toFixed(0)} s of speech heard ` +
       `(load ${l0}→${load()})`,
   );
 }
