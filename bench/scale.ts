@@ -8,6 +8,7 @@
  * way to the listener (its own share of two busy cores included).
  * Env: SCALE_N (default 1,10,25,50,100,150), SCALE_SPEEDS (1,2), SCALE_SECONDS (45), SCALE_CHAT_GUILDS (10),
  * SCALE_CHAT_MESSAGES (16), SCALE_CHAT_PAUSE_MAX_S (30); SCALE_CHAT_GUILDS=0 skips the chat part;
+ * SCALE_PREWARM=1 opens every speaking guild's DashScope session before each run;
  * SCALE_MAIN_BLOCK_MS (0) blocks the bot's main thread that long once a second while a run is measured.
  */
 import { fork } from 'node:child_process';
@@ -29,6 +30,8 @@ const NS = list('SCALE_N', '1,10,25,50,100,150');
 const SPEEDS = list('SCALE_SPEEDS', '1,2');
 const SECONDS = Number(process.env.SCALE_SECONDS ?? 45);
 const CHAT_GUILDS = Number(process.env.SCALE_CHAT_GUILDS ?? 10);
+/** `SCALE_PREWARM=1`: each run starts with every speaking guild's session already open (no handshake in the burst). */
+const PREWARM = process.env.SCALE_PREWARM === '1';
 const PIECE = 'The tide turns slowly under the old harbour lights, and the gulls go quiet for the night. ';
 const TEXT = PIECE.repeat(Math.ceil((SECONDS * 21.5) / PIECE.length))
   .slice(0, Math.round(SECONDS * 21.5))
@@ -142,11 +145,21 @@ console.log(
     '  ELD max ms  voice ELD ≤ms (s>40)  RSS/guild MB  sess/utt  ears ELD  cores bot/servers  load',
 );
 
+/** Asks the bot to open a session for each of the first `n` guilds' voices; resolves once the emulator saw them. */
+async function prewarm(n: number): Promise<void> {
+  const before = await dashscope.sessions();
+  await ask({ kind: 'prewarm', guilds: n });
+  const deadline = performance.now() + 30_000;
+  while ((await dashscope.sessions()) - before < n && performance.now() < deadline) await sleep(200);
+  await sleep(1_000); // session.update answered
+}
+
 /** One run: N guilds say TEXT at once; resolves when every guild has been quiet for a while. */
 async function run(n: number, speed: number): Promise<void> {
   await dashscope.setSpeed(1 / speed);
   const active = guilds.slice(0, n);
   for (const g of active) discord.clearAudio(g.id);
+  if (PREWARM) await prewarm(n);
   const marked = await ask({ kind: 'mark' });
   const stageUs = marked.kind === 'marked' ? marked.audioStageUsPerFrame : Number.NaN;
   const loadBefore = load();

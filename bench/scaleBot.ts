@@ -9,6 +9,8 @@ import { SpeechOpusEncoder } from '../src/audio/opus.ts';
 import { type Bot, startBot } from '../src/bot.ts';
 import { loadConfig } from '../src/config.ts';
 import { createLogger } from '../src/log.ts';
+import type { TtsEngine } from '../src/tts/engine.ts';
+import type { CharacterVoice } from '../src/voices/characterVoice.ts';
 import { synthesizePcm } from '../test/emulators/dashscope/audio.ts';
 import { audioStageUsPerFrame, chunks, selfCpuUs, threadCpuUs } from './audioWork.ts';
 
@@ -16,6 +18,8 @@ import { audioStageUsPerFrame, chunks, selfCpuUs, threadCpuUs } from './audioWor
 export type ToBot =
   | { kind: 'setup'; guilds: { guildId: string; memberId: string }[] }
   | { kind: 'mark' }
+  /** Opens a DashScope session for the first `guilds` guilds' voices (the `prewarm` a queued line gets). */
+  | { kind: 'prewarm'; guilds: number }
   | { kind: 'sample' }
   | { kind: 'stop' };
 
@@ -39,6 +43,7 @@ export interface BotSample {
 export type FromBot =
   | { kind: 'ready' }
   | { kind: 'marked'; audioStageUsPerFrame: number }
+  | { kind: 'prewarmed' }
   | ({ kind: 'sample' } & BotSample);
 
 /** Text whose emulator tone lasts about 5 s (45 ms per code point). */
@@ -84,7 +89,7 @@ function audioStageOfTone(): number {
   return audioStageUsPerFrame(stageInput);
 }
 
-async function designFor(bot: Bot, guildId: string, memberId: string): Promise<void> {
+async function designFor(bot: Bot, guildId: string, memberId: string): Promise<CharacterVoice> {
   const { voice } = await bot.app.library.design(guildId, {
     description: 'A bench voice.',
     previewText: 'Hello from the bench voice.',
@@ -92,6 +97,7 @@ async function designFor(bot: Bot, guildId: string, memberId: string): Promise<v
     createdBy: memberId,
   });
   await bot.app.preferences.setMemberVoice(guildId, memberId, voice.voiceId);
+  return voice;
 }
 
 async function main(): Promise<void> {
@@ -102,7 +108,9 @@ async function main(): Promise<void> {
   // libopus's loader takes a diagnostic report (detect-libc), which halts every thread of the process (5 s here, with
   // voice threads running): load it for the audio stage before the bot's voice threads exist.
   new SpeechOpusEncoder().destroy();
-  const bot = await startBot(config, log);
+  let engine: TtsEngine | undefined;
+  const bot = await startBot(config, log, { wrapEngine: (e) => (engine = e) });
+  const voices: CharacterVoice[] = [];
   const delay = monitorEventLoopDelay({ resolution: 5 });
   delay.enable();
   let mark = { cpuUs: selfCpuUs(), mainCpuUs: threadCpuUs(), at: performance.now(), rss: process.memoryUsage.rss() };
@@ -115,8 +123,11 @@ async function main(): Promise<void> {
   process.on('message', (message: ToBot) => {
     void (async () => {
       if (message.kind === 'setup') {
-        for (const { guildId, memberId } of message.guilds) await designFor(bot, guildId, memberId);
+        for (const { guildId, memberId } of message.guilds) voices.push(await designFor(bot, guildId, memberId));
         send({ kind: 'ready' });
+      } else if (message.kind === 'prewarm') {
+        for (const voice of voices.slice(0, message.guilds)) engine?.prewarm?.(voice);
+        send({ kind: 'prewarmed' });
       } else if (message.kind === 'mark') {
         const audioStage = audioStageOfTone();
         mark = { cpuUs: selfCpuUs(), mainCpuUs: threadCpuUs(), at: performance.now(), rss: process.memoryUsage.rss() };
