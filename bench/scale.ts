@@ -5,14 +5,16 @@
  * process (bench/scaleDashScope.ts) at 1× and 2× real time — then a narrated-chat workload with pauses.
  * "late%" is what the listener stamped more than 40 ms late against the RTP clock; "bot late%" is what the bot's
  * voice threads sent more than 40 ms behind schedule (`voicebot_voice_frames_total`): the rest of the first is the
- * way to the listener (its own share of two busy cores included).
+ * way to the listener (its own share of two busy cores included). "idle min%" is the machine's least idle second of
+ * the run: near 0, every process waited for a core.
  * Env: SCALE_N (default 1,10,25,50,100,150), SCALE_SPEEDS (1,2), SCALE_SECONDS (45), SCALE_CHAT_GUILDS (10),
  * SCALE_CHAT_MESSAGES (16), SCALE_CHAT_PAUSE_MAX_S (30); SCALE_CHAT_GUILDS=0 skips the chat part;
- * SCALE_PREWARM=1 opens every speaking guild's DashScope session before each run;
+ * SCALE_PREWARM=1 opens every speaking guild's DashScope session before each run; SCALE_RESTART_BOT=1 starts a new
+ * bot process for each run (the loopback servers stay);
  * SCALE_MAIN_BLOCK_MS (0) blocks the bot's main thread that long once a second while a run is measured.
  */
-import { fork } from 'node:child_process';
-import { loadavg } from 'node:os';
+import { type ChildProcess, fork } from 'node:child_process';
+import { cpus, loadavg } from 'node:os';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { PIECE_MAX_CHARS } from '../src/tts/engine.ts';
 import { chunkText } from '../src/tts/sentences.ts';
@@ -32,6 +34,8 @@ const SECONDS = Number(process.env.SCALE_SECONDS ?? 45);
 const CHAT_GUILDS = Number(process.env.SCALE_CHAT_GUILDS ?? 10);
 /** `SCALE_PREWARM=1`: each run starts with every speaking guild's session already open (no handshake in the burst). */
 const PREWARM = process.env.SCALE_PREWARM === '1';
+/** `SCALE_RESTART_BOT=1`: a new bot process for each run, on loopback servers the runs before have warmed. */
+const RESTART_BOT = process.env.SCALE_RESTART_BOT === '1';
 const PIECE = 'The tide turns slowly under the old harbour lights, and the gulls go quiet for the night. ';
 const TEXT = PIECE.repeat(Math.ceil((SECONDS * 21.5) / PIECE.length))
   .slice(0, Math.round(SECONDS * 21.5))
@@ -46,6 +50,38 @@ const EXPECTED_MS = chunkText(TEXT, PIECE_MAX_CHARS).reduce(
 const listenerDelay = monitorEventLoopDelay({ resolution: 5 });
 listenerDelay.enable();
 const load = (): string => loadavg()[0]?.toFixed(1) ?? '?';
+
+/** The machine's CPU time so far, ms: idle and all (every core). */
+function cpuTimes(): { idle: number; all: number } {
+  let idle = 0;
+  let all = 0;
+  for (const { times } of cpus()) {
+    idle += times.idle;
+    all += times.user + times.nice + times.sys + times.idle + times.irq;
+  }
+  return { idle, all };
+}
+
+/**
+ * The machine's least idle second: sampled at most once a second, it keeps the lowest idle share of all cores seen.
+ * @remarks Near 0 %, every process on the machine waited for a core in that second: the run was CPU-bound there.
+ */
+function leastIdle(): { sample(): void; readonly percent: number } {
+  let last = { at: performance.now(), ...cpuTimes() };
+  let least = Number.POSITIVE_INFINITY;
+  return {
+    sample() {
+      const at = performance.now();
+      if (at - last.at < 1_000) return;
+      const now = { at, ...cpuTimes() };
+      if (now.all > last.all) least = Math.min(least, (100 * (now.idle - last.idle)) / (now.all - last.all));
+      last = now;
+    },
+    get percent() {
+      return least;
+    },
+  };
+}
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /** Node options for the child processes: this process's, without a CPU profiler meant for this one. */
@@ -106,34 +142,55 @@ const env = {
   BUDGET_SERVER_CHARS_PER_MONTH: '1000000000',
   BUDGET_ACCOUNT_USD_PER_DAY: '100000',
 };
-const child = fork(new URL('./scaleBot.ts', import.meta.url), [], {
-  env,
-  stdio: 'inherit',
-  execArgv: [...ownArgv, ...(process.env.SCALE_BOT_NODE_OPTIONS ?? '').split(' ').filter(Boolean)],
-});
-const started = firstMessage<FromBot>(child);
-const ask = channelTo<ToBot, FromBot>(child);
-await started;
-await discord.gateway.waitForBot(30_000);
 const alice = (g: AddedGuild) => ({ guildId: g.id, channelId: g.channels.general as string, userId: g.members.alice });
-await ask({ kind: 'setup', guilds: guilds.map((g) => ({ guildId: g.id, memberId: g.members.alice as string })) });
 // One shard sends at most 120 gateway payloads a minute; past that a join's op 4 waits, and the bot gives a join
 // 20 s. So the set-up asks for at most 100 joins a minute, as an operator restarting a big bot would see them.
 const JOINS_PER_MINUTE = 100;
-const joinedAt: number[] = [];
-for (let i = 0; i < guilds.length; i += 10) {
-  const batch = guilds.slice(i, i + 10);
-  const recent = joinedAt.filter((t) => performance.now() - t < 60_000);
-  if (recent.length + batch.length > JOINS_PER_MINUTE)
-    await sleep(60_000 - (performance.now() - (recent[recent.length + batch.length - JOINS_PER_MINUTE - 1] ?? 0)));
-  joinedAt.push(...batch.map(() => performance.now()));
-  await Promise.all(
-    batch.map((g) =>
-      discord.slashCommand({ ...alice(g), userId: g.members.alice as string, name: 'join' }).reply(90_000),
-    ),
-  );
-  await Promise.all(batch.map((g) => discord.waitForVoice(g.id, (v) => v.connected, 90_000)));
+
+/** The bot process, driven over IPC. */
+interface BotProcess {
+  child: ChildProcess;
+  ask(message: ToBot): Promise<FromBot>;
 }
+
+/** Starts the bot, designs each guild's voice and joins every guild's voice channel. */
+async function startBotProcess(): Promise<BotProcess> {
+  const child = fork(new URL('./scaleBot.ts', import.meta.url), [], {
+    env,
+    stdio: 'inherit',
+    execArgv: [...ownArgv, ...(process.env.SCALE_BOT_NODE_OPTIONS ?? '').split(' ').filter(Boolean)],
+  });
+  const started = firstMessage<FromBot>(child);
+  const ask = channelTo<ToBot, FromBot>(child);
+  await started;
+  await discord.gateway.waitForBot(30_000);
+  await ask({ kind: 'setup', guilds: guilds.map((g) => ({ guildId: g.id, memberId: g.members.alice as string })) });
+  const joinedAt: number[] = [];
+  for (let i = 0; i < guilds.length; i += 10) {
+    const batch = guilds.slice(i, i + 10);
+    const recent = joinedAt.filter((t) => performance.now() - t < 60_000);
+    if (recent.length + batch.length > JOINS_PER_MINUTE)
+      await sleep(60_000 - (performance.now() - (recent[recent.length + batch.length - JOINS_PER_MINUTE - 1] ?? 0)));
+    joinedAt.push(...batch.map(() => performance.now()));
+    await Promise.all(
+      batch.map((g) =>
+        discord.slashCommand({ ...alice(g), userId: g.members.alice as string, name: 'join' }).reply(90_000),
+      ),
+    );
+    await Promise.all(batch.map((g) => discord.waitForVoice(g.id, (v) => v.connected, 90_000)));
+  }
+  return { child, ask };
+}
+
+/** Stops the bot gracefully (it leaves voice and closes its sessions), or kills it after 15 s. */
+async function stopBotProcess({ child }: BotProcess): Promise<void> {
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.send({ kind: 'stop' } satisfies ToBot);
+  await Promise.race([exited, sleep(15_000)]);
+  child.kill();
+}
+
+let bot = await startBotProcess();
 console.log(
   `scale bench: ${SECONDS} s utterances (${(EXPECTED_MS / 1000).toFixed(1)} s of audio), guilds up to ${guildCount}` +
     (process.env.SCALE_MAIN_BLOCK_MS
@@ -142,13 +199,13 @@ console.log(
 );
 console.log(
   'speed   N  late%  bot late%  worst ms  gaps  failed  TTFA p50/p95 ms  CPU/stream µs  ×audio  main µs' +
-    '  ELD max ms  voice ELD ≤ms (s>40)  RSS/guild MB  sess/utt  ears ELD  cores bot/servers  load',
+    '  ELD max ms  voice ELD ≤ms (s>40)  RSS/guild MB  sess/utt  ears ELD  cores bot/servers  idle min%  load',
 );
 
 /** Asks the bot to open a session for each of the first `n` guilds' voices; resolves once the emulator saw them. */
 async function prewarm(n: number): Promise<void> {
   const before = await dashscope.sessions();
-  await ask({ kind: 'prewarm', guilds: n });
+  await bot.ask({ kind: 'prewarm', guilds: n });
   const deadline = performance.now() + 30_000;
   while ((await dashscope.sessions()) - before < n && performance.now() < deadline) await sleep(200);
   await sleep(1_000); // session.update answered
@@ -160,7 +217,7 @@ async function run(n: number, speed: number): Promise<void> {
   const active = guilds.slice(0, n);
   for (const g of active) discord.clearAudio(g.id);
   if (PREWARM) await prewarm(n);
-  const marked = await ask({ kind: 'mark' });
+  const marked = await bot.ask({ kind: 'mark' });
   const stageUs = marked.kind === 'marked' ? marked.audioStageUsPerFrame : Number.NaN;
   const loadBefore = load();
   const sessionsBefore = await dashscope.sessions();
@@ -176,8 +233,10 @@ async function run(n: number, speed: number): Promise<void> {
     return new Ear(say.dispatchedAt);
   });
   const deadline = performance.now() + 60_000 + (EXPECTED_MS / speed) * 2;
+  const idle = leastIdle();
   for (;;) {
     await sleep(100);
+    idle.sample();
     const now = performance.now();
     for (const [i, g] of active.entries()) {
       const voice = discord.voice(g.id);
@@ -187,9 +246,13 @@ async function run(n: number, speed: number): Promise<void> {
     const quiet = ears.every((e) => e.lastPacketAt !== undefined && now - e.lastPacketAt > 1_500);
     if (quiet || now > deadline) break;
   }
-  const sample = (await ask({ kind: 'sample' })) as { kind: 'sample' } & BotSample;
+  const sample = (await bot.ask({ kind: 'sample' })) as { kind: 'sample' } & BotSample;
   const { user, system } = process.cpuUsage(benchCpu);
-  const cores = { bot: sample.cpuUs / (sample.wallMs * 1000), servers: (user + system) / (sample.wallMs * 1000) };
+  const cores = {
+    bot: sample.cpuUs / (sample.wallMs * 1000),
+    servers: (user + system) / (sample.wallMs * 1000),
+    leastIdlePercent: idle.percent,
+  };
   report(n, speed, ears, sample, stageUs, (await dashscope.sessions()) - sessionsBefore, loadBefore, cores);
 }
 
@@ -201,7 +264,7 @@ function report(
   stageUs: number,
   sessions: number,
   l0: string,
-  cores: { bot: number; servers: number },
+  cores: { bot: number; servers: number; leastIdlePercent: number },
 ) {
   const frames = ears.reduce((sum, e) => sum + e.audioFrames, 0);
   const lateness = ears.map((e) => e.lateness());
@@ -235,6 +298,7 @@ function report(
     (sessions / n).toFixed(2).padStart(9),
     (listenerDelay.max / 1e6).toFixed(0).padStart(8),
     `${cores.bot.toFixed(2)}/${cores.servers.toFixed(2)}`.padStart(10),
+    (Number.isFinite(cores.leastIdlePercent) ? cores.leastIdlePercent.toFixed(0) : '–').padStart(9),
     `${l0}→${load()}`.padStart(10),
   ];
   if (process.env.SCALE_DEBUG) {
@@ -245,12 +309,17 @@ function report(
   console.log(cols.join(' '));
 }
 
-for (const speed of SPEEDS) for (const n of NS) await run(n, speed);
+let runs = 0;
+for (const speed of SPEEDS)
+  for (const n of NS) {
+    if (RESTART_BOT && runs++ > 0) {
+      await stopBotProcess(bot);
+      bot = await startBotProcess();
+    }
+    await run(n, speed);
+  }
 if (CHAT_GUILDS > 0) await chatWorkload({ discord, dashscope, guilds: guilds.slice(guildCount - CHAT_GUILDS), load });
-const exited = new Promise((resolve) => child.once('exit', resolve));
-child.send({ kind: 'stop' } satisfies ToBot);
-await Promise.race([exited, sleep(15_000)]);
-child.kill();
+await stopBotProcess(bot);
 await discord.close();
 await dashscope.stop();
 process.exit(0);

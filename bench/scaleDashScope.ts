@@ -14,6 +14,7 @@ export type FromDashScope =
   | { kind: 'sessions'; opened: number };
 
 const emulator = await startDashScopeEmulator({
+  voiceQuota: 100_000, // each bot process of a run with SCALE_RESTART_BOT designs a voice per guild anew
   realtime: { realTimeFactor: 0.5, chunkMs: 100, firstPacketDelayMs: 300, handshakeDelayMs: 50 },
 });
 const send = (message: FromDashScope): void => void process.send?.(message);
