@@ -11,12 +11,20 @@
  * (e) Fidelity: both paths decoded at 48 kHz (as Discord does) against the speech resampled by ffmpeg.
  * (f) The voice thread's packet path: CPU per packet read from `SpeechPackets` as the audio player reads it (one
  *     packet per stream per loop turn) vs the encoder called directly on the same PCM.
+ * (g) The complexity a voice thread short of CPU steps down to (`OPUS_COMPLEXITY=auto`): CPU per frame and fidelity
+ *     (as in (e)) at economy vs full complexity.
  */
 import { availableParallelism, loadavg } from 'node:os';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import opus from '@discordjs/opus';
 import { OPUS_PRE_SKIP_SAMPLES } from '../src/audio/formats.ts';
-import { type SpeechInputRate, SpeechOpusEncoder } from '../src/audio/opus.ts';
+import {
+  ECONOMY_COMPLEXITY,
+  FULL_COMPLEXITY,
+  SPEECH_OPUS_SETTINGS,
+  type SpeechInputRate,
+  SpeechOpusEncoder,
+} from '../src/audio/opus.ts';
 import { SpeechPackets } from '../src/playback/speechPackets.ts';
 import { type Stream, streamsPerCore } from './audioRealtime.ts';
 import {
@@ -50,8 +58,8 @@ let streamsMade = 0;
 const nextOffset = (): number => (streamsMade++ * 37) % CHUNKS.length;
 
 /** One stream's encoder over its own offset into the PCM, a 20 ms chunk a step. */
-function encoderStream(pcm: readonly Buffer[], inputRateHz: SpeechInputRate): Stream {
-  const enc = new SpeechOpusEncoder(undefined, inputRateHz);
+function encoderStream(pcm: readonly Buffer[], inputRateHz: SpeechInputRate, complexity = FULL_COMPLEXITY): Stream {
+  const enc = new SpeechOpusEncoder({ ...SPEECH_OPUS_SETTINGS, complexity }, inputRateHz);
   let i = nextOffset();
   return { step: () => void enc.encode(pcm[i++ % pcm.length] as Buffer), close: () => enc.destroy() };
 }
@@ -178,8 +186,12 @@ function daveSection(): void {
 }
 
 /** Encodes 20 ms chunks, decodes every packet at 48 kHz mono as Discord's decoder does; mean packet bytes too. */
-function roundTrip(pcm: readonly Buffer[], inputRateHz: SpeechInputRate): { decoded: Int16Array; bytes: number } {
-  const enc = new SpeechOpusEncoder(undefined, inputRateHz);
+function roundTrip(
+  pcm: readonly Buffer[],
+  inputRateHz: SpeechInputRate,
+  complexity = FULL_COMPLEXITY,
+): { decoded: Int16Array; bytes: number } {
+  const enc = new SpeechOpusEncoder({ ...SPEECH_OPUS_SETTINGS, complexity }, inputRateHz);
   const dec = new opus.OpusEncoder(48_000, 1);
   const packets = [...pcm.flatMap((chunk) => enc.encode(chunk)), ...enc.finish()];
   enc.destroy();
@@ -260,6 +272,24 @@ async function packetPathSection(): Promise<void> {
   );
 }
 
+function economySection(): void {
+  const { full, economy } = cpuPerFrame({
+    full: () => encoderStream(CHUNKS, 24_000),
+    economy: () => encoderStream(CHUNKS, 24_000, ECONOMY_COMPLEXITY),
+  });
+  const ref = new Int16Array(SPEECH_48K.buffer, SPEECH_48K.byteOffset, SPEECH_48K.length / 2);
+  const fullDb = snrDb(ref, roundTrip(CHUNKS, 24_000).decoded);
+  const economyDb = snrDb(ref, roundTrip(CHUNKS, 24_000, ECONOMY_COMPLEXITY).decoded);
+  console.log(
+    `(g) Opus complexity ${ECONOMY_COMPLEXITY} (a voice thread short of CPU) vs ${FULL_COMPLEXITY} (full), ` +
+      'CPU per 20 ms (median µs) and fidelity as in (e)',
+  );
+  console.log(
+    `    full ${f1(full)} µs, ${f1(fullDb)} dB · economy ${f1(economy)} µs, ${f1(economyDb)} dB → ` +
+      `${f1((100 * economy) / full)} % of the CPU, ${f1(economyDb - fullDb)} dB`,
+  );
+}
+
 const started = performance.now();
 console.log(`Opus library: ${new SpeechOpusEncoder().library}; Node ${process.version}`);
 const cpu = await cpuSection();
@@ -268,4 +298,5 @@ await latencySection();
 daveSection();
 fidelitySection();
 await packetPathSection();
+economySection();
 console.log(`bench took ${f1((performance.now() - started) / 1000)} s`);

@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import prism from 'prism-media';
-import { SpeechOpusEncoder } from '../src/audio/opus.ts';
+import { SPEECH_OPUS_SETTINGS, SpeechOpusEncoder } from '../src/audio/opus.ts';
 import { toOpusPackets } from '../src/audio/pipeline.ts';
 
 /** Bytes of 20 ms of 24 kHz mono s16le. */
@@ -98,13 +98,14 @@ export function threadCpuUs(): number {
 const STAGE_PASS_CPU_US = 400_000;
 
 /**
- * CPU per 20 ms frame of the audio stage alone (Opus encoding of `input`, 24 kHz mono chunks, on this thread), µs:
+ * CPU per 20 ms frame of the audio stage alone (Opus encoding of `input`, 24 kHz mono chunks, at `complexity`, on
+ * this thread), µs:
  * the median of three passes after one to warm up, each going over `input` as often as {@link STAGE_PASS_CPU_US} takes.
  * @remarks Thread CPU, so other threads (an encoder pool's, say) do not count here.
  */
-export function audioStageUsPerFrame(input: readonly Buffer[]): number {
+export function audioStageUsPerFrame(input: readonly Buffer[], complexity = SPEECH_OPUS_SETTINGS.complexity): number {
   const pass = (): number => {
-    const encoder = new SpeechOpusEncoder();
+    const encoder = new SpeechOpusEncoder({ ...SPEECH_OPUS_SETTINGS, complexity });
     const before = threadCpuUs();
     let frames = 0;
     let used = 0;

@@ -6,7 +6,8 @@
  * "late%" is what the listener stamped more than 40 ms late against the RTP clock; "bot late%" is what the bot's
  * voice threads sent more than 40 ms behind schedule (`voicebot_voice_frames_total`): the rest of the first is the
  * way to the listener (its own share of two busy cores included). "idle min%" is the machine's least idle second of
- * the run: near 0, every process waited for a core.
+ * the run: near 0, every process waited for a core. "eco%": frames the voice threads encoded at reduced Opus
+ * complexity, short of CPU (`OPUS_COMPLEXITY=auto`, the default; the bot takes OPUS_COMPLEXITY from this environment).
  * Env: SCALE_N (default 1,10,25,50,100,150), SCALE_SPEEDS (1,2), SCALE_SECONDS (45), SCALE_CHAT_GUILDS (10),
  * SCALE_CHAT_MESSAGES (16), SCALE_CHAT_PAUSE_MAX_S (30); SCALE_CHAT_GUILDS=0 skips the chat part;
  * SCALE_PREWARM=1 opens every speaking guild's DashScope session before each run; SCALE_RESTART_BOT=1 starts a new
@@ -195,11 +196,12 @@ console.log(
   `scale bench: ${SECONDS} s utterances (${(EXPECTED_MS / 1000).toFixed(1)} s of audio), guilds up to ${guildCount}` +
     (process.env.SCALE_MAIN_BLOCK_MS
       ? `; the bot's main thread blocked ${process.env.SCALE_MAIN_BLOCK_MS} ms a second`
-      : ''),
+      : '') +
+    `; OPUS_COMPLEXITY=${process.env.OPUS_COMPLEXITY ?? 'auto'}`,
 );
 console.log(
   'speed   N  late%  bot late%  worst ms  gaps  failed  TTFA p50/p95 ms  CPU/stream µs  ×audio  main µs' +
-    '  ELD max ms  voice ELD ≤ms (s>40)  RSS/guild MB  sess/utt  ears ELD  cores bot/servers  idle min%  load',
+    '  ELD max ms  voice ELD ≤ms (s>40)  RSS/guild MB  sess/utt  ears ELD  cores bot/servers  idle min%  eco%  load',
 );
 
 /** Asks the bot to open a session for each of the first `n` guilds' voices; resolves once the emulator saw them. */
@@ -299,6 +301,7 @@ function report(
     (listenerDelay.max / 1e6).toFixed(0).padStart(8),
     `${cores.bot.toFixed(2)}/${cores.servers.toFixed(2)}`.padStart(10),
     (Number.isFinite(cores.leastIdlePercent) ? cores.leastIdlePercent.toFixed(0) : '–').padStart(9),
+    (s.voiceFrames.sent > 0 ? ((100 * s.voiceFrames.economy) / s.voiceFrames.sent).toFixed(0) : '–').padStart(5),
     `${l0}→${load()}`.padStart(10),
   ];
   if (process.env.SCALE_DEBUG) {

@@ -5,10 +5,11 @@
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { Writable } from 'node:stream';
 import { TTS_SAMPLE_RATE_HZ } from '../src/audio/formats.ts';
-import { SpeechOpusEncoder } from '../src/audio/opus.ts';
+import { FULL_COMPLEXITY, SpeechOpusEncoder } from '../src/audio/opus.ts';
 import { type Bot, startBot } from '../src/bot.ts';
 import { loadConfig } from '../src/config.ts';
 import { createLogger } from '../src/log.ts';
+import type { OpusComplexitySetting } from '../src/playback/opusComplexity.ts';
 import type { TtsEngine } from '../src/tts/engine.ts';
 import type { CharacterVoice } from '../src/voices/characterVoice.ts';
 import { synthesizePcm } from '../test/emulators/dashscope/audio.ts';
@@ -34,7 +35,8 @@ export interface BotSample {
    * thread-seconds went over 40 ms (the cycle then sent late). */
   voiceLoopDelay: { atMostMs: number; secondsOver40: number };
   /** Frames the voice threads sent over the run, and how many more than 40 ms behind their stream's schedule. */
-  voiceFrames: { sent: number; late: number };
+  /** Frames the voice threads sent, how many late, how many at reduced Opus complexity. */
+  voiceFrames: { sent: number; late: number; economy: number };
   rssBaseBytes: number;
   rssMaxBytes: number;
 }
@@ -69,11 +71,12 @@ async function voiceDelayBuckets(bot: Bot): Promise<Map<number, number>> {
 }
 
 /** The voice threads' frame counters, by timing (zero before the voice threads existed). */
-async function voiceFrameCounts(bot: Bot): Promise<{ onTime: number; late: number }> {
-  const metric = bot.metrics.registry.getSingleMetric('voicebot_voice_frames_total');
-  const values = metric === undefined ? [] : (await metric.get()).values;
-  const count = (timing: string): number => values.find((v) => v.labels.timing === timing)?.value ?? 0;
-  return { onTime: count('on_time'), late: count('late') };
+async function voiceFrameCounts(bot: Bot): Promise<{ onTime: number; late: number; economy: number }> {
+  const values = async (name: string) => (await bot.metrics.registry.getSingleMetric(name)?.get())?.values ?? [];
+  const byTiming = await values('voicebot_voice_frames_total');
+  const count = (timing: string): number => byTiming.find((v) => v.labels.timing === timing)?.value ?? 0;
+  const economy = (await values('voicebot_voice_economy_frames_total'))[0]?.value ?? 0;
+  return { onTime: count('on_time'), late: count('late'), economy };
 }
 
 function voiceDelaySince(before: Map<number, number>, now: Map<number, number>): BotSample['voiceLoopDelay'] {
@@ -83,10 +86,14 @@ function voiceDelaySince(before: Map<number, number>, now: Map<number, number>):
   return { atMostMs: atMost * 1000, secondsOver40: all - delta(0.04) };
 }
 
-/** The audio stage's CPU per frame over the audio the emulator streams (a tone, cheaper to encode than speech). */
-function audioStageOfTone(): number {
+/**
+ * The audio stage's CPU per frame over the audio the emulator streams (a tone, cheaper to encode than speech), at the
+ * bot's fixed `OPUS_COMPLEXITY`, or at full complexity with `auto` (so frames the bot encodes at economy make its
+ * ratio look better: the bench prints their share, "eco%").
+ */
+function audioStageOfTone(complexity: OpusComplexitySetting): number {
   stageInput ??= chunks(synthesizePcm(AUDIO_STAGE_TEXT, 'bench', TTS_SAMPLE_RATE_HZ));
-  return audioStageUsPerFrame(stageInput);
+  return audioStageUsPerFrame(stageInput, complexity === 'auto' ? FULL_COMPLEXITY : complexity);
 }
 
 async function designFor(bot: Bot, guildId: string, memberId: string): Promise<CharacterVoice> {
@@ -118,7 +125,7 @@ async function main(): Promise<void> {
   setInterval(() => (rssMax = Math.max(rssMax, process.memoryUsage.rss())), RSS_SAMPLE_MS).unref();
   let blocker: NodeJS.Timeout | undefined;
   let voiceDelayAtMark = new Map<number, number>();
-  let framesAtMark = { onTime: 0, late: 0 };
+  let framesAtMark = { onTime: 0, late: 0, economy: 0 };
   const send = (message: FromBot): void => void process.send?.(message);
   process.on('message', (message: ToBot) => {
     void (async () => {
@@ -129,7 +136,7 @@ async function main(): Promise<void> {
         for (const voice of voices.slice(0, message.guilds)) engine?.prewarm?.(voice);
         send({ kind: 'prewarmed' });
       } else if (message.kind === 'mark') {
-        const audioStage = audioStageOfTone();
+        const audioStage = audioStageOfTone(bot.app.config.opusComplexity);
         mark = { cpuUs: selfCpuUs(), mainCpuUs: threadCpuUs(), at: performance.now(), rss: process.memoryUsage.rss() };
         rssMax = mark.rss;
         delay.reset();
@@ -152,7 +159,11 @@ async function main(): Promise<void> {
           wallMs: performance.now() - mark.at,
           eventLoopDelayMaxMs: delay.max / 1e6,
           voiceLoopDelay: voiceDelaySince(voiceDelayAtMark, await voiceDelayBuckets(bot)),
-          voiceFrames: { sent: frames.onTime - framesAtMark.onTime + late, late },
+          voiceFrames: {
+            sent: frames.onTime - framesAtMark.onTime + late,
+            late,
+            economy: frames.economy - framesAtMark.economy,
+          },
           rssBaseBytes: mark.rss,
           rssMaxBytes: rssMax,
         });

@@ -81,6 +81,7 @@ export async function startBot(config: Config, log: Logger, options: BotOptions 
     log,
     onFirstPacket: (guildId) => telemetry.firstPacket(players.get(guildId)?.pending[0]),
     onTiming: (timing) => telemetry.voiceTiming(timing),
+    opusComplexity: config.opusComplexity,
   });
   const players: GuildPlayers = new GuildPlayers({
     joinVoice: voice.joinVoice,

@@ -1,5 +1,6 @@
 import { isIP } from 'node:net';
 import { DEFAULT_TARGET_MODEL, TARGET_MODELS, type TargetModel } from './dashscope/models.ts';
+import type { OpusComplexitySetting } from './playback/opusComplexity.ts';
 import type { OperatorLimits, Prices } from './spend/budget.ts';
 import { redactUrl } from './voices/storeUrl.ts';
 
@@ -52,6 +53,8 @@ export interface Config {
     /** Longest an utterance or a design waits for the budget before it fails with a message, ms. */
     maxWaitMs: number;
   };
+  /** Opus complexity of the voice channels' audio: 0–10, or `auto` (full; less where a voice thread falls behind). */
+  opusComplexity: OpusComplexitySetting;
   logLevel: LogLevel;
   /** Where `/metrics`, `/healthz` and `/readyz` are served; undefined when `METRICS_PORT` is unset or 0 (off). */
   metrics: { host: string; port: number } | undefined;
@@ -104,6 +107,7 @@ export const DEFAULTS = {
   DASHSCOPE_LIMIT_MAX_WAIT_SECONDS: 20,
   DISCORD_REST_URL: 'https://discord.com/api',
   LOG_LEVEL: 'info',
+  OPUS_COMPLEXITY: 'auto',
   METRICS_HOST: '127.0.0.1',
 } as const;
 
@@ -165,6 +169,7 @@ export function loadConfig(env: Env, needs: ConfigNeeds): Config {
       designsPerMinute: read.int('DASHSCOPE_DESIGNS_PER_MINUTE', DEFAULTS.DASHSCOPE_DESIGNS_PER_MINUTE, 1, 1e5),
       maxWaitMs: read.int('DASHSCOPE_LIMIT_MAX_WAIT_SECONDS', DEFAULTS.DASHSCOPE_LIMIT_MAX_WAIT_SECONDS, 1, 600) * 1000,
     },
+    opusComplexity: read.opusComplexity('OPUS_COMPLEXITY', DEFAULTS.OPUS_COMPLEXITY),
     logLevel: read.oneOf('LOG_LEVEL', DEFAULTS.LOG_LEVEL, LOG_LEVELS),
     metrics: metricsEndpoint(read.int('METRICS_PORT', 0, 0, 65_535), read.host('METRICS_HOST', DEFAULTS.METRICS_HOST)),
   };
@@ -241,6 +246,16 @@ function reader(env: Env, problems: string[], missing: { key: string; what: stri
         return undefined;
       }
       return { ids: list, count: total };
+    },
+    opusComplexity(key: string, fallback: OpusComplexitySetting): OpusComplexitySetting {
+      const value = raw(key);
+      if (value === undefined) return fallback;
+      if (value === 'auto') return value;
+      if (!/^\d+$/.test(value) || Number(value) > 10) {
+        problems.push(`${key} must be auto or a whole number from 0 to 10 (got "${value}").`);
+        return fallback;
+      }
+      return Number(value);
     },
     snowflake(key: string): string | undefined {
       const value = raw(key);

@@ -77,6 +77,7 @@ describe('loadConfig', () => {
         STORE_URL: 'postgres://u:hunter2@db/x',
         VOICES_PER_GUILD: '0',
         DESIGN_COOLDOWN_SECONDS: 'soon',
+        OPUS_COMPLEXITY: '11',
         LOG_LEVEL: 'loud',
         DISCORD_DEV_GUILD_ID: 'my-server',
       },
@@ -91,6 +92,7 @@ describe('loadConfig', () => {
       'STORE_URL',
       'VOICES_PER_GUILD',
       'DESIGN_COOLDOWN_SECONDS',
+      'OPUS_COMPLEXITY',
       'LOG_LEVEL',
     ]);
     // The unset keys share one line, which says how to get a .env.
@@ -107,6 +109,19 @@ describe('loadConfig', () => {
     );
     expect(config.dashscope.baseUrl).toBe('http://127.0.0.1:8790');
     expect(config.ttsModel).toBe(DEFAULTS.TTS_MODEL);
+  });
+
+  it('reads OPUS_COMPLEXITY as auto (the default) or a whole number from 0 to 10', () => {
+    const complexity = (value: string | undefined) =>
+      loadConfig({ DASHSCOPE_API_KEY: 'k', OPUS_COMPLEXITY: value }, { discord: false }).opusComplexity;
+    expect(complexity(undefined)).toBe('auto');
+    expect(complexity('auto')).toBe('auto');
+    expect(complexity('0')).toBe(0);
+    expect(complexity(' 6 ')).toBe(6);
+    for (const bad of ['11', '-1', '5.5', 'high', 'AUTO'])
+      expect(problemsOf({ DASHSCOPE_API_KEY: 'k', OPUS_COMPLEXITY: bad })).toEqual([
+        `OPUS_COMPLEXITY must be auto or a whole number from 0 to 10 (got "${bad}").`,
+      ]);
   });
 
   it('accepts every documented store', () => {

@@ -20,10 +20,22 @@ export type OpusLibrary = '@discordjs/opus' | 'node-opus' | 'opusscript';
 /** Encoder settings; see {@link SPEECH_OPUS_SETTINGS} for the chosen values and why. */
 export interface OpusSettings {
   bitrateBps: number;
+  /** libopus complexity, 0–10: {@link FULL_COMPLEXITY} or, under load, {@link ECONOMY_COMPLEXITY}. */
+  complexity: number;
   /** In-band forward error correction (needs packetLossPercent > 0 to do anything). */
   fec: boolean;
   packetLossPercent: number;
 }
+
+/** libopus's highest complexity, its default: the best the encoder does. */
+export const FULL_COMPLEXITY = 10;
+/**
+ * The complexity a loaded voice thread steps down to (see `OpusComplexityGovernor`): −23 % CPU per frame for −0.4 dB.
+ * @remarks Measured on this machine over speech (espeak-ng, 24 kHz mono, 64 kb/s; µs per frame, SNR of the decoded
+ * audio): 7–10 cost the same (71–75 µs, 22.5–22.6 dB) because from 7 up libopus runs its tonality analysis; 5–6 skip
+ * it (56–58 µs, 22.2 dB); 4 and below drop CELT's pitch pre-filter as well (36 µs, 20.7 dB: audibly rougher).
+ */
+export const ECONOMY_COMPLEXITY = 6;
 
 /**
  * Settings for TTS speech sent to Discord.
@@ -36,20 +48,19 @@ export interface OpusSettings {
  * decoder duplicates it; a mono encoder over mono input costs ~13 % less again than a stereo one
  * forced to code L = R as mono, for byte-identical packets: see SPEECH_CHANNELS), FEC off with 0 %
  * expected loss (the bot's link to Discord's servers is a datacentre uplink; tripling the CPU per
- * stream would cut streams per core to a third). Signal type VOICE tunes the encoder's analysis for
- * speech; at 64 kb/s it still picks CELT. Complexity stays at the default 10: at 8 and below libopus
- * switched this input to hybrid mode and got slower (cx 8: 224 µs, cx 5: 127 µs); only cx 0 was
- * cheaper (65 µs), at a clear quality cost. Encoding the TTS's 24 kHz as it is costs ~14 % less than the 48 kHz
- * encode, and saves the upsampler too (`bench/audio.ts` (a)).
+ * stream would cut streams per core to a third). The signal type stays automatic: hinting VOICE made no difference
+ * at complexity 10 and below it tipped 64 kb/s mono into hybrid mode, 2.5–3× the CPU (64 kb/s sits on libopus's
+ * voice threshold); automatic, the encoder codes speech as CELT at every complexity. Encoding the TTS's 24 kHz as it
+ * is costs ~14 % less than the 48 kHz encode, and saves the upsampler too (`bench/audio.ts` (a)).
  */
 export const SPEECH_OPUS_SETTINGS: Readonly<OpusSettings> = {
   bitrateBps: 64_000,
+  complexity: FULL_COMPLEXITY,
   fec: false,
   packetLossPercent: 0,
 };
 
-const CTL_SET_SIGNAL = 4024;
-const SIGNAL_VOICE = 3001;
+const CTL_SET_COMPLEXITY = 4010;
 
 interface OpusCodec {
   encode(pcm: Buffer, frameSize: number): Buffer;
@@ -92,12 +103,19 @@ export class SpeechOpusEncoder extends prism.opus.Encoder {
     this.setBitrate(settings.bitrateBps);
     this.setFEC(settings.fec);
     this.setPLP(settings.packetLossPercent / 100);
-    this.#ctl(CTL_SET_SIGNAL, SIGNAL_VOICE);
+    this.setComplexity(settings.complexity);
   }
 
   /** The Opus library prism-media loaded. */
   get library(): OpusLibrary {
     return prism.opus.Encoder.type;
+  }
+
+  /** Sets libopus's complexity (0–10) for the frames encoded from now on; a stream may change it at any frame. */
+  setComplexity(complexity: number): void {
+    if (!Number.isInteger(complexity) || complexity < 0 || complexity > 10)
+      throw new RangeError(`Opus complexity must be a whole number from 0 to 10, got ${complexity}`);
+    this.#ctl(CTL_SET_COMPLEXITY, complexity);
   }
 
   /** Encodes every complete 20 ms frame the chunk finishes; keeps the remainder. */

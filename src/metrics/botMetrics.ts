@@ -45,6 +45,7 @@ export class BotMetrics {
   readonly #storeErrors: Counter;
   readonly #voiceLoopDelay: Histogram;
   readonly #voiceFrames: Counter<'timing'>;
+  readonly #voiceEconomyFrames: Counter;
   /** How each utterance that has been spoken or has failed went, until its end is counted. */
   readonly #outcomes = new Map<string, UtteranceOutcome>();
 
@@ -108,6 +109,11 @@ export class BotMetrics {
       registers,
     });
     for (const timing of ['on_time', 'late']) this.#voiceFrames.inc({ timing }, 0);
+    this.#voiceEconomyFrames = new Counter({
+      name: 'voicebot_voice_economy_frames_total',
+      help: 'Opus frames the voice threads sent at reduced complexity, being short of CPU (OPUS_COMPLEXITY=auto).',
+      registers,
+    });
     this.limiter = limiterMetrics(registers, this.#sessionsRefused);
   }
 
@@ -116,6 +122,7 @@ export class BotMetrics {
     this.#voiceLoopDelay.observe(timing.loopDelayMaxMs / 1000);
     this.#voiceFrames.inc({ timing: 'on_time' }, timing.frames - timing.lateFrames);
     this.#voiceFrames.inc({ timing: 'late' }, timing.lateFrames);
+    this.#voiceEconomyFrames.inc(timing.economyFrames);
   }
 
   /** The limiter observer for one kind of call, in the shape the account-wide limiter reports to. */

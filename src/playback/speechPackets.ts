@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
 import { BYTES_PER_SAMPLE, FRAME_MS, SPEECH_SAMPLE_RATE_HZ } from '../audio/formats.ts';
-import { SpeechOpusEncoder } from '../audio/opus.ts';
+import { FULL_COMPLEXITY, SPEECH_OPUS_SETTINGS, SpeechOpusEncoder } from '../audio/opus.ts';
 import { FrameSchedule } from './frameSchedule.ts';
 
 /**
@@ -36,7 +36,7 @@ export interface SpeechPacketsEvents {
  * stream ends with {@link SpeechPackets.failed} set; `destroy()` stops it at once.
  */
 export class SpeechPackets extends Readable {
-  readonly #encoder = new SpeechOpusEncoder();
+  readonly #encoder: SpeechOpusEncoder;
   readonly #events: SpeechPacketsEvents;
   /** When the player reads; restarted when it plays again after a pause. */
   readonly schedule = new FrameSchedule();
@@ -51,9 +51,16 @@ export class SpeechPackets extends Readable {
   /** Called whenever packets are added, the speech ends or the stream is destroyed (see {@link buffered}). */
   #changed: (() => void) | undefined;
 
-  constructor(events: SpeechPacketsEvents) {
+  /** `complexity`: the Opus complexity it starts at (see {@link SpeechPackets.setComplexity}). */
+  constructor(events: SpeechPacketsEvents, complexity = FULL_COMPLEXITY) {
     super({ objectMode: true, highWaterMark: PACKETS_AHEAD });
     this.#events = events;
+    this.#encoder = new SpeechOpusEncoder({ ...SPEECH_OPUS_SETTINGS, complexity });
+  }
+
+  /** Encodes the frames from now on at this Opus complexity (0–10); a stream may change it at any frame. */
+  setComplexity(complexity: number): void {
+    if (!this.destroyed) this.#encoder.setComplexity(complexity);
   }
 
   /** The source failed: what it delivered was played, and the stream ended short. */

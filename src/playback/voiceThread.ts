@@ -7,10 +7,11 @@
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { parentPort, workerData } from 'node:worker_threads';
 import type { DiscordGatewayAdapterCreator, DiscordGatewayAdapterLibraryMethods } from '@discordjs/voice';
-import { SpeechOpusEncoder } from '../audio/opus.ts';
+import { FULL_COMPLEXITY, SpeechOpusEncoder } from '../audio/opus.ts';
 import { UserError } from '../errors.ts';
 import { connectVoice, type OpusSink, type VoiceLog, warmUpVoice } from './discordVoiceSink.ts';
 import { LATE_FRAME_MS } from './frameSchedule.ts';
+import { OpusComplexityGovernor } from './opusComplexity.ts';
 import { Outbox } from './outbox.ts';
 import { SpeechPackets } from './speechPackets.ts';
 import type { FromVoiceThread, ToVoiceThread, VoiceLogLevel, VoiceThreadData } from './voiceThreadProtocol.ts';
@@ -23,7 +24,7 @@ const LEVELS: readonly VoiceLogLevel[] = ['debug', 'info', 'warn', 'error'];
 
 const port = parentPort;
 if (port === null) throw new Error('voiceThread.ts runs as a worker thread of VoiceThreads');
-const { logLevel } = workerData as VoiceThreadData;
+const { logLevel, opusComplexity } = workerData as VoiceThreadData;
 const outbox = new Outbox<FromVoiceThread>((messages) => port.postMessage(messages), CREDIT_COALESCE_MS);
 const send = (message: FromVoiceThread): void =>
   outbox.post(message, message.op !== 'taken' && message.op !== 'timing');
@@ -36,8 +37,11 @@ interface Connection {
 }
 const connections = new Map<number, Connection>();
 const streams = new Map<number, { packets: SpeechPackets; stop: AbortController }>();
-/** Packets the players took since the last timing report, and how many of them late. */
-const frames = { taken: 0, late: 0 };
+/** Packets the players took since the last timing report, how many of them late and how many at economy. */
+const frames = { taken: 0, late: 0, economy: 0 };
+const governor = new OpusComplexityGovernor(opusComplexity);
+/** The complexity the thread's streams encode at now. */
+let complexity = governor.complexity;
 
 /**
  * Log lines go to the bot's logger on the main thread, which filters and redacts them; lines below its level are
@@ -104,15 +108,21 @@ function play(conn: number, stream: number): void {
     send({ op: 'played', stream, error: 'the voice connection is gone' });
     return;
   }
-  const packets = new SpeechPackets({
-    onTaken: (bytes) => send({ op: 'taken', stream, bytes }),
-    onFrame: (behindMs) => {
-      frames.taken += 1;
-      if (behindMs > LATE_FRAME_MS) frames.late += 1;
+  const packets = new SpeechPackets(
+    {
+      onTaken: (bytes) => send({ op: 'taken', stream, bytes }),
+      onFrame: (behindMs) => {
+        frames.taken += 1;
+        if (behindMs > LATE_FRAME_MS) frames.late += 1;
+        if (complexity < FULL_COMPLEXITY) frames.economy += 1;
+      },
     },
-  });
+    complexity,
+  );
   const entry = { packets, stop: new AbortController() };
   streams.set(stream, entry);
+  governor.playing(streams.size);
+  applyComplexity();
   sink
     .play(packets, entry.stop.signal, () => send({ op: 'first-packet', stream }))
     .then(
@@ -123,7 +133,18 @@ function play(conn: number, stream: number): void {
     .finally(() => {
       streams.delete(stream);
       packets.destroy();
+      governor.playing(streams.size);
+      applyComplexity();
     });
+}
+
+/** Moves every stream to the governor's complexity when it changed (libopus takes it at the next frame). */
+function applyComplexity(): void {
+  const next = governor.complexity;
+  if (next === complexity) return;
+  log.debug({ from: complexity, to: next, streams: streams.size }, 'voice thread Opus complexity changed');
+  complexity = next;
+  for (const { packets } of streams.values()) packets.setComplexity(next);
 }
 
 function handle(message: ToVoiceThread): void {
@@ -172,10 +193,22 @@ warmUpVoice();
 const loopDelay = monitorEventLoopDelay({ resolution: 10 });
 loopDelay.enable();
 setInterval(() => {
-  send({ op: 'timing', loopDelayMaxMs: loopDelay.max / 1e6, frames: frames.taken, lateFrames: frames.late });
+  const { taken, late, economy } = frames;
+  send({ op: 'timing', loopDelayMaxMs: loopDelay.max / 1e6, frames: taken, lateFrames: late, economyFrames: economy });
+  const capacity = governor.capacity;
+  governor.second({ frames: taken, lateFrames: late, streams: streams.size });
+  if (governor.capacity !== capacity)
+    log.info(
+      { streams: streams.size, capacity: governor.capacity },
+      Number.isFinite(governor.capacity)
+        ? 'voice thread fell behind: near this many streams it encodes at reduced Opus complexity'
+        : 'voice thread kept time for long: it encodes at full Opus complexity at any load again',
+    );
+  applyComplexity();
   loopDelay.reset();
   frames.taken = 0;
   frames.late = 0;
+  frames.economy = 0;
 }, TIMING_REPORT_MS).unref();
 
 port.on('message', (messages: readonly ToVoiceThread[]) => {

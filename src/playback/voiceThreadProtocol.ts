@@ -3,6 +3,7 @@
  * is one join of one guild; a stream is one `play` on it.
  */
 import type { GatewayVoiceServerUpdateDispatchData, GatewayVoiceStateUpdateDispatchData } from 'discord-api-types/v10';
+import type { OpusComplexitySetting } from './opusComplexity.ts';
 
 /** The levels a voice thread logs at. */
 export type VoiceLogLevel = 'debug' | 'info' | 'warn' | 'error';
@@ -53,9 +54,12 @@ export interface VoiceTiming {
   /** Packets its players took, and how many of those more than `LATE_FRAME_MS` behind their stream's schedule. */
   frames: number;
   lateFrames: number;
+  /** Of `frames`, those the thread encoded at reduced Opus complexity, being short of CPU (see `OPUS_COMPLEXITY`). */
+  economyFrames: number;
 }
 
 /** Data every voice thread starts with. */
 export interface VoiceThreadData {
   logLevel: string;
+  opusComplexity: OpusComplexitySetting;
 }

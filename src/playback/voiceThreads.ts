@@ -5,6 +5,7 @@ import { BYTES_PER_SAMPLE, TTS_SAMPLE_RATE_HZ } from '../audio/formats.ts';
 import { abortable } from '../audio/pipeline.ts';
 import { UserError } from '../errors.ts';
 import type { Logger } from '../log.ts';
+import type { OpusComplexitySetting } from './opusComplexity.ts';
 import { Outbox } from './outbox.ts';
 import type { JoinVoice, VoiceSink } from './voiceSink.ts';
 import type { FromVoiceThread, ToVoiceThread, VoiceThreadData, VoiceTiming } from './voiceThreadProtocol.ts';
@@ -33,6 +34,8 @@ export interface VoiceThreadsOptions {
   onTiming?(timing: VoiceTiming): void;
   /** Threads to spread connections over; defaults to the machine's available parallelism. */
   threads?: number;
+  /** Opus complexity of every stream, or `auto` (the default): see `OpusComplexityGovernor`. */
+  opusComplexity?: OpusComplexitySetting;
 }
 
 interface Thread {
@@ -192,7 +195,11 @@ export class VoiceThreads {
       undefined,
     );
     if (least !== undefined && (least.connections === 0 || this.#threads.length >= this.#size)) return least;
-    const worker = new Worker(THREAD_URL, { workerData: { logLevel: this.#options.log.level } as VoiceThreadData });
+    const workerData: VoiceThreadData = {
+      logLevel: this.#options.log.level,
+      opusComplexity: this.#options.opusComplexity ?? 'auto',
+    };
+    const worker = new Worker(THREAD_URL, { workerData });
     const thread: Thread = {
       worker,
       outbox: new Outbox((messages, transfer) => worker.postMessage(messages, transfer), 0),
@@ -225,8 +232,8 @@ export class VoiceThreads {
         this.#settle(message.stream, message.error);
         return;
       case 'timing': {
-        const { loopDelayMaxMs, frames, lateFrames } = message;
-        this.#options.onTiming?.({ loopDelayMaxMs, frames, lateFrames });
+        const { loopDelayMaxMs, frames, lateFrames, economyFrames } = message;
+        this.#options.onTiming?.({ loopDelayMaxMs, frames, lateFrames, economyFrames });
         return;
       }
       default:

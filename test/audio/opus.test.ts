@@ -5,7 +5,14 @@ import opusBinding from '@discordjs/opus';
 import prism from 'prism-media';
 import { describe, expect, it } from 'vitest';
 import { FRAME_SAMPLES } from '../../src/audio/formats.ts';
-import { OPUS_PRE_SKIP_SAMPLES, opusLibrary, type SpeechInputRate, SpeechOpusEncoder } from '../../src/audio/opus.ts';
+import {
+  ECONOMY_COMPLEXITY,
+  OPUS_PRE_SKIP_SAMPLES,
+  opusLibrary,
+  SPEECH_OPUS_SETTINGS,
+  type SpeechInputRate,
+  SpeechOpusEncoder,
+} from '../../src/audio/opus.ts';
 import { channel, chirp, collect, rms, sine, split, toneAmplitude, toStereo, zeroCrossingFrequency } from './signal.ts';
 
 /** The encoder's input rate (the TTS's) and Discord's decoding rate. */
@@ -19,8 +26,13 @@ async function decode(packets: readonly Buffer[]): Promise<Buffer> {
   return Buffer.concat(out);
 }
 
-function encodeAll(pcm: Buffer, chunkBytes: number, inputRateHz: SpeechInputRate = IN_HZ): Buffer[] {
-  const encoder = new SpeechOpusEncoder(undefined, inputRateHz);
+function encodeAll(
+  pcm: Buffer,
+  chunkBytes: number,
+  inputRateHz: SpeechInputRate = IN_HZ,
+  complexity = SPEECH_OPUS_SETTINGS.complexity,
+): Buffer[] {
+  const encoder = new SpeechOpusEncoder({ ...SPEECH_OPUS_SETTINGS, complexity }, inputRateHz);
   const packets = split(pcm, chunkBytes).flatMap((chunk) => encoder.encode(chunk));
   packets.push(...encoder.finish());
   encoder.destroy();
@@ -78,6 +90,32 @@ describe('SpeechOpusEncoder', () => {
     expect(Math.abs(levelDb)).toBeLessThan(1);
   });
 
+  it('encodes at its complexity, which may change at any frame; economy stays CELT, keeps tone and level', async () => {
+    const speechBand = chirp(150, 9000, IN_HZ, IN_HZ, 12_000);
+    const full = encodeAll(speechBand, 960);
+    const economy = encodeAll(speechBand, 960, IN_HZ, ECONOMY_COMPLEXITY);
+    expect(economy.length).toBe(full.length);
+    expect(economy.filter((packet, i) => !packet.equals(full[i] as Buffer)).length).toBeGreaterThan(full.length / 2);
+    // CELT only (TOC config 16 and up): below 7, a VOICE hint would have tipped 64 kb/s mono into hybrid mode.
+    expect(economy.every((packet) => (packet[0] ?? 0) >> 3 >= 16)).toBe(true);
+
+    const encoder = new SpeechOpusEncoder();
+    const frames = split(speechBand, 960);
+    const switched = frames.slice(0, 10).flatMap((frame) => encoder.encode(frame));
+    encoder.setComplexity(ECONOMY_COMPLEXITY);
+    switched.push(...frames.slice(10).flatMap((frame) => encoder.encode(frame)), ...encoder.finish());
+    expect(switched.slice(0, 10)).toEqual(full.slice(0, 10));
+    expect(switched.slice(10).some((packet, i) => !packet.equals(full[10 + i] as Buffer))).toBe(true);
+    expect(() => encoder.setComplexity(11)).toThrow(RangeError);
+    encoder.destroy();
+
+    const left = channel(await decode(encodeAll(sine(440, IN_HZ, IN_HZ, 10_000), 960, IN_HZ, 6)), 2, 0);
+    const start = OPUS_PRE_SKIP_SAMPLES + 4800;
+    const end = OPUS_PRE_SKIP_SAMPLES + 2 * IN_HZ - 4800;
+    expect(zeroCrossingFrequency(left, HZ, start, end)).toBeCloseTo(440, 0);
+    expect(Math.abs(20 * Math.log10(rms(left, start, end) / (10_000 / Math.SQRT2)))).toBeLessThan(0.5);
+  });
+
   it('pads the last partial frame: a 5 ms input still comes out', async () => {
     const input = sine(1000, IN_HZ, 120, 10_000);
     const packets = encodeAll(input, 240);
@@ -98,7 +136,6 @@ describe('SpeechOpusEncoder', () => {
     const input = chirp(150, 9000, IN_HZ, IN_HZ, 12_000);
     const stereo = new opusBinding.OpusEncoder(IN_HZ, 2);
     stereo.setBitrate(64_000);
-    stereo.applyEncoderCTL(4024, 3001); // OPUS_SET_SIGNAL: voice
     stereo.applyEncoderCTL(4022, 1); // OPUS_SET_FORCE_CHANNELS: mono
     const wide = toStereo(input);
     const frameBytes = (IN_HZ / 50) * 4;

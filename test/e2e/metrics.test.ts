@@ -1,6 +1,7 @@
 /**
  * End to end: the real bot (`npm start`) with METRICS_PORT serves /metrics, /healthz and /readyz over HTTP;
- * a real `/say` through the loopback Discord and DashScope moves the metrics it should, by what happened.
+ * a real `/say` through the loopback Discord and DashScope moves the metrics it should, by what happened. It runs
+ * with OPUS_COMPLEXITY=6, so every frame counts as encoded at reduced complexity: the key reaches the voice threads.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { billableChars } from '../../src/dashscope/billing.ts';
@@ -15,7 +16,7 @@ let base: string;
 
 beforeAll(async () => {
   const port = await freePort();
-  const started = await startWorld([standardGuild()], { METRICS_PORT: String(port) });
+  const started = await startWorld([standardGuild()], { METRICS_PORT: String(port), OPUS_COMPLEXITY: '6' });
   world = started;
   g = started.guilds[0]!;
   base = `http://127.0.0.1:${port}`;
@@ -70,6 +71,8 @@ describe('monitoring endpoint of the running bot', () => {
       s.value('voicebot_voice_frames_total', { timing: 'late' });
     const timed = await scrapeUntil((s) => framesOf(s) - framesOf(before) >= heard.frames, 'the frames timed');
     expect(framesOf(timed) - framesOf(before)).toBe(heard.frames);
+    const economy = 'voicebot_voice_economy_frames_total';
+    expect(timed.value(economy) - before.value(economy)).toBe(heard.frames);
     expect(before.family('voicebot_voice_frames_total').metrics).toHaveLength(2);
     const after = await scrapeUntil((s) => s.value('voicebot_utterances_total', spoken) === 1, 'the /say counted');
     expect(before.value('voicebot_utterances_total', spoken)).toBe(0);

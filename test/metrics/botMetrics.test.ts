@@ -57,7 +57,7 @@ function exercised(): BotMetrics {
   metrics.limiter.refused('session');
   metrics.limiter.throttled('session');
   metrics.limiter.throttled('design');
-  metrics.voiceTiming({ loopDelayMaxMs: 30, frames: 50, lateFrames: 2 });
+  metrics.voiceTiming({ loopDelayMaxMs: 30, frames: 50, lateFrames: 2, economyFrames: 20 });
   return metrics;
 }
 
@@ -101,6 +101,7 @@ describe('BotMetrics', () => {
     expect(scrape.value('voicebot_tts_sessions_refused_total', { by: 'limiter' })).toBe(1);
     expect(scrape.value('voicebot_voice_frames_total', { timing: 'on_time' })).toBe(48);
     expect(scrape.value('voicebot_voice_frames_total', { timing: 'late' })).toBe(2);
+    expect(scrape.value('voicebot_voice_economy_frames_total')).toBe(20);
     expect(scrape.count('voicebot_voice_thread_loop_delay_seconds')).toBe(1);
     expect(scrape.sum('voicebot_voice_thread_loop_delay_seconds')).toBeCloseTo(0.03);
     expect(scrape.sum('voicebot_limiter_wait_seconds', { kind: 'session' })).toBe(1.5);

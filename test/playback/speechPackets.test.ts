@@ -1,6 +1,6 @@
 import { setImmediate as turn } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
-import { SpeechOpusEncoder } from '../../src/audio/opus.ts';
+import { ECONOMY_COMPLEXITY, SPEECH_OPUS_SETTINGS, SpeechOpusEncoder } from '../../src/audio/opus.ts';
 import { PACKETS_AHEAD, SpeechPackets } from '../../src/playback/speechPackets.ts';
 import { chirp, split } from '../audio/signal.ts';
 
@@ -11,8 +11,8 @@ const quiet = { onTaken: () => {}, onFrame: () => {} };
 const pcmBytes = (ms: number): number => ms * 48;
 
 /** What the encoder makes of the whole input at once: the packets SpeechPackets must match byte for byte. */
-function encodedAtOnce(pcm: Buffer): Buffer[] {
-  const encoder = new SpeechOpusEncoder();
+function encodedAtOnce(pcm: Buffer, complexity = SPEECH_OPUS_SETTINGS.complexity): Buffer[] {
+  const encoder = new SpeechOpusEncoder({ ...SPEECH_OPUS_SETTINGS, complexity });
   const packets = [...encoder.encode(pcm), ...encoder.finish()];
   encoder.destroy();
   return packets;
@@ -47,6 +47,20 @@ describe('SpeechPackets', () => {
       expect(taken.reduce((a, b) => a + b, 0)).toBe(pcm.length);
       expect(packets.failed).toBe(false);
     }
+  });
+
+  it('encodes at the Opus complexity it starts at, and at the one it is set to from then on', async () => {
+    const pcm = chirp(200, 3_000, 24_000, 24_000);
+    const economy = new SpeechPackets(quiet, ECONOMY_COMPLEXITY);
+    const switched = new SpeechPackets(quiet);
+    switched.setComplexity(ECONOMY_COMPLEXITY);
+    for (const packets of [economy, switched]) {
+      const played = playOut(packets);
+      packets.addPcm(new Uint8Array(pcm.buffer, pcm.byteOffset, pcm.byteLength));
+      packets.endPcm(false);
+      expect(Buffer.concat(await played).equals(Buffer.concat(encodedAtOnce(pcm, ECONOMY_COMPLEXITY)))).toBe(true);
+    }
+    expect(Buffer.concat(encodedAtOnce(pcm, ECONOMY_COMPLEXITY)).equals(Buffer.concat(encodedAtOnce(pcm)))).toBe(false);
   });
 
   it('encodes only a few packets ahead of the reader, and credits PCM as the encoder starts on it', async () => {
