@@ -9,7 +9,10 @@ export const LATE_SECOND_FRAMES = 3;
 export const LATE_SECONDS_TO_STEP_DOWN = 2;
 /** Share of the learned capacity from which the thread encodes at economy (economy carries ~1.2× as many). */
 export const ECONOMY_FROM_SHARE = 0.75;
-/** Seconds without a late second after which the learned capacity is forgotten (the load may have been another's). */
+/**
+ * Seconds on time at full complexity after which the learned capacity is forgotten (it may have been learned while
+ * something else took the CPU).
+ */
 export const FORGET_AFTER_S = 600;
 
 /** One second of a voice thread: the frames its players took, how many late, and the streams it plays now. */
@@ -27,8 +30,9 @@ export interface ThreadSecond {
  * {@link LATE_SECONDS_TO_STEP_DOWN} seconds in a row (a single late second is a stall — a GC, a neighbour — not
  * load). From {@link ECONOMY_FROM_SHARE} of that on it encodes at economy, so the next burst of that size starts
  * there instead of being late first; below it, at full quality again. A capacity learned while the machine was busy
- * with something else would hold quality down for good, so it is forgotten after {@link FORGET_AFTER_S} seconds
- * without a late second. With a fixed setting (`OPUS_COMPLEXITY` 0–10) it never changes.
+ * with something else would hold quality down for good, so it is forgotten after {@link FORGET_AFTER_S} seconds on
+ * time at full complexity; seconds at economy do not count, so a thread that stays busy does not fall behind again
+ * every ten minutes to relearn what it knew. With a fixed setting (`OPUS_COMPLEXITY` 0–10) it never changes.
  */
 export class OpusComplexityGovernor {
   readonly #fixed: number | undefined;
@@ -66,7 +70,7 @@ export class OpusComplexityGovernor {
     this.#streams = streams;
     if (lateFrames < LATE_SECOND_FRAMES || frames === 0) {
       this.#lateStreak = 0;
-      this.#quietSeconds += 1;
+      if (wasFull) this.#quietSeconds += 1;
       if (this.#quietSeconds >= FORGET_AFTER_S) this.#capacity = Number.POSITIVE_INFINITY;
       return;
     }

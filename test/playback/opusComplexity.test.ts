@@ -61,15 +61,21 @@ describe('OpusComplexityGovernor', () => {
     expect(governor.complexity).toBe(ECONOMY_COMPLEXITY);
   });
 
-  it('forgets the capacity after ten minutes without a late second', () => {
+  it('forgets the capacity after ten minutes on time at full complexity, not counting seconds at economy', () => {
     const governor = new OpusComplexityGovernor('auto');
     seconds(governor, 2, 40, 25);
-    seconds(governor, FORGET_AFTER_S - 1, 40);
-    seconds(governor, 1, 40, 5); // one late second restarts the count
-    seconds(governor, FORGET_AFTER_S - 1, 40);
+    seconds(governor, 2 * FORGET_AFTER_S, 40); // busy all along, at economy: nothing to forget
+    expect(governor.capacity).toBe(40);
+    seconds(governor, FORGET_AFTER_S - 1, 20);
+    seconds(governor, 1, 20, 5); // one late second restarts the count
+    seconds(governor, FORGET_AFTER_S - 1, 20);
+    expect(governor.capacity).toBe(40);
+    governor.playing(40);
     expect(governor.complexity).toBe(ECONOMY_COMPLEXITY);
-    seconds(governor, 1, 40);
+    governor.playing(20);
+    seconds(governor, 1, 20);
     expect(governor.capacity).toBe(Number.POSITIVE_INFINITY);
+    governor.playing(40);
     expect(governor.complexity).toBe(FULL_COMPLEXITY);
   });
 
