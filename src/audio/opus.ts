@@ -30,10 +30,10 @@ export interface OpusSettings {
 /** libopus's highest complexity, its default: the best the encoder does. */
 export const FULL_COMPLEXITY = 10;
 /**
- * The complexity a loaded voice thread steps down to (see `OpusComplexityGovernor`): −23 % CPU per frame for −0.4 dB.
+ * The complexity a loaded voice thread steps down to (see `OpusComplexityGovernor`): −25 % CPU per frame, −0.4 dB.
  * @remarks Measured on this machine over speech (espeak-ng, 24 kHz mono, 64 kb/s; µs per frame, SNR of the decoded
  * audio): 7–10 cost the same (71–75 µs, 22.5–22.6 dB) because from 7 up libopus runs its tonality analysis; 5–6 skip
- * it (56–58 µs, 22.2 dB); 4 and below drop CELT's pitch pre-filter as well (36 µs, 20.7 dB: audibly rougher).
+ * it (56–58 µs, 22.2 dB); 4 and below drop CELT's pitch pre-filter as well (36 µs, 20.7 dB: a 2 dB drop).
  */
 export const ECONOMY_COMPLEXITY = 6;
 

@@ -23,9 +23,9 @@ export interface ThreadSecond {
 }
 
 /**
- * Picks the Opus complexity of a voice thread's streams: full quality until the thread falls behind, then a little
- * less CPU per frame ({@link ECONOMY_COMPLEXITY}: −23 % of the encode, −0.4 dB) whenever it plays as many streams as
- * it fell behind with, so a burst degrades the sound imperceptibly instead of breaking it up.
+ * Picks the Opus complexity of a voice thread's streams: full quality until the thread falls behind, then
+ * {@link ECONOMY_COMPLEXITY} (a quarter less encoding CPU for −0.4 dB) whenever it plays as many streams as it fell
+ * behind with, so a burst degrades the sound imperceptibly instead of breaking it up.
  * @remarks The thread learns its capacity: the streams it played at full complexity when it was late for
  * {@link LATE_SECONDS_TO_STEP_DOWN} seconds in a row (a single late second is a stall — a GC, a neighbour — not
  * load). From {@link ECONOMY_FROM_SHARE} of that on it encodes at economy, so the next burst of that size starts
