@@ -44,6 +44,9 @@ export async function chatWorkload({ discord, dashscope, guilds, load }: ChatWor
   const where = (g: AddedGuild) => ({ guildId: g.id, channelId: g.channels.general as string });
   const replies = new Set<string>();
   for (const g of guilds) {
+    // The bot joined these guilds at the start; an overloaded run before may have cost it a connection since.
+    await discord.slashCommand({ ...where(g), userId: g.members.alice as string, name: 'join' }).reply(30_000);
+    await discord.waitForVoice(g.id, (v) => v.connected, 30_000);
     const command = { ...where(g), userId: g.members.ada as string, name: 'narrate', subcommand: 'start' };
     const reply = (await discord.slashCommand(command).reply(30_000)).content ?? '(no text)';
     replies.add(reply.replace(/<#\d+>/g, '#channel').split('\n')[0] as string);
@@ -65,12 +68,13 @@ export async function chatWorkload({ discord, dashscope, guilds, load }: ChatWor
   await new Promise((r) => setTimeout(r, 5_000));
   const opened = (await dashscope.sessions()) - before;
   const heardS = guilds.reduce((ms, g) => ms + discord.audio(g.id).durationMs, 0) / 1000;
+  const silent = guilds.filter((g) => discord.audio(g.id).durationMs === 0).length;
   const utterances = guilds.length * MESSAGES;
   const minutes = ((performance.now() - started) / 60_000).toFixed(1);
   console.log(
     `narrated chat: ${guilds.length} guilds × ${MESSAGES} messages, pauses 0–${PAUSE_MAX_S} s, ${minutes} min: ` +
       `${opened} sessions for ${utterances} utterances = ${(opened / utterances).toFixed(2)} per utterance, ` +
-      `${heardS.toFixed(0)} s of speech heard ` +
+      `${heardS.toFixed(0)} s of speech heard${silent > 0 ? ` (none in ${silent} guilds)` : ''} ` +
       `(load ${l0}→${load()})`,
   );
 }
