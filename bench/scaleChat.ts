@@ -67,8 +67,9 @@ export async function chatWorkload({ discord, dashscope, guilds, load }: ChatWor
   );
   await new Promise((r) => setTimeout(r, 5_000));
   const opened = (await dashscope.sessions()) - before;
-  const heardS = guilds.reduce((ms, g) => ms + discord.audio(g.id).durationMs, 0) / 1000;
-  const silent = guilds.filter((g) => discord.audio(g.id).durationMs === 0).length;
+  const heardMs = guilds.map((g) => discord.audio(g.id).durationMs);
+  const heardS = heardMs.reduce((sum, ms) => sum + ms, 0) / 1000;
+  const silent = heardMs.filter((ms) => ms === 0).length;
   const utterances = guilds.length * MESSAGES;
   const minutes = ((performance.now() - started) / 60_000).toFixed(1);
   console.log(
