@@ -1,22 +1,14 @@
-import { Readable } from 'node:stream';
 import {
-  type AudioPlayer,
-  type AudioPlayerState,
-  AudioPlayerStatus,
-  type AudioResource,
-  createAudioPlayer,
-  createAudioResource,
   type DiscordGatewayAdapterCreator,
   entersState,
   joinVoiceChannel,
-  NoSubscriberBehavior,
-  StreamType,
   type VoiceConnection,
   VoiceConnectionStatus,
 } from '@discordjs/voice';
 import { UserError } from '../errors.ts';
 import type { SpeechPackets } from './speechPackets.ts';
 import { voiceCloseAction } from './voiceCloseCodes.ts';
+import type { CycleStream, VoiceCycle } from './voiceCycle.ts';
 import type { JoinVoice } from './voiceSink.ts';
 import type { VoiceLogLevel } from './voiceThreadProtocol.ts';
 
@@ -25,28 +17,22 @@ const JOIN_TIMEOUT_MS = 20_000;
 /** How long a disconnected connection may take to start reconnecting before it is dropped, ms. */
 const RECONNECT_GRACE_MS = 5_000;
 /**
- * Empty 20 ms reads tolerated before @discordjs/voice ends a resource.
- * @remarks Its default (5, i.e. 100 ms) would cut an utterance whenever streaming TTS runs behind real
- * time; a stall pauses playback instead. A real outage is caught earlier by the engine's idle timeout.
+ * Empty 20 ms reads tolerated before a stream is ended (silence goes out meanwhile).
+ * @remarks @discordjs/voice's player ends a resource after 5 (100 ms), which would cut an utterance whenever
+ * streaming TTS runs behind real time; a stall pauses the speech instead. A real outage is caught earlier by the
+ * engine's idle timeout.
  */
 export const MAX_STALL_FRAMES = 750;
-/**
- * Does once, up front, what @discordjs/voice does at its first audio resource: build its transcoding graph, which
- * probes ffmpeg with a synchronous spawn (~0.2 s here). Left to the first utterance, that stalls every stream its
- * thread carries just as they all start.
- */
-export function warmUpVoice(): void {
-  const empty = Readable.from([]);
-  createAudioResource(empty, { inputType: StreamType.Opus });
-  empty.destroy();
-}
-
+/** Opus's three-byte silence frame, which @discordjs/voice sends as is (no DAVE frame encryption). */
+const SILENCE_FRAME = Buffer.from([0xf8, 0xff, 0xfe]);
+/** Silence frames that end a stream, as @discordjs/voice's player sends them (Discord's guidance: five). */
+const SILENCE_TAIL_FRAMES = 5;
 /** A voice connection that plays 20 ms Opus packets; the voice thread feeds it. */
 export interface OpusSink {
   /**
-   * Plays the packets as the player reads them; settles when they have played out or `signal` stopped them (the
-   * caller reads {@link SpeechPackets.failed}). `onFirstPacket` runs once the first packet is in hand (the `/say` →
-   * first packet latency ends there).
+   * Plays the packets as the thread's {@link VoiceCycle} reads them; settles when they have played out or `signal`
+   * stopped them (the caller reads {@link SpeechPackets.failed}). `onFirstPacket` runs once the first packet is in
+   * hand (the `/say` → first packet latency ends there).
    */
   play(packets: SpeechPackets, signal: AbortSignal, onFirstPacket?: () => void): Promise<void>;
   destroy(): void;
@@ -65,6 +51,8 @@ export interface ConnectVoiceOptions {
   signal: AbortSignal;
   /** The connection ended for good (see {@link JoinVoice}). */
   onGone(): void;
+  /** The thread's audio cycle, which plays the connection's speech. */
+  cycle: VoiceCycle;
 }
 
 /**
@@ -73,7 +61,7 @@ export interface ConnectVoiceOptions {
  * @throws UserError when the connection is not ready within {@link JOIN_TIMEOUT_MS} or is given up.
  */
 export async function connectVoice(options: ConnectVoiceOptions): Promise<OpusSink> {
-  const { adapterCreator, guildId, channelId, log, signal, onGone } = options;
+  const { adapterCreator, guildId, channelId, log, signal, onGone, cycle } = options;
   const connection = joinVoiceChannel({ guildId, channelId, adapterCreator, selfDeaf: true });
   connection.on('error', (error) => log.warn({ guildId, err: error }, 'voice connection error'));
   applyClosePolicy(connection, guildId, log);
@@ -93,7 +81,7 @@ export async function connectVoice(options: ConnectVoiceOptions): Promise<OpusSi
     });
   }
   watchDisconnects(connection, guildId, log, onGone);
-  return opusSink(connection, log);
+  return opusSink(connection, cycle);
 }
 
 /**
@@ -146,66 +134,74 @@ function logPrivacyCode(connection: VoiceConnection, guildId: string, log: Voice
   });
 }
 
-function opusSink(connection: VoiceConnection, log: VoiceLog): OpusSink {
-  const player = createAudioPlayer({
-    behaviors: { noSubscriber: NoSubscriberBehavior.Pause, maxMissedFrames: MAX_STALL_FRAMES },
-  });
-  player.on('error', (error) => log.debug({ err: error }, 'audio resource failed'));
-  connection.subscribe(player);
+function opusSink(connection: VoiceConnection, cycle: VoiceCycle): OpusSink {
+  let playing: AbortController | undefined;
   return {
-    play: (packets, signal, onFirstPacket) => playOnce(connection, player, packets, signal, onFirstPacket),
+    play: async (packets, signal, onFirstPacket) => {
+      if ((await packets.buffered(1)) === 0 || signal.aborted) return;
+      onFirstPacket?.();
+      const stop = new AbortController();
+      playing = stop;
+      return new Promise((resolve) =>
+        cycle.add(speechOn(connection, packets, AbortSignal.any([signal, stop.signal]), resolve)),
+      );
+    },
     destroy: () => {
-      player.stop(true);
+      playing?.abort();
       if (connection.state.status !== VoiceConnectionStatus.Destroyed) connection.destroy();
     },
   };
 }
 
 /**
- * Plays one stream of speech packets; settles when the player is idle again.
- * @remarks The player starts only once audio is in hand, with the first packet already prepared on the connection
- * for the player's next 20 ms tick to send. @discordjs/voice otherwise reads a packet on one tick and sends it on
- * the next, and a player started before its audio keeps the ticks of that earlier moment: together 20–40 ms more
- * to the first audible frame. Later packets keep the player's cadence. The second packet is awaited before the
- * first is prepared (both usually come from one DashScope delta), so a player that ends before its first tick
- * never leaves a prepared packet unsent.
+ * One stream of speech packets in the thread's {@link VoiceCycle}; `done` runs when it has played out, stopped or lost
+ * its connection.
+ * @remarks What @discordjs/voice's player did for us: a stream short of packets sends a silence frame each turn
+ * (ending after {@link MAX_STALL_FRAMES}), a connection that is not ready sends nothing and the stream's schedule
+ * starts anew when it is, and the end is five silence frames and "not speaking".
  */
-async function playOnce(
+function speechOn(
   connection: VoiceConnection,
-  player: AudioPlayer,
   packets: SpeechPackets,
   signal: AbortSignal,
-  onFirstPacket: (() => void) | undefined,
-): Promise<void> {
-  if ((await packets.buffered(1)) === 0 || signal.aborted) return;
-  onFirstPacket?.();
-  if ((await packets.buffered(2)) === 2 && !signal.aborted) {
-    const first = packets.read() as Buffer;
-    if (connection.prepareAudioPacket(first) === undefined) packets.unshift(first);
-  }
-  if (signal.aborted) return;
-  return new Promise((resolve, reject) => {
-    const resource: AudioResource = createAudioResource(packets, { inputType: StreamType.Opus });
-    const onStateChange = (before: AudioPlayerState, after: AudioPlayerState): void => {
-      // Playing again after a pause (or at the start): the player read nothing meanwhile, so its schedule starts anew.
-      if (after.status === AudioPlayerStatus.Playing && before.status !== AudioPlayerStatus.Playing)
-        packets.schedule.restart();
-      if (after.status !== AudioPlayerStatus.Idle) return;
-      cleanup();
-      // @discordjs/voice re-wraps a stream error without its cause; keep the original.
-      if (packets.errored && !signal.aborted) reject(packets.errored);
-      else resolve();
-    };
-    const onAbort = (): void => {
-      packets.destroy();
-      player.stop(true);
-    };
-    const cleanup = (): void => {
-      player.off('stateChange', onStateChange);
-      signal.removeEventListener('abort', onAbort);
-    };
-    player.on('stateChange', onStateChange);
-    signal.addEventListener('abort', onAbort, { once: true });
-    player.play(resource);
-  });
+  done: () => void,
+): CycleStream {
+  let stalls = 0;
+  let tail = -1; // silence frames of the ending still to send; -1 while speech plays
+  let paused = false;
+  const end = (): false => {
+    connection.setSpeaking(false);
+    done();
+    return false;
+  };
+  return {
+    dispatch: () => connection.dispatchAudio(),
+    prepare: () => {
+      const status = connection.state.status;
+      if (signal.aborted || status === VoiceConnectionStatus.Destroyed) return end();
+      if (status !== VoiceConnectionStatus.Ready) {
+        paused = true;
+        return true;
+      }
+      if (paused) packets.schedule.restart();
+      paused = false;
+      if (tail === -1) {
+        const packet = packets.read() as Buffer | null;
+        if (packet !== null) {
+          stalls = 0;
+          connection.prepareAudioPacket(packet);
+          return true;
+        }
+        if (!packets.finished && ++stalls < MAX_STALL_FRAMES) {
+          connection.prepareAudioPacket(SILENCE_FRAME);
+          return true;
+        }
+        tail = SILENCE_TAIL_FRAMES;
+      }
+      if (tail === 0) return end();
+      tail -= 1;
+      connection.prepareAudioPacket(SILENCE_FRAME);
+      return true;
+    },
+  };
 }

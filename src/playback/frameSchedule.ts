@@ -4,11 +4,11 @@ import { FRAME_MS } from '../audio/formats.ts';
 export const LATE_FRAME_MS = 40;
 
 /**
- * A stream's 20 ms schedule as the audio player reads it: each read is due one frame after the one before it, on
+ * A stream's 20 ms schedule as the voice cycle reads it: each read is due one frame after the one before it, on
  * the grid of the earliest read. {@link FrameSchedule.read} says how far behind that grid a read came.
- * @remarks @discordjs/voice keeps its cycle on a 20 ms grid and catches up after a late turn with cycles back to
- * back, so a late turn shows as reads behind the grid while the ones after it are on it again. A player that was
- * paused reads nothing meanwhile: {@link FrameSchedule.restart} starts a new grid when it plays again.
+ * @remarks The cycle keeps a 20 ms grid and catches up after a late turn with turns back to back, so a late turn
+ * shows as reads behind the grid while the ones after it are on it again. A stream that was paused (its connection
+ * not ready) reads nothing meanwhile: {@link FrameSchedule.restart} starts a new grid when it plays again.
  */
 export class FrameSchedule {
   #reads = 0;

@@ -4,7 +4,7 @@ import { FULL_COMPLEXITY, SPEECH_OPUS_SETTINGS, SpeechOpusEncoder } from '../aud
 import { FrameSchedule } from './frameSchedule.ts';
 
 /**
- * Opus packets encoded ahead of the player, 20 ms each (Node's default for object streams is 16).
+ * Opus packets encoded ahead of the voice cycle, 20 ms each (Node's default for object streams is 16).
  * @remarks A few frames ahead ride out a busy turn of the voice thread's event loop without an encoded backlog.
  */
 export const PACKETS_AHEAD = 5;
@@ -18,33 +18,33 @@ type PcmEnd = 'open' | 'done' | 'failed';
 export interface SpeechPacketsEvents {
   /** The encoder started on `bytes` of PCM: the main thread may send that much more. */
   onTaken(bytes: number): void;
-  /** The player took a packet `behindMs` behind the stream's 20 ms schedule (see {@link FrameSchedule}). */
+  /** The cycle took a packet `behindMs` behind the stream's 20 ms schedule (see {@link FrameSchedule}). */
   onFrame(behindMs: number): void;
 }
 
 /**
  * One stream's speech on its voice thread: the 24 kHz mono PCM the main thread relays goes in, and the audio
- * player reads 20 ms Opus packets out, each frame encoded when the player's read makes room for it
+ * voice cycle reads 20 ms Opus packets out, each frame encoded when the cycle's read makes room for it
  * ({@link PACKETS_AHEAD} packets ahead).
  *
  * @remarks
- * A `Readable` the player reads directly, so a packet costs one synchronous encode and no promise: the chain of
+ * A `Readable` the cycle reads directly, so a packet costs one synchronous encode and no promise: the chain of
  * async generators it replaces (PCM inlet → abort race → encoder → lead-in → `Readable.from`) settled several
  * promises per packet, 4–7 % more CPU than the encoder alone (`bench/audio.ts` (f) measures this path). The PCM
- * is credited back (`onTaken`) as the encoder starts on each chunk, and each packet the player takes is timed
+ * is credited back (`onTaken`) as the encoder starts on each chunk, and each packet the cycle takes is timed
  * against the stream's 20 ms schedule (`onFrame`). A source that fails still plays what it delivered, then the
  * stream ends with {@link SpeechPackets.failed} set; `destroy()` stops it at once.
  */
 export class SpeechPackets extends Readable {
   readonly #encoder: SpeechOpusEncoder;
   readonly #events: SpeechPacketsEvents;
-  /** When the player reads; restarted when it plays again after a pause. */
+  /** When the cycle reads; restarted when it plays again after a pause. */
   readonly schedule = new FrameSchedule();
   readonly #chunks: Buffer[] = [];
   /** Bytes of the first chunk already encoded. */
   #offset = 0;
   #end: PcmEnd = 'open';
-  /** The player asked for a packet none could be encoded for yet: the next PCM goes out at once. */
+  /** The cycle asked for a packet none could be encoded for yet: the next PCM goes out at once. */
   #wanted = false;
   /** The last packet is pushed. */
   #finished = false;
@@ -61,6 +61,11 @@ export class SpeechPackets extends Readable {
   /** Encodes the frames from now on at this Opus complexity (0–10); a stream may change it at any frame. */
   setComplexity(complexity: number): void {
     if (!this.destroyed) this.#encoder.setComplexity(complexity);
+  }
+
+  /** The last packet is encoded: once none is left to read, the speech is over. */
+  get finished(): boolean {
+    return this.#finished;
   }
 
   /** The source failed: what it delivered was played, and the stream ended short. */
@@ -95,7 +100,7 @@ export class SpeechPackets extends Readable {
     return Math.min(count, this.readableLength);
   }
 
-  /** The player's read of the next packet, timed against the schedule (Node's own reads ask for 0 and are not). */
+  /** The cycle's read of the next packet, timed against the schedule (Node's own reads ask for 0 and are not). */
   override read(size?: number): Buffer | null {
     const packet = super.read(size) as Buffer | null;
     if (size === undefined) {

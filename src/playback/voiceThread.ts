@@ -1,6 +1,6 @@
 /**
  * A voice thread of {@link VoiceThreads}: hosts the voice connections of the guilds it was given — voice gateway,
- * DAVE, transport encryption, UDP and the 20 ms audio player — and encodes their speech to Opus a few frames ahead
+ * DAVE, transport encryption, UDP and the 20 ms `VoiceCycle` — and encodes their speech to Opus a few frames ahead
  * of playback. The main thread relays the gateway's voice events and the PCM, and gets back gateway payloads, PCM
  * credit and outcomes.
  */
@@ -9,11 +9,12 @@ import { parentPort, workerData } from 'node:worker_threads';
 import type { DiscordGatewayAdapterCreator, DiscordGatewayAdapterLibraryMethods } from '@discordjs/voice';
 import { FULL_COMPLEXITY, SpeechOpusEncoder } from '../audio/opus.ts';
 import { UserError } from '../errors.ts';
-import { connectVoice, type OpusSink, type VoiceLog, warmUpVoice } from './discordVoiceSink.ts';
+import { connectVoice, type OpusSink, type VoiceLog } from './discordVoiceSink.ts';
 import { LATE_FRAME_MS } from './frameSchedule.ts';
 import { OpusComplexityGovernor } from './opusComplexity.ts';
 import { Outbox } from './outbox.ts';
 import { SpeechPackets } from './speechPackets.ts';
+import { VoiceCycle } from './voiceCycle.ts';
 import type { FromVoiceThread, ToVoiceThread, VoiceLogLevel, VoiceThreadData } from './voiceThreadProtocol.ts';
 
 /** How long PCM credit waits for company before it goes to the main thread, ms (it is sent 300 ms ahead of need). */
@@ -40,6 +41,8 @@ const streams = new Map<number, { packets: SpeechPackets; stop: AbortController 
 /** Packets the players took since the last timing report, how many of them late and how many at economy. */
 const frames = { taken: 0, late: 0, economy: 0 };
 const governor = new OpusComplexityGovernor(opusComplexity);
+/** The 20 ms cycle that plays every stream of this thread. */
+const cycle = new VoiceCycle();
 /** The complexity the thread's streams encode at now. */
 let complexity = governor.complexity;
 
@@ -94,6 +97,7 @@ async function join(conn: number, guildId: string, channelId: string): Promise<v
       log,
       signal: connection.giveUp.signal,
       onGone: () => send({ op: 'gone', conn }),
+      cycle,
     });
     send({ op: 'joined', conn });
   } catch (error) {
@@ -185,9 +189,8 @@ function handle(message: ToVoiceThread): void {
   }
 }
 
-// The thread starts with its first join: load libopus and probe ffmpeg now, not at its first utterance.
+// The thread starts with its first join: load libopus now, not at its first utterance.
 new SpeechOpusEncoder().destroy();
-warmUpVoice();
 
 // This loop runs the 20 ms voice cycle: how late it turns is how late the audio goes out; the frames say it exactly.
 const loopDelay = monitorEventLoopDelay({ resolution: 10 });
