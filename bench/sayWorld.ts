@@ -2,6 +2,7 @@
  * The in-process world the `/say` latency benches share: both loopback servers, one guild with alice in its
  * voice channel, the real bot (`startBot`) with a voice designed and picked for alice.
  */
+import { readFileSync } from 'node:fs';
 import { Writable } from 'node:stream';
 import { type Bot, type BotOptions, startBot } from '../src/bot.ts';
 import { loadConfig } from '../src/config.ts';
@@ -73,7 +74,9 @@ export async function startSayWorld(options: SayWorldOptions = {}): Promise<SayW
     { discord: true },
   );
   const quiet = createLogger('error', new Writable({ write: (_c, _e, done) => done() }));
-  const bot = await startBot(config, quiet, options.bot);
+  // The voice threads are worker threads, which the in-process trust does not reach.
+  const trustedCertificates = [readFileSync(discord.certPath, 'utf8')];
+  const bot = await startBot(config, quiet, { ...options.bot, trustedCertificates });
   const stop = async (): Promise<void> => {
     await bot.stop();
     await discord.close();

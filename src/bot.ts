@@ -55,6 +55,8 @@ export interface Bot {
 export interface BotOptions {
   /** Wraps the TTS engine (benchmarks compare playback strategies this way). */
   wrapEngine?: (engine: TtsEngine) => TtsEngine;
+  /** PEM certificates the voice threads trust too (see `VoiceThreadsOptions.trustedCertificates`). */
+  trustedCertificates?: readonly string[];
 }
 
 /** The composition root: builds every service from the configuration, wires the Discord client and logs in. */
@@ -82,6 +84,7 @@ export async function startBot(config: Config, log: Logger, options: BotOptions 
     onFirstPacket: (guildId) => telemetry.firstPacket(players.get(guildId)?.pending[0]),
     onTiming: (timing) => telemetry.voiceTiming(timing),
     opusComplexity: config.opusComplexity,
+    trustedCertificates: options.trustedCertificates,
   });
   const players: GuildPlayers = new GuildPlayers({
     joinVoice: voice.joinVoice,

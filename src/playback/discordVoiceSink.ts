@@ -135,73 +135,90 @@ function logPrivacyCode(connection: VoiceConnection, guildId: string, log: Voice
 }
 
 function opusSink(connection: VoiceConnection, cycle: VoiceCycle): OpusSink {
-  let playing: AbortController | undefined;
+  /** The stream the connection sends, perhaps only the silence that ends it. */
+  let current: SpeechStream | undefined;
   return {
     play: async (packets, signal, onFirstPacket) => {
       if ((await packets.buffered(1)) === 0 || signal.aborted) return;
       onFirstPacket?.();
-      const stop = new AbortController();
-      playing = stop;
-      return new Promise((resolve) =>
-        cycle.add(speechOn(connection, packets, AbortSignal.any([signal, stop.signal]), resolve)),
-      );
+      return new Promise((resolve) => {
+        current?.cut(); // its closing silence, if still going: the next speech follows without a break
+        current = speechStream(connection, packets, signal, resolve);
+        cycle.add(current);
+      });
     },
     destroy: () => {
-      playing?.abort();
       if (connection.state.status !== VoiceConnectionStatus.Destroyed) connection.destroy();
     },
   };
 }
 
+/** A stream of speech in the cycle, which the next stream on its connection may cut short. */
+interface SpeechStream extends CycleStream {
+  /** Leaves the cycle at its next turn, unsent. */
+  cut(): void;
+}
+
 /**
- * One stream of speech packets in the thread's {@link VoiceCycle}; `done` runs when it has played out, stopped or lost
- * its connection.
+ * One stream of speech packets in the thread's {@link VoiceCycle}; `done` runs when it has played out, when `signal`
+ * stops it, or when its connection is gone.
  * @remarks What @discordjs/voice's player did for us: a stream short of packets sends a silence frame each turn
  * (ending after {@link MAX_STALL_FRAMES}), a connection that is not ready sends nothing and the stream's schedule
- * starts anew when it is, and the end is five silence frames and "not speaking".
+ * starts anew when it is, and the end is five silence frames and "not speaking". A stopped stream ends the same way
+ * (the player skipped those frames) as Discord asks of any break in the audio, so that listeners' decoders do not
+ * fill the cut with sound of their own; it is done at once, and a next stream cuts that silence short.
  */
-function speechOn(
+function speechStream(
   connection: VoiceConnection,
   packets: SpeechPackets,
   signal: AbortSignal,
   done: () => void,
-): CycleStream {
+): SpeechStream {
   let stalls = 0;
   let tail = -1; // silence frames of the ending still to send; -1 while speech plays
   let paused = false;
+  let cut = false;
+  signal.addEventListener('abort', done, { once: true });
   const end = (): false => {
-    connection.setSpeaking(false);
+    signal.removeEventListener('abort', done);
+    if (!cut) connection.setSpeaking(false);
     done();
     return false;
   };
-  return {
-    dispatch: () => connection.dispatchAudio(),
-    prepare: () => {
-      const status = connection.state.status;
-      if (signal.aborted || status === VoiceConnectionStatus.Destroyed) return end();
-      if (status !== VoiceConnectionStatus.Ready) {
-        paused = true;
+  const prepare = (): boolean => {
+    const status = connection.state.status;
+    if (cut || status === VoiceConnectionStatus.Destroyed) return end();
+    if (status !== VoiceConnectionStatus.Ready) {
+      if (signal.aborted) return end();
+      paused = true;
+      return true;
+    }
+    if (paused) packets.schedule.restart();
+    paused = false;
+    if (tail === -1 && signal.aborted) tail = SILENCE_TAIL_FRAMES;
+    if (tail === -1) {
+      const packet = packets.read() as Buffer | null;
+      if (packet !== null) {
+        stalls = 0;
+        connection.prepareAudioPacket(packet);
         return true;
       }
-      if (paused) packets.schedule.restart();
-      paused = false;
-      if (tail === -1) {
-        const packet = packets.read() as Buffer | null;
-        if (packet !== null) {
-          stalls = 0;
-          connection.prepareAudioPacket(packet);
-          return true;
-        }
-        if (!packets.finished && ++stalls < MAX_STALL_FRAMES) {
-          connection.prepareAudioPacket(SILENCE_FRAME);
-          return true;
-        }
-        tail = SILENCE_TAIL_FRAMES;
+      if (!packets.finished && ++stalls < MAX_STALL_FRAMES) {
+        connection.prepareAudioPacket(SILENCE_FRAME);
+        return true;
       }
-      if (tail === 0) return end();
-      tail -= 1;
-      connection.prepareAudioPacket(SILENCE_FRAME);
-      return true;
+      tail = SILENCE_TAIL_FRAMES;
+    }
+    if (tail === 0) return end();
+    tail -= 1;
+    connection.prepareAudioPacket(SILENCE_FRAME);
+    return true;
+  };
+  return {
+    dispatch: () => connection.dispatchAudio(),
+    prepare,
+    cut: () => {
+      cut = true;
     },
   };
 }

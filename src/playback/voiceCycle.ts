@@ -27,18 +27,24 @@ export class VoiceCycle {
     return this.#streams.size;
   }
 
-  /** Adds a stream, which prepares its first packet now: an idle cycle sends it at once, a running one next turn. */
+  /**
+   * Adds a stream: its first packet goes out at once, its second at the next turn.
+   * @remarks Sent at once, the first packet waits for no turn (up to 20 ms); the second may follow it closely,
+   * early for the listener's jitter buffer, never late.
+   */
   add(stream: CycleStream): void {
+    if (!stream.prepare()) return;
+    stream.dispatch();
     if (!stream.prepare()) return;
     this.#streams.add(stream);
     if (this.#due !== undefined) return;
-    this.#due = performance.now();
-    setTimeout(this.#turn, 0);
+    this.#due = performance.now() + FRAME_MS;
+    setTimeout(this.#turn, FRAME_MS);
   }
 
   readonly #turn = (): void => {
     if (this.#due === undefined) return;
-    this.#due += FRAME_MS;
+    this.#due += FRAME_MS; // when the next turn is due
     for (const stream of this.#streams) stream.dispatch();
     for (const stream of this.#streams) if (!stream.prepare()) this.#streams.delete(stream);
     if (this.#streams.size === 0) {

@@ -5,6 +5,7 @@
  * credit and outcomes.
  */
 import { monitorEventLoopDelay } from 'node:perf_hooks';
+import tls from 'node:tls';
 import { parentPort, workerData } from 'node:worker_threads';
 import type { DiscordGatewayAdapterCreator, DiscordGatewayAdapterLibraryMethods } from '@discordjs/voice';
 import { FULL_COMPLEXITY, SpeechOpusEncoder } from '../audio/opus.ts';
@@ -25,7 +26,9 @@ const LEVELS: readonly VoiceLogLevel[] = ['debug', 'info', 'warn', 'error'];
 
 const port = parentPort;
 if (port === null) throw new Error('voiceThread.ts runs as a worker thread of VoiceThreads');
-const { logLevel, opusComplexity } = workerData as VoiceThreadData;
+const { logLevel, opusComplexity, trustedCertificates } = workerData as VoiceThreadData;
+if (trustedCertificates.length > 0)
+  tls.setDefaultCACertificates([...tls.getCACertificates('default'), ...trustedCertificates]);
 const outbox = new Outbox<FromVoiceThread>((messages) => port.postMessage(messages), CREDIT_COALESCE_MS);
 const send = (message: FromVoiceThread): void =>
   outbox.post(message, message.op !== 'taken' && message.op !== 'timing');

@@ -62,4 +62,6 @@ export interface VoiceTiming {
 export interface VoiceThreadData {
   logLevel: string;
   opusComplexity: OpusComplexitySetting;
+  /** PEM certificates to trust besides the defaults (see `VoiceThreadsOptions.trustedCertificates`). */
+  trustedCertificates: string[];
 }

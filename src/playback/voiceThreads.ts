@@ -36,6 +36,13 @@ export interface VoiceThreadsOptions {
   threads?: number;
   /** Opus complexity of every stream, or `auto` (the default): see `OpusComplexityGovernor`. */
   opusComplexity?: OpusComplexitySetting;
+  /**
+   * PEM certificates the voice threads trust besides the process's defaults.
+   * @remarks For a bot embedded in a process that trusts a certificate in-process (a bench against the loopback
+   * voice gateway): `tls.setDefaultCACertificates` does not reach worker threads. A bot process takes
+   * `NODE_EXTRA_CA_CERTS`, which does.
+   */
+  trustedCertificates?: readonly string[];
 }
 
 interface Thread {
@@ -198,6 +205,7 @@ export class VoiceThreads {
     const workerData: VoiceThreadData = {
       logLevel: this.#options.log.level,
       opusComplexity: this.#options.opusComplexity ?? 'auto',
+      trustedCertificates: [...(this.#options.trustedCertificates ?? [])],
     };
     const worker = new Worker(THREAD_URL, { workerData });
     const thread: Thread = {

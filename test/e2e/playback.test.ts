@@ -199,6 +199,11 @@ describe('/say', () => {
     await untilQuiet();
     const after = pcmOf(world.discord.voice(g.id).packets.filter((p) => p.receivedAt > stop.dispatchedAt + 150));
     expect(after.length).toBe(0);
+    // The cut ends like any break in the audio, as Discord asks: five silence frames, then "not speaking".
+    const { packets, speaking } = world.discord.voice(g.id);
+    const silenceAfterCut = (): number => packets.length - 1 - packets.findLastIndex((p) => !p.silence);
+    await eventually(() => speaking.at(-1)?.speaking === 0 && silenceAfterCut() >= 5, 5_000, 'the closing silence');
+    expect(silenceAfterCut()).toBe(5);
   });
 
   it('uses the server default voice for a member without one, and says how to get one when there is none', async () => {

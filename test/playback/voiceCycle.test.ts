@@ -24,18 +24,20 @@ describe('VoiceCycle', () => {
     vi.useRealTimers();
   });
 
-  it('prepares a new stream at once (an idle cycle sends it then); each turn sends all, then prepares', () => {
+  it('sends a new stream’s first packet at once, its second next turn; each turn sends all, then prepares', () => {
     const log: string[] = [];
     const cycle = new VoiceCycle();
     cycle.add(stream('a', log, 3));
     vi.advanceTimersByTime(5);
-    cycle.add(stream('b', log, 2));
+    cycle.add(stream('b', log, 3));
     vi.advanceTimersByTime(100);
     expect(log).toEqual([
       '0 a prepares',
       '0 a sends',
       '0 a prepares',
-      '5 b prepares', // the running cycle sends it at its next turn
+      '5 b prepares',
+      '5 b sends',
+      '5 b prepares',
       '20 a sends',
       '20 b sends',
       '20 a prepares',
@@ -48,18 +50,30 @@ describe('VoiceCycle', () => {
   it('stops turning when its last stream leaves, and starts again with the next', () => {
     const log: string[] = [];
     const cycle = new VoiceCycle();
-    cycle.add(stream('a', log, 1));
+    cycle.add(stream('a', log, 2));
     vi.advanceTimersByTime(60);
     expect(cycle.size).toBe(0);
     expect(vi.getTimerCount()).toBe(0);
-    cycle.add(stream('b', log, 1));
+    cycle.add(stream('b', log, 2));
     vi.advanceTimersByTime(60);
-    expect(log).toEqual(['0 a prepares', '0 a sends', '60 b prepares', '60 b sends']);
+    expect(log).toEqual([
+      '0 a prepares',
+      '0 a sends',
+      '0 a prepares',
+      '20 a sends',
+      '60 b prepares',
+      '60 b sends',
+      '60 b prepares',
+      '80 b sends',
+    ]);
   });
 
-  it('does not add a stream that has nothing to prepare', () => {
+  it('sends a one-packet stream at once and never turns for it; a stream with nothing is not added', () => {
+    const log: string[] = [];
     const cycle = new VoiceCycle();
-    cycle.add(stream('a', [], 0));
+    cycle.add(stream('a', log, 1));
+    cycle.add(stream('b', log, 0));
+    expect(log).toEqual(['0 a prepares', '0 a sends']);
     expect(cycle.size).toBe(0);
     expect(vi.getTimerCount()).toBe(0);
   });
