@@ -236,6 +236,7 @@ async function run(n: number, speed: number): Promise<void> {
   });
   const deadline = performance.now() + 60_000 + (EXPECTED_MS / speed) * 2;
   const idle = leastIdle();
+  let quietBefore = false;
   for (;;) {
     await sleep(100);
     idle.sample();
@@ -246,7 +247,10 @@ async function run(n: number, speed: number): Promise<void> {
       for (const listener of voice.listeners) listener.packets.length = 0; // the same packets, kept per member
     }
     const quiet = ears.every((e) => e.lastPacketAt !== undefined && now - e.lastPacketAt > 1_500);
-    if (quiet || now > deadline) break;
+    // Quiet twice in a row: after a long stall of this loop (the listeners decode here), the packets the receiver
+    // thread stamped meanwhile are still on their way to it, and one look would end the run early.
+    if ((quiet && quietBefore) || now > deadline) break;
+    quietBefore = quiet;
   }
   const sample = (await bot.ask({ kind: 'sample' })) as { kind: 'sample' } & BotSample;
   const { user, system } = process.cpuUsage(benchCpu);
