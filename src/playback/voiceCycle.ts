@@ -19,8 +19,8 @@ export interface CycleStream {
  */
 export class VoiceCycle {
   readonly #streams = new Set<CycleStream>();
-  /** When the next turn is due (`performance.now()`), or `undefined` while no stream plays. */
-  #due: number | undefined;
+  /** When the next turn is due (`performance.now()`); the cycle turns while it has streams. */
+  #due = 0;
 
   /** Streams in the cycle. */
   get size(): number {
@@ -37,20 +37,16 @@ export class VoiceCycle {
     stream.dispatch();
     if (!stream.prepare()) return;
     this.#streams.add(stream);
-    if (this.#due !== undefined) return;
+    if (this.#streams.size > 1) return; // already turning
     this.#due = performance.now() + FRAME_MS;
     setTimeout(this.#turn, FRAME_MS);
   }
 
   readonly #turn = (): void => {
-    if (this.#due === undefined) return;
     this.#due += FRAME_MS; // when the next turn is due
     for (const stream of this.#streams) stream.dispatch();
     for (const stream of this.#streams) if (!stream.prepare()) this.#streams.delete(stream);
-    if (this.#streams.size === 0) {
-      this.#due = undefined;
-      return;
-    }
+    if (this.#streams.size === 0) return;
     setTimeout(this.#turn, Math.max(1, this.#due - performance.now()));
   };
 }
