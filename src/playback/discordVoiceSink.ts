@@ -22,7 +22,7 @@ const RECONNECT_GRACE_MS = 5_000;
  * streaming TTS runs behind real time; a stall pauses the speech instead. A real outage is caught earlier by the
  * engine's idle timeout.
  */
-export const MAX_STALL_FRAMES = 750;
+const MAX_STALL_FRAMES = 750;
 /** Opus's three-byte silence frame, which @discordjs/voice sends as is (no DAVE frame encryption). */
 const SILENCE_FRAME = Buffer.from([0xf8, 0xff, 0xfe]);
 /** Silence frames that end a stream, as @discordjs/voice's player sends them (Discord's guidance: five). */

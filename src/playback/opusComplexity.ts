@@ -15,7 +15,7 @@ export const ECONOMY_FROM_SHARE = 0.75;
  */
 export const FORGET_AFTER_S = 600;
 
-/** One second of a voice thread: the frames its players took, how many late, and the streams it plays now. */
+/** One second of a voice thread: the frames its cycle took, how many late, and the streams it plays now. */
 export interface ThreadSecond {
   frames: number;
   lateFrames: number;

@@ -41,7 +41,7 @@ interface Connection {
 }
 const connections = new Map<number, Connection>();
 const streams = new Map<number, { packets: SpeechPackets; stop: AbortController }>();
-/** Packets the players took since the last timing report, how many of them late and how many at economy. */
+/** Packets the cycle took since the last timing report, how many of them late and how many at economy. */
 const frames = { taken: 0, late: 0, economy: 0 };
 const governor = new OpusComplexityGovernor(opusComplexity);
 /** The 20 ms cycle that plays every stream of this thread. */

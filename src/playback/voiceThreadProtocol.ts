@@ -51,7 +51,7 @@ export type FromVoiceThread =
 export interface VoiceTiming {
   /** Its longest event-loop delay, ms: it runs the 20 ms voice cycle, so above ~40 ms audio went out late. */
   loopDelayMaxMs: number;
-  /** Packets its players took, and how many of those more than `LATE_FRAME_MS` behind their stream's schedule. */
+  /** Packets its cycle took, and how many of those more than `LATE_FRAME_MS` behind their stream's schedule. */
   frames: number;
   lateFrames: number;
   /** Of `frames`, those the thread encoded at reduced Opus complexity, being short of CPU (see `OPUS_COMPLEXITY`). */

@@ -30,7 +30,7 @@ export interface VoiceThreadsOptions {
   log: Logger;
   /** A played stream's first packet went to its connection (the `/say` → first packet latency ends there). */
   onFirstPacket?(guildId: string): void;
-  /** How each thread kept time over each second: its loop delay, the frames its players took and how many late. */
+  /** How each thread kept time over each second: its loop delay, the frames its cycle took and how many late. */
   onTiming?(timing: VoiceTiming): void;
   /** Threads to spread connections over; defaults to the machine's available parallelism. */
   threads?: number;
