@@ -1,6 +1,7 @@
 /**
  * The emulator's voice UDP socket lives on its own thread: a packet is stamped when it arrives, not when the busy
- * main thread gets to it, and a burst the main thread cannot take in at once is not lost.
+ * main thread gets to it, a burst the main thread cannot take in at once is not lost, and a caller can wait until
+ * what arrived is recorded.
  */
 import { Worker } from 'node:worker_threads';
 import * as voiceLib from '@discordjs/voice';
@@ -99,4 +100,12 @@ it('loses none of a 3,000-packet burst that arrives while the main thread cannot
   expect(voice.packets).toHaveLength(3_000);
   expect(new Set(voice.packets.map((p) => p.sequence)).size).toBe(3_000);
   expect(voice.decryptFailures).toBe(0);
+});
+
+it('has recorded every packet that arrived before voiceCaughtUp(), however far behind its thread was', async () => {
+  const { emu, guildId, packets, port } = await connectedWithPackets(3_000);
+  await sendWhileBlocked(port, [{ afterMs: 0, packets }], 1_500);
+  // The UDP thread took them all in while this thread was blocked; their batches now wait in its message queue.
+  await emu.voiceCaughtUp();
+  expect(emu.voice(guildId).packets).toHaveLength(3_000);
 });

@@ -22,7 +22,7 @@ import type { AddedGuild, DiscordEmulatorOptions, GuildSpec } from './types.ts';
 import { type VoiceApi, voiceApi } from './voiceApi.ts';
 import { startVoiceGateway } from './voiceGateway.ts';
 import { onBotVoiceRequest, setMemberVoice } from './voiceSignals.ts';
-import { startVoiceUdp } from './voiceUdp.ts';
+import { startVoiceUdp, type VoiceUdp } from './voiceUdp.ts';
 
 export { dominantFrequency, rms, sineTone } from './analysis.ts';
 export type { RegisteredCommand } from './commands.ts';
@@ -69,6 +69,12 @@ export interface DiscordEmulator extends VoiceApi, MessageApi, InteractionApi, V
   addGuild(spec: GuildSpec): AddedGuild;
   /** Moves a member in or out of voice (VOICE_STATE_UPDATE); the bot with `null` is disconnected. */
   setVoiceState(guildId: string, userId: string, channelId: string | null): void;
+  /**
+   * Resolves once every voice packet that reached the emulator before the call is in the voice records.
+   * @remarks Packets are stamped on arrival by the UDP thread and recorded when this thread gets to them; a loop
+   * that asks whether the bot went quiet must not mistake its own backlog for silence.
+   */
+  voiceCaughtUp(): Promise<void>;
   rest: RestApi;
   commands: CommandsApi;
   gateway: GatewayApi;
@@ -93,7 +99,7 @@ export async function startDiscordEmulator(options: DiscordEmulatorOptions = {})
     const udp = await startVoiceUdp(ctx);
     ctx.udpPort = udp.port;
     closers.unshift(udp.close);
-    return assemble(ctx, cert, gateway, closers);
+    return assemble(ctx, cert, gateway, udp, closers);
   } catch (error) {
     await runClosers(ctx, closers);
     throw error;
@@ -104,6 +110,7 @@ function assemble(
   ctx: EmulatorContext,
   cert: EmulatorCertificate,
   gateway: Gateway,
+  udp: VoiceUdp,
   closers: Closer[],
 ): DiscordEmulator {
   return {
@@ -116,6 +123,7 @@ function assemble(
     trustInProcess: () => trustCertificateInProcess(cert.cert),
     addGuild: (spec) => addGuild(ctx, spec),
     setVoiceState: (guildId, userId, channelId) => setMemberVoice(ctx, guildId, userId, channelId),
+    voiceCaughtUp: udp.caughtUp,
     ...messageApi(ctx),
     ...interactionApi(ctx),
     ...voiceApi(ctx),

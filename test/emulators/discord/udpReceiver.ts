@@ -14,15 +14,18 @@ export interface Datagram {
   arrivedAt: number;
 }
 
-/** From the receiver thread. */
-export type FromReceiver = { kind: 'bound'; port: number } | { kind: 'datagrams'; datagrams: Datagram[] };
-/** To the receiver thread: a datagram to send (the thread ends when the emulator terminates it). */
-export interface ToReceiver {
-  kind: 'send';
-  data: Uint8Array;
-  address: string;
-  port: number;
-}
+/** From the receiver thread: its port, datagrams as they arrive, and the answer to a `sync`. */
+export type FromReceiver =
+  | { kind: 'bound'; port: number }
+  | { kind: 'datagrams'; datagrams: Datagram[] }
+  | { kind: 'synced'; id: number };
+/**
+ * To the receiver thread: a datagram to send, or a `sync` it answers once it has posted every datagram received
+ * before it (the thread ends when the emulator terminates it).
+ */
+export type ToReceiver =
+  | { kind: 'send'; data: Uint8Array; address: string; port: number }
+  | { kind: 'sync'; id: number };
 
 /** Options the main thread passes as `workerData`. */
 export interface ReceiverOptions {
@@ -35,6 +38,7 @@ if (port !== null) {
   const socket = createSocket({ type: 'udp4', recvBufferSize });
   let batch: Datagram[] = [];
   const flush = (): void => {
+    if (batch.length === 0) return; // a sync posted it already
     const datagrams = batch;
     batch = [];
     port.postMessage({ kind: 'datagrams', datagrams } satisfies FromReceiver);
@@ -49,7 +53,14 @@ if (port !== null) {
       arrivedAt: performance.timeOrigin + performance.now(),
     });
   });
-  port.on('message', (message: ToReceiver) => socket.send(message.data, message.port, message.address));
+  port.on('message', (message: ToReceiver) => {
+    if (message.kind === 'send') {
+      socket.send(message.data, message.port, message.address);
+      return;
+    }
+    flush();
+    port.postMessage({ kind: 'synced', id: message.id } satisfies FromReceiver);
+  });
   socket.bind(0, '127.0.0.1', () =>
     port.postMessage({ kind: 'bound', port: socket.address().port } satisfies FromReceiver),
   );

@@ -22,6 +22,8 @@ const RECEIVE_BUFFER_BYTES = 16 * 1024 * 1024;
 /** The running UDP endpoint. */
 export interface VoiceUdp {
   port: number;
+  /** Resolves once every datagram the socket received before the call is in the voice records. */
+  caughtUp(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -36,11 +38,18 @@ export async function startVoiceUdp(ctx: EmulatorContext): Promise<VoiceUdp> {
   worker.unref();
   const send: Send = (data, port, address) =>
     worker.postMessage({ kind: 'send', data, port, address } satisfies ToReceiver);
+  const syncs = new Map<number, () => void>();
+  let nextSync = 1;
   const bound = new Promise<number>((resolve, reject) => {
     worker.once('error', reject);
     worker.once('exit', (code) => reject(new Error(`the voice UDP thread exited (code ${code})`)));
     worker.on('message', (message: FromReceiver) => {
       if (message.kind === 'bound') return resolve(message.port);
+      if (message.kind === 'synced') {
+        syncs.get(message.id)?.();
+        syncs.delete(message.id);
+        return;
+      }
       for (const { data, address, port, arrivedAt } of message.datagrams) {
         try {
           const msg = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
@@ -52,7 +61,21 @@ export async function startVoiceUdp(ctx: EmulatorContext): Promise<VoiceUdp> {
     });
   });
   const port = await bound;
-  return { port, close: () => worker.terminate().then(() => {}) };
+  return {
+    port,
+    // The answer comes after the batches the thread posted before it, and this thread records a batch as it takes it.
+    caughtUp: () =>
+      new Promise<void>((resolve) => {
+        const id = nextSync++;
+        syncs.set(id, resolve);
+        worker.postMessage({ kind: 'sync', id } satisfies ToReceiver);
+      }),
+    close: async () => {
+      await worker.terminate();
+      for (const resolve of syncs.values()) resolve(); // nothing more arrives
+      syncs.clear();
+    },
+  };
 }
 
 /** The sender of a datagram. */
