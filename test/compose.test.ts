@@ -1,11 +1,12 @@
 /**
  * docker-compose.yml, parsed: Redis persists (AOF on a named volume), the bot runs the shard launcher on it,
- * its stop grace covers the graceful shutdown, and every environment key it sets or interpolates is documented
- * in .env.example.
+ * its stop grace covers the graceful shutdown, its nice limit lets the voice threads raise their priority, and
+ * every environment key it sets or interpolates is documented in .env.example.
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { VOICE_THREAD_NICE } from '../src/playback/voiceThreadProtocol.ts';
 import { SHARD_STOP_WAIT_MS } from '../src/sharding/launcher.ts';
 
 interface Service {
@@ -16,6 +17,7 @@ interface Service {
   volumes?: string[];
   depends_on?: Record<string, { condition: string }>;
   stop_grace_period?: string;
+  ulimits?: Record<string, number>;
 }
 interface Compose {
   services: Record<string, Service>;
@@ -48,6 +50,11 @@ describe('docker-compose.yml', () => {
     expect(bot?.depends_on?.redis?.condition).toBe('service_healthy');
     const graceMs = Number(/^(\d+)s$/.exec(bot?.stop_grace_period ?? '')?.[1]) * 1000;
     expect(graceMs).toBeGreaterThan(SHARD_STOP_WAIT_MS);
+  });
+
+  it("lets the bot's voice threads raise their priority to the nice value they ask for", () => {
+    // RLIMIT_NICE allows nice values down to 20 - limit.
+    expect(20 - (bot?.ulimits?.nice ?? 0)).toBeLessThanOrEqual(VOICE_THREAD_NICE);
   });
 
   it('documents every environment key it sets or interpolates in .env.example', () => {

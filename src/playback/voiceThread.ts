@@ -4,8 +4,11 @@
  * of playback. The main thread relays the gateway's voice events and the PCM, and gets back gateway payloads, PCM
  * credit and outcomes.
  */
+import { stat } from 'node:fs';
+import { getPriority, setPriority } from 'node:os';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import tls from 'node:tls';
+import { fileURLToPath } from 'node:url';
 import { parentPort, workerData } from 'node:worker_threads';
 import type { DiscordGatewayAdapterCreator, DiscordGatewayAdapterLibraryMethods } from '@discordjs/voice';
 import { FULL_COMPLEXITY, SpeechOpusEncoder } from '../audio/opus.ts';
@@ -16,7 +19,13 @@ import { OpusComplexityGovernor } from './opusComplexity.ts';
 import { Outbox } from './outbox.ts';
 import { SpeechPackets } from './speechPackets.ts';
 import { VoiceCycle } from './voiceCycle.ts';
-import type { FromVoiceThread, ToVoiceThread, VoiceLogLevel, VoiceThreadData } from './voiceThreadProtocol.ts';
+import {
+  type FromVoiceThread,
+  type ToVoiceThread,
+  VOICE_THREAD_NICE,
+  type VoiceLogLevel,
+  type VoiceThreadData,
+} from './voiceThreadProtocol.ts';
 
 /** How long PCM credit waits for company before it goes to the main thread, ms (it is sent 300 ms ahead of need). */
 const CREDIT_COALESCE_MS = 10;
@@ -63,6 +72,30 @@ const log = Object.fromEntries(
     },
   ]),
 ) as VoiceLog;
+
+raisePriority();
+
+/**
+ * Asks the system to run this thread at {@link VOICE_THREAD_NICE} and says which priority it got.
+ * @remarks `setPriority` with no pid sets the calling thread's nice value on Linux (one per thread), so the bot's
+ * other threads keep theirs; threads this one starts later take it too. Without an `RLIMIT_NICE` that allows it
+ * (or CAP_SYS_NICE) the system refuses, and the thread runs as before.
+ */
+function raisePriority(): void {
+  // libuv's pool threads start when some thread first needs one, at that thread's priority: start them now, if no
+  // thread has, so that they stay at the normal one.
+  stat(fileURLToPath(import.meta.url), () => {});
+  try {
+    setPriority(VOICE_THREAD_NICE);
+    log.info({ nice: VOICE_THREAD_NICE }, 'voice thread runs at raised priority');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    log.info(
+      { nice: getPriority(), code },
+      'voice thread runs at normal priority: the system refused a raised one (README, "Voice thread priority")',
+    );
+  }
+}
 
 function cloneable(fields: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {};

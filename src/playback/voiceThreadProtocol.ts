@@ -5,6 +5,15 @@
 import type { GatewayVoiceServerUpdateDispatchData, GatewayVoiceStateUpdateDispatchData } from 'discord-api-types/v10';
 import type { OpusComplexitySetting } from './opusComplexity.ts';
 
+/**
+ * The nice value a voice thread asks for: above the bot's other threads and other processes at the default 0, so its
+ * 20 ms cycle gets a core as soon as it is due when the machine is busy.
+ * @remarks What audio servers do for their real-time threads (PulseAudio asks for −11). A cycle needs a few ms in
+ * each 20 ms, and its encoding waits for the PCM the main thread relays, so the main thread keeps the CPU it needs
+ * unless the voice threads are short of it themselves (and the audio late anyway).
+ */
+export const VOICE_THREAD_NICE = -10;
+
 /** The levels a voice thread logs at. */
 export type VoiceLogLevel = 'debug' | 'info' | 'warn' | 'error';
 

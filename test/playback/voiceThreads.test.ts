@@ -1,8 +1,9 @@
+import { readdirSync, readFileSync } from 'node:fs';
 import type { DiscordGatewayAdapterCreator, DiscordGatewayAdapterLibraryMethods } from '@discordjs/voice';
 import { afterEach, expect, it } from 'vitest';
 import { UserError } from '../../src/errors.ts';
 import { createLogger } from '../../src/log.ts';
-import type { VoiceTiming } from '../../src/playback/voiceThreadProtocol.ts';
+import { VOICE_THREAD_NICE, type VoiceTiming } from '../../src/playback/voiceThreadProtocol.ts';
 import { VoiceThreads } from '../../src/playback/voiceThreads.ts';
 
 /**
@@ -122,6 +123,47 @@ it("reports each thread's timing once a second: its longest event-loop delay, no
   for (const timing of timings) {
     expect(Number.isFinite(timing.loopDelayMaxMs) && timing.loopDelayMaxMs >= 0).toBe(true);
     expect(timing).toMatchObject({ frames: 0, lateFrames: 0 });
+  }
+  await threads.close();
+  await joined;
+});
+
+/** The nice value of each thread of this process (Linux keeps one per thread), by thread id. */
+function niceByThread(): Map<string, number> {
+  const nice = new Map<string, number>();
+  for (const tid of readdirSync('/proc/self/task')) {
+    try {
+      const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+      nice.set(tid, Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16])); // field 19: nice
+    } catch {
+      // the thread ended meanwhile
+    }
+  }
+  return nice;
+}
+
+it('asks for a raised priority for its voice threads alone, and says whether the system granted it', async () => {
+  const lines: string[] = [];
+  const log = createLogger('info', {
+    write: (line: string) => lines.push(line) > 0,
+  } as unknown as NodeJS.WritableStream);
+  threads = new VoiceThreads({ adapterFor: () => fakeGuild().adapterCreator, log, threads: 1 });
+  const joined = threads.joinVoice('g1', 'c1', () => {}).catch(() => undefined);
+  await until(() => lines.some((line) => line.includes('voice thread runs at')));
+  const said = JSON.parse(lines.find((line) => line.includes('voice thread runs at')) as string) as {
+    msg: string;
+    nice: number;
+    code?: string;
+  };
+  const nice = niceByThread();
+  expect(nice.get(String(process.pid))).toBe(0); // the main thread keeps its priority
+  if (said.msg.includes('raised')) {
+    expect(said.nice).toBe(VOICE_THREAD_NICE);
+    expect([...nice.values()].filter((n) => n === VOICE_THREAD_NICE)).toHaveLength(1);
+  } else {
+    // Without CAP_SYS_NICE: refused, and no thread of the process runs raised.
+    expect(['EACCES', 'EPERM']).toContain(said.code);
+    expect([...nice.values()].every((n) => n >= 0)).toBe(true);
   }
   await threads.close();
   await joined;
