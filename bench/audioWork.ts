@@ -91,34 +91,52 @@ export function threadCpuUs(): number {
 }
 
 /**
- * Thread CPU one pass of {@link audioStageUsPerFrame} runs for, at least, µs. Linux reads a running thread's own CPU
+ * Thread CPU one pass of {@link threadUsPerStep} runs for, at least, µs. Linux reads a running thread's own CPU
  * time stale by up to a scheduler tick (4 ms here: one pass over 5 s of audio read 64, 72 or 80 µs per frame, never
  * between), so a pass must be long for that to stay under 1 %.
  */
-const STAGE_PASS_CPU_US = 400_000;
+export const PASS_CPU_US = 400_000;
 
 /**
- * CPU per 20 ms frame of the audio stage alone (Opus encoding of `input`, 24 kHz mono chunks, at `complexity`, on
- * this thread), µs:
- * the median of three passes after one to warm up, each going over `input` as often as {@link STAGE_PASS_CPU_US} takes.
- * @remarks Thread CPU, so other threads (an encoder pool's, say) do not count here.
+ * Thread CPU per call of `step` on this thread, µs: the median of three passes after one to warm up, each calling it
+ * in batches of `batch` (awaiting `settle` after each, for work a step leaves to later ticks) until the pass has used
+ * {@link PASS_CPU_US}.
+ * @remarks Thread CPU, so other threads do not count here; read once a batch, since the read is a system call.
  */
-export function audioStageUsPerFrame(input: readonly Buffer[], complexity = SPEECH_OPUS_SETTINGS.complexity): number {
-  const pass = (): number => {
-    const encoder = new SpeechOpusEncoder({ ...SPEECH_OPUS_SETTINGS, complexity });
+export async function threadUsPerStep(step: () => void, settle?: () => Promise<void>, batch = 100): Promise<number> {
+  const pass = async (): Promise<number> => {
     const before = threadCpuUs();
-    let frames = 0;
+    let steps = 0;
     let used = 0;
     do {
-      for (const chunk of input) frames += encoder.encode(chunk).length;
-      if (frames === 0) throw new Error('the audio stage input is shorter than one frame');
+      for (let i = 0; i < batch; i++) step();
+      steps += batch;
+      if (settle !== undefined) await settle();
       used = threadCpuUs() - before;
-    } while (used < STAGE_PASS_CPU_US);
-    encoder.destroy();
-    return used / frames;
+    } while (used < PASS_CPU_US);
+    return used / steps;
   };
-  pass();
-  return [pass(), pass(), pass()].sort((a, b) => a - b)[1] as number;
+  await pass();
+  return [await pass(), await pass(), await pass()].sort((a, b) => a - b)[1] as number;
+}
+
+/**
+ * CPU per 20 ms frame of the audio stage alone (Opus encoding of `input`, 24 kHz mono 20 ms chunks, at `complexity`,
+ * on this thread, warm), µs, as {@link threadUsPerStep} measures it.
+ */
+export async function audioStageUsPerFrame(
+  input: readonly Buffer[],
+  complexity = SPEECH_OPUS_SETTINGS.complexity,
+): Promise<number> {
+  if (input.length === 0 || input.some((chunk) => chunk.length !== CHUNK_24K_BYTES))
+    throw new Error('the audio stage input must be whole 20 ms chunks');
+  const encoder = new SpeechOpusEncoder({ ...SPEECH_OPUS_SETTINGS, complexity });
+  let i = 0;
+  try {
+    return await threadUsPerStep(() => void encoder.encode(input[i++ % input.length] as Buffer));
+  } finally {
+    encoder.destroy();
+  }
 }
 
 /** Runs PCM through prism.FFmpeg to 48 kHz (as fast as it goes) and the Opus encoder at 48 kHz; CPU µs used. */

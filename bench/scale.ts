@@ -8,6 +8,8 @@
  * way to the listener (its own share of two busy cores included). "idle min%" is the machine's least idle second of
  * the run: near 0, every process waited for a core. "eco%": frames the voice threads encoded at reduced Opus
  * complexity, short of CPU (`OPUS_COMPLEXITY=auto`, the default; the bot takes OPUS_COMPLEXITY from this environment).
+ * After the runs, the floor (bench/packetFloor.ts): what each frame needs besides the encode on this stack, measured on
+ * the bot's thread, as a ratio to the audio stage — the least "×audio" can be.
  * Env: SCALE_N (default 1,10,25,50,100,150), SCALE_SPEEDS (1,2), SCALE_SECONDS (45), SCALE_CHAT_GUILDS (10),
  * SCALE_CHAT_MESSAGES (16), SCALE_CHAT_PAUSE_MAX_S (30); SCALE_CHAT_GUILDS=0 skips the chat part;
  * SCALE_PREWARM=1 opens every speaking guild's DashScope session before each run; SCALE_RESTART_BOT=1 starts a new
@@ -89,7 +91,9 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
 const ownArgv = process.execArgv.filter((arg) => !arg.startsWith('--cpu-prof'));
 
 /** The DashScope emulator in its own process. */
-async function startUpstream(): Promise<Upstream & { env: Record<string, string>; stop(): Promise<void> }> {
+async function startUpstream(): Promise<
+  Upstream & { env: Record<string, string>; deltaMs: number; stop(): Promise<void> }
+> {
   const child = fork(new URL('./scaleDashScope.ts', import.meta.url), [], { stdio: 'inherit', execArgv: ownArgv });
   const ready = await firstMessage<FromDashScope>(child);
   if (ready.kind !== 'ready') throw new Error('the DashScope emulator did not start');
@@ -100,6 +104,7 @@ async function startUpstream(): Promise<Upstream & { env: Record<string, string>
       DASHSCOPE_BASE_URL: ready.baseUrl,
       DASHSCOPE_REALTIME_URL: ready.realtimeUrl,
     },
+    deltaMs: ready.deltaMs,
     setSpeed: async (realTimeFactor) => void (await ask({ kind: 'speed', realTimeFactor })),
     sessions: async () => {
       const reply = await ask({ kind: 'sessions' });
@@ -315,6 +320,20 @@ function report(
   console.log(cols.join(' '));
 }
 
+/** What every frame needs besides the encode, measured on the bot's thread: the least its CPU per stream can be. */
+async function reportFloor(): Promise<void> {
+  const reply = await bot.ask({ kind: 'floor', deltaMs: dashscope.deltaMs });
+  if (reply.kind !== 'floor') throw new Error('the bot did not measure the floor');
+  const { stage, receive, dave, transport, send } = reply;
+  const floor = stage + receive + dave + transport + send;
+  const f1 = (us: number): string => us.toFixed(1);
+  console.log(
+    `floor per stream per 20 ms, each part alone on the bot's main thread (µs): Opus ${f1(stage)} (the audio ` +
+      `stage) + DashScope's audio received ${f1(receive)} + DAVE ${f1(dave)} + transport AES-GCM ${f1(transport)} + ` +
+      `UDP send ${f1(send)} = ${f1(floor)} → ${(floor / stage).toFixed(2)}× the audio stage`,
+  );
+}
+
 let runs = 0;
 for (const speed of SPEEDS)
   for (const n of NS) {
@@ -324,6 +343,7 @@ for (const speed of SPEEDS)
     }
     await run(n, speed);
   }
+await reportFloor();
 if (CHAT_GUILDS > 0) await chatWorkload({ discord, dashscope, guilds: guilds.slice(guildCount - CHAT_GUILDS), load });
 await stopBotProcess(bot);
 await discord.close();

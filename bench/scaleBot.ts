@@ -14,11 +14,14 @@ import type { TtsEngine } from '../src/tts/engine.ts';
 import type { CharacterVoice } from '../src/voices/characterVoice.ts';
 import { synthesizePcm } from '../test/emulators/dashscope/audio.ts';
 import { audioStageUsPerFrame, chunks, selfCpuUs, threadCpuUs } from './audioWork.ts';
+import { type PacketFloor, packetFloor } from './packetFloor.ts';
 
 /** Messages from the parent. */
 export type ToBot =
   | { kind: 'setup'; guilds: { guildId: string; memberId: string }[] }
   | { kind: 'mark' }
+  /** Measures {@link PacketFloor} over DashScope deltas of `deltaMs`, with the audio stage beside it. */
+  | { kind: 'floor'; deltaMs: number }
   /** Opens a DashScope session for the first `guilds` guilds' voices (the `prewarm` a queued line gets). */
   | { kind: 'prewarm'; guilds: number }
   | { kind: 'sample' }
@@ -46,6 +49,7 @@ export type FromBot =
   | { kind: 'ready' }
   | { kind: 'marked'; audioStageUsPerFrame: number }
   | { kind: 'prewarmed' }
+  | ({ kind: 'floor'; stage: number } & PacketFloor)
   | ({ kind: 'sample' } & BotSample);
 
 /** Text whose emulator tone lasts about 5 s (45 ms per code point). */
@@ -91,9 +95,14 @@ function voiceDelaySince(before: Map<number, number>, now: Map<number, number>):
  * bot's fixed `OPUS_COMPLEXITY`, or at full complexity with `auto` (so frames the bot encodes at economy make its
  * ratio look better: the bench prints their share, "eco%").
  */
-function audioStageOfTone(complexity: OpusComplexitySetting): number {
+function audioStageOfTone(complexity: OpusComplexitySetting): Promise<number> {
+  return audioStageUsPerFrame(toneInput(), complexity === 'auto' ? FULL_COMPLEXITY : complexity);
+}
+
+/** The emulator's tone for {@link AUDIO_STAGE_TEXT}, in 20 ms chunks. */
+function toneInput(): Buffer[] {
   stageInput ??= chunks(synthesizePcm(AUDIO_STAGE_TEXT, 'bench', TTS_SAMPLE_RATE_HZ));
-  return audioStageUsPerFrame(stageInput, complexity === 'auto' ? FULL_COMPLEXITY : complexity);
+  return stageInput;
 }
 
 async function designFor(bot: Bot, guildId: string, memberId: string): Promise<CharacterVoice> {
@@ -136,7 +145,7 @@ async function main(): Promise<void> {
         for (const voice of voices.slice(0, message.guilds)) engine?.prewarm?.(voice);
         send({ kind: 'prewarmed' });
       } else if (message.kind === 'mark') {
-        const audioStage = audioStageOfTone(bot.app.config.opusComplexity);
+        const audioStage = await audioStageOfTone(bot.app.config.opusComplexity);
         mark = { cpuUs: selfCpuUs(), mainCpuUs: threadCpuUs(), at: performance.now(), rss: process.memoryUsage.rss() };
         rssMax = mark.rss;
         delay.reset();
@@ -148,6 +157,9 @@ async function main(): Promise<void> {
             for (const end = performance.now() + MAIN_BLOCK_MS; performance.now() < end; );
           }, 1_000);
         send({ kind: 'marked', audioStageUsPerFrame: audioStage });
+      } else if (message.kind === 'floor') {
+        const stage = await audioStageOfTone(bot.app.config.opusComplexity);
+        send({ kind: 'floor', stage, ...(await packetFloor(toneInput(), message.deltaMs)) });
       } else if (message.kind === 'sample') {
         clearInterval(blocker);
         const frames = await voiceFrameCounts(bot);

@@ -9,7 +9,8 @@ export type ToDashScope = { kind: 'speed'; realTimeFactor: number } | { kind: 's
 
 /** Replies to the parent: the first is `ready`, then one per message. */
 export type FromDashScope =
-  | { kind: 'ready'; apiKey: string; baseUrl: string; realtimeUrl: string }
+  /** `deltaMs`: the audio each `response.audio.delta` carries. */
+  | { kind: 'ready'; apiKey: string; baseUrl: string; realtimeUrl: string; deltaMs: number }
   | { kind: 'speed' }
   | { kind: 'sessions'; opened: number };
 
@@ -25,4 +26,10 @@ process.on('message', (message: ToDashScope) => {
   } else if (message.kind === 'sessions') send({ kind: 'sessions', opened: emulator.ctx.stats.realtimeSessions });
   else void emulator.close().then(() => process.exit(0));
 });
-send({ kind: 'ready', apiKey: emulator.apiKey, baseUrl: emulator.baseUrl, realtimeUrl: emulator.realtimeUrl });
+send({
+  kind: 'ready',
+  apiKey: emulator.apiKey,
+  baseUrl: emulator.baseUrl,
+  realtimeUrl: emulator.realtimeUrl,
+  deltaMs: emulator.ctx.options.realtime.chunkMs,
+});
