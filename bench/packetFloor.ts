@@ -48,8 +48,8 @@ function deltaFrame(pcm: Buffer): Buffer {
 
 /**
  * Thread CPU per `response.audio.delta` received as the bot receives it (`ws`, no compression, `parseServerEvent`) from
- * a WebSocket server on a thread of its own that sends `deltas` over and over, µs: the median of three passes of at
- * least {@link PASS_CPU_US} after one to warm up.
+ * a WebSocket server on a thread of its own that sends `deltas` over and over, µs: the median of three passes of about
+ * {@link PASS_CPU_US} after one to size them.
  * @remarks Sent back to back, the deltas arrive several to a socket read, fewer reads than a paced stream needs: a
  * lower bound.
  */
