@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import prism from 'prism-media';
-import { SPEECH_OPUS_SETTINGS, SpeechOpusEncoder } from '../src/audio/opus.ts';
+import { SPEECH_OPUS_SETTINGS, type SpeechInputRate, SpeechOpusEncoder } from '../src/audio/opus.ts';
 import { toOpusPackets } from '../src/audio/pipeline.ts';
 
 /** Bytes of 20 ms of 24 kHz mono s16le. */
@@ -121,16 +121,18 @@ export async function threadUsPerStep(step: () => void, settle?: () => Promise<v
 }
 
 /**
- * CPU per 20 ms frame of the audio stage alone (Opus encoding of `input`, 24 kHz mono 20 ms chunks, at `complexity`,
- * on this thread, warm), µs, as {@link threadUsPerStep} measures it.
+ * CPU per 20 ms frame of the audio stage alone (Opus encoding of `input`, mono 20 ms chunks at `inputRateHz`, at
+ * `complexity`, on this thread, warm), µs, as {@link threadUsPerStep} measures it.
  */
 export async function audioStageUsPerFrame(
   input: readonly Buffer[],
   complexity = SPEECH_OPUS_SETTINGS.complexity,
+  inputRateHz: SpeechInputRate = 24_000,
 ): Promise<number> {
-  if (input.length === 0 || input.some((chunk) => chunk.length !== CHUNK_24K_BYTES))
+  const frameBytes = (CHUNK_24K_BYTES * inputRateHz) / 24_000;
+  if (input.length === 0 || input.some((chunk) => chunk.length !== frameBytes))
     throw new Error('the audio stage input must be whole 20 ms chunks');
-  const encoder = new SpeechOpusEncoder({ ...SPEECH_OPUS_SETTINGS, complexity });
+  const encoder = new SpeechOpusEncoder({ ...SPEECH_OPUS_SETTINGS, complexity }, inputRateHz);
   let i = 0;
   try {
     return await threadUsPerStep(() => void encoder.encode(input[i++ % input.length] as Buffer));

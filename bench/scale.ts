@@ -324,13 +324,18 @@ function report(
 async function reportFloor(): Promise<void> {
   const reply = await bot.ask({ kind: 'floor', deltaMs: dashscope.deltaMs });
   if (reply.kind !== 'floor') throw new Error('the bot did not measure the floor');
-  const { stage, receive, dave, transport, send } = reply;
+  const { stage, stage48k, receive, dave, transport, send } = reply;
   const floor = stage + receive + dave + transport + send;
   const f1 = (us: number): string => us.toFixed(1);
   console.log(
     `floor per stream per 20 ms, each part alone on the bot's main thread (µs): Opus ${f1(stage)} (the audio ` +
       `stage) + DashScope's audio received ${f1(receive)} + DAVE ${f1(dave)} + transport AES-GCM ${f1(transport)} + ` +
       `UDP send ${f1(send)} = ${f1(floor)} → ${(floor / stage).toFixed(2)}× the audio stage`,
+  );
+  console.log(
+    `Opus at 48 kHz over the same audio resampled in advance (what the encoder took until it took 24 kHz): ` +
+      `${f1(stage48k)} µs, ` +
+      `${(stage48k / stage).toFixed(2)}× the audio stage`,
   );
 }
 

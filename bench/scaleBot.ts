@@ -5,7 +5,7 @@
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { Writable } from 'node:stream';
 import { TTS_SAMPLE_RATE_HZ } from '../src/audio/formats.ts';
-import { FULL_COMPLEXITY, SpeechOpusEncoder } from '../src/audio/opus.ts';
+import { FULL_COMPLEXITY, type SpeechInputRate, SpeechOpusEncoder } from '../src/audio/opus.ts';
 import { type Bot, startBot } from '../src/bot.ts';
 import { loadConfig } from '../src/config.ts';
 import { createLogger } from '../src/log.ts';
@@ -13,7 +13,7 @@ import type { OpusComplexitySetting } from '../src/playback/opusComplexity.ts';
 import type { TtsEngine } from '../src/tts/engine.ts';
 import type { CharacterVoice } from '../src/voices/characterVoice.ts';
 import { synthesizePcm } from '../test/emulators/dashscope/audio.ts';
-import { audioStageUsPerFrame, chunks, selfCpuUs, threadCpuUs } from './audioWork.ts';
+import { audioStageUsPerFrame, CHUNK_24K_BYTES, chunks, ffmpegTo48k, selfCpuUs, threadCpuUs } from './audioWork.ts';
 import { type PacketFloor, packetFloor } from './packetFloor.ts';
 
 /** Messages from the parent. */
@@ -49,7 +49,8 @@ export type FromBot =
   | { kind: 'ready' }
   | { kind: 'marked'; audioStageUsPerFrame: number }
   | { kind: 'prewarmed' }
-  | ({ kind: 'floor'; stage: number } & PacketFloor)
+  /** `stage48k`: Opus at 48 kHz over the same audio resampled in advance (what the encoder took until 2026-12-06). */
+  | ({ kind: 'floor'; stage: number; stage48k: number } & PacketFloor)
   | ({ kind: 'sample' } & BotSample);
 
 /** Text whose emulator tone lasts about 5 s (45 ms per code point). */
@@ -95,8 +96,10 @@ function voiceDelaySince(before: Map<number, number>, now: Map<number, number>):
  * bot's fixed `OPUS_COMPLEXITY`, or at full complexity with `auto` (so frames the bot encodes at economy make its
  * ratio look better: the bench prints their share, "eco%").
  */
-function audioStageOfTone(complexity: OpusComplexitySetting): Promise<number> {
-  return audioStageUsPerFrame(toneInput(), complexity === 'auto' ? FULL_COMPLEXITY : complexity);
+function audioStageOfTone(complexity: OpusComplexitySetting, inputRateHz: SpeechInputRate = 24_000): Promise<number> {
+  const input =
+    inputRateHz === 24_000 ? toneInput() : chunks(ffmpegTo48k(Buffer.concat(toneInput())), 2 * CHUNK_24K_BYTES);
+  return audioStageUsPerFrame(input, complexity === 'auto' ? FULL_COMPLEXITY : complexity, inputRateHz);
 }
 
 /** The emulator's tone for {@link AUDIO_STAGE_TEXT}, in 20 ms chunks. */
@@ -159,7 +162,8 @@ async function main(): Promise<void> {
         send({ kind: 'marked', audioStageUsPerFrame: audioStage });
       } else if (message.kind === 'floor') {
         const stage = await audioStageOfTone(bot.app.config.opusComplexity);
-        send({ kind: 'floor', stage, ...(await packetFloor(toneInput(), message.deltaMs)) });
+        const stage48k = await audioStageOfTone(bot.app.config.opusComplexity, 48_000);
+        send({ kind: 'floor', stage, stage48k, ...(await packetFloor(toneInput(), message.deltaMs)) });
       } else if (message.kind === 'sample') {
         clearInterval(blocker);
         const frames = await voiceFrameCounts(bot);
