@@ -334,8 +334,7 @@ async function reportFloor(): Promise<void> {
   );
   console.log(
     `Opus at 48 kHz over the same audio resampled in advance (what the encoder took until it took 24 kHz): ` +
-      `${f1(stage48k)} µs, ` +
-      `${(stage48k / stage).toFixed(2)}× the audio stage`,
+      `${f1(stage48k)} µs, ${(stage48k / stage).toFixed(2)}× the audio stage`,
   );
 }
 

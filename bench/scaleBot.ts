@@ -94,7 +94,7 @@ function voiceDelaySince(before: Map<number, number>, now: Map<number, number>):
 /**
  * The audio stage's CPU per frame over the audio the emulator streams (a tone, cheaper to encode than speech), at the
  * bot's fixed `OPUS_COMPLEXITY`, or at full complexity with `auto` (so frames the bot encodes at economy make its
- * ratio look better: the bench prints their share, "eco%").
+ * ratio look better: the bench prints their share, "eco%"). At 48 kHz the tone is resampled by ffmpeg in advance.
  */
 function audioStageOfTone(complexity: OpusComplexitySetting, inputRateHz: SpeechInputRate = 24_000): Promise<number> {
   const input =
