@@ -10,7 +10,7 @@ import { setImmediate as nextTurn } from 'node:timers/promises';
 import { Worker } from 'node:worker_threads';
 import WebSocket from 'ws';
 import { FRAME_MS } from '../src/audio/formats.ts';
-import { FULL_COMPLEXITY, SPEECH_OPUS_SETTINGS, SpeechOpusEncoder } from '../src/audio/opus.ts';
+import { SPEECH_OPUS_SETTINGS, SpeechOpusEncoder } from '../src/audio/opus.ts';
 import { parseServerEvent } from '../src/dashscope/realtime/protocol.ts';
 import { PASS_CPU_US, threadCpuUs, threadUsPerStep } from './audioWork.ts';
 import { readyDaveSession } from './daveWork.ts';
@@ -161,14 +161,18 @@ async function sentUsPerPacket(packets: readonly Buffer[]): Promise<number> {
 }
 
 /**
- * Measures every part of {@link PacketFloor} over `pcm24k` (20 ms chunks of 24 kHz mono), in deltas of `deltaMs` as
- * DashScope sends them, on this thread.
+ * Measures every part of {@link PacketFloor} over `pcm24k` (20 ms chunks of 24 kHz mono) encoded at `complexity` as
+ * the audio stage encodes it, in deltas of `deltaMs` as DashScope sends them, on this thread.
  * @remarks The parts are the least the bot can do on its stack: the Opus packets are encoded in advance (the encode
  * is the audio stage itself), the send goes to a reader on another thread so only the sender's CPU counts here. The
  * receive goes last: it allocates the most, and a grown heap would tax the parts after it.
  */
-export async function packetFloor(pcm24k: readonly Buffer[], deltaMs: number): Promise<PacketFloor> {
-  const encoder = new SpeechOpusEncoder({ ...SPEECH_OPUS_SETTINGS, complexity: FULL_COMPLEXITY });
+export async function packetFloor(
+  pcm24k: readonly Buffer[],
+  deltaMs: number,
+  complexity: number,
+): Promise<PacketFloor> {
+  const encoder = new SpeechOpusEncoder({ ...SPEECH_OPUS_SETTINGS, complexity });
   const opus = pcm24k.flatMap((chunk) => encoder.encode(chunk));
   encoder.destroy();
   const session = readyDaveSession();

@@ -99,7 +99,12 @@ function voiceDelaySince(before: Map<number, number>, now: Map<number, number>):
 function audioStageOfTone(complexity: OpusComplexitySetting, inputRateHz: SpeechInputRate = 24_000): Promise<number> {
   const input =
     inputRateHz === 24_000 ? toneInput() : chunks(ffmpegTo48k(Buffer.concat(toneInput())), 2 * CHUNK_24K_BYTES);
-  return audioStageUsPerFrame(input, complexity === 'auto' ? FULL_COMPLEXITY : complexity, inputRateHz);
+  return audioStageUsPerFrame(input, stageComplexity(complexity), inputRateHz);
+}
+
+/** The Opus complexity the audio stage is measured at: the bot's fixed one, or full with `auto`. */
+function stageComplexity(complexity: OpusComplexitySetting): number {
+  return complexity === 'auto' ? FULL_COMPLEXITY : complexity;
 }
 
 /** The emulator's tone for {@link AUDIO_STAGE_TEXT}, in 20 ms chunks. */
@@ -163,7 +168,8 @@ async function main(): Promise<void> {
       } else if (message.kind === 'floor') {
         const stage = await audioStageOfTone(bot.app.config.opusComplexity);
         const stage48k = await audioStageOfTone(bot.app.config.opusComplexity, 48_000);
-        send({ kind: 'floor', stage, stage48k, ...(await packetFloor(toneInput(), message.deltaMs)) });
+        const complexity = stageComplexity(bot.app.config.opusComplexity);
+        send({ kind: 'floor', stage, stage48k, ...(await packetFloor(toneInput(), message.deltaMs, complexity)) });
       } else if (message.kind === 'sample') {
         clearInterval(blocker);
         const frames = await voiceFrameCounts(bot);
